@@ -1,0 +1,1 @@
+//! Analyzers: one accumulator per command, folded per worker and merged.

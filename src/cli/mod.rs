@@ -1,0 +1,1 @@
+//! Command-line definitions and the shared flags, resolved into a plain `Config`.

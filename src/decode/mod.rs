@@ -1,0 +1,1 @@
+//! Decoders: compression sniffing, gzip, CloudTrail JSON and S3 server access log lines → `Event`.

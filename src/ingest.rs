@@ -1,0 +1,1 @@
+//! The parallel pipeline: sources → decode → filter → analyzers, keeping the input books.

@@ -1,0 +1,22 @@
+//! trail-vpce: stream CloudTrail and S3 server access logs and answer questions about VPC endpoints.
+//!
+//! Module map (data flows top to bottom):
+//! - [`cli`]: clap definitions and the shared flags, resolved once into a plain [`cli::Config`].
+//! - [`source`]: where bytes come from (files, folders, stdin, archives).
+//! - [`decode`]: compression sniffing, gzip, CloudTrail JSON and S3 access log lines → [`model::Event`].
+//! - [`model`]: the normalized [`model::Event`] every analyzer sees.
+//! - [`actions`]: eventName → IAM action(s) and resource ARNs.
+//! - [`policy`]: the IAM / endpoint policy engine (pure).
+//! - [`ingest`]: the parallel pipeline: sources → decode → filter → analyzers, with the input books.
+//! - [`analyze`]: one accumulator per command, merged across workers.
+//! - [`report`]: table / JSON writers and terminal escaping.
+
+pub mod actions;
+pub mod analyze;
+pub mod cli;
+pub mod decode;
+pub mod ingest;
+pub mod model;
+pub mod policy;
+pub mod report;
+pub mod source;

@@ -1,0 +1,198 @@
+//! The normalized event model every analyzer sees.
+//!
+//! Decoders turn CloudTrail records and S3 server access log lines into [`Event`]s; nothing past the decoder
+//! knows a CloudTrail field name or an access-log column. Events are owned and small: only the fields the
+//! analyses and the policy engine use are kept.
+
+mod principal;
+mod time;
+
+pub use principal::{Principal, PrincipalType};
+pub use time::{Timestamp, format_rfc3339};
+
+use serde::Serialize;
+
+/// Which kind of log a record came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LogKind {
+    CloudTrail,
+    S3AccessLog,
+}
+
+impl LogKind {
+    /// The `evidence` name used in reports.
+    pub fn evidence_name(self) -> &'static str {
+        match self {
+            LogKind::CloudTrail => "cloudtrail",
+            LogKind::S3AccessLog => "s3-access-log",
+        }
+    }
+}
+
+/// A resource a request touched, as an ARN.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Resource {
+    /// `arn:aws:s3:::bucket/key`, `arn:aws:s3:::bucket`, `arn:aws:dynamodb:r:acct:table/t`, ...
+    pub arn: String,
+    /// CloudTrail's resource type (`AWS::S3::Object`), when known.
+    pub kind: Option<String>,
+    /// The owning account, when the log says. An empty owner in the log is `None` (unknown), never "ours".
+    pub account: Option<String>,
+    /// The ARN is a prefix (CloudTrail `ARNPrefix`, e.g. for `ListObjects`/`DeleteObjects`).
+    pub is_prefix: bool,
+}
+
+/// One IAM authorization a request needs: an action on a resource.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Access {
+    /// `s3:GetObject`, `dynamodb:Query`, `kms:Decrypt` (service prefix lower case, action as AWS spells it).
+    pub action: String,
+    /// The resource ARN the action applies to; `None` when the log does not show it.
+    pub resource: Option<String>,
+}
+
+/// How a request ended.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum Outcome {
+    Success,
+    /// An authorization failure (AccessDenied family, VpceAccessDenied, UnauthorizedOperation, HTTP 403 AccessDenied).
+    Denied { code: String, message: Option<String> },
+    /// Any other error (NoSuchKey, throttling, ...).
+    Error { code: String, message: Option<String> },
+}
+
+impl Outcome {
+    /// Classifies an error code (and optional message) from a log into an outcome.
+    pub fn from_error(code: Option<&str>, message: Option<&str>) -> Outcome {
+        match code.map(str::trim).filter(|c| !c.is_empty() && *c != "-") {
+            None => Outcome::Success,
+            Some(code) => {
+                let owned_message = message.filter(|m| !m.is_empty()).map(str::to_owned);
+                if is_denial_code(code) {
+                    Outcome::Denied { code: code.to_owned(), message: owned_message }
+                } else {
+                    Outcome::Error { code: code.to_owned(), message: owned_message }
+                }
+            }
+        }
+    }
+
+    pub fn is_success(&self) -> bool {
+        matches!(self, Outcome::Success)
+    }
+
+    pub fn is_denied(&self) -> bool {
+        matches!(self, Outcome::Denied { .. })
+    }
+
+    /// `success`, `denied` or `error`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Denied { .. } => "denied",
+            Outcome::Error { .. } => "error",
+        }
+    }
+}
+
+/// Error codes that mean "not authorized". Matches are exact (AWS error codes are case-sensitive).
+pub fn is_denial_code(code: &str) -> bool {
+    matches!(
+        code,
+        "AccessDenied"
+            | "AccessDeniedException"
+            | "VpceAccessDenied"
+            | "Client.UnauthorizedOperation"
+            | "UnauthorizedOperation"
+            | "Client.AccessDenied"
+            | "UnauthorizedAccess"
+            | "AuthorizationError"
+            | "AuthorizationErrorException"
+            | "Forbidden"
+    )
+}
+
+/// TLS details of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Tls {
+    pub version: Option<String>,
+    pub cipher: Option<String>,
+}
+
+/// The few request parameters the analyses and the policy engine need. Decoders fill what the record shows;
+/// nothing is invented.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct RequestFacts {
+    pub bucket: Option<String>,
+    pub key: Option<String>,
+    pub version_id: Option<String>,
+    /// `list-type` (`"2"` for ListObjectsV2).
+    pub list_type: Option<String>,
+    pub prefix: Option<String>,
+    /// `x-amz-copy-source` (`bucket/key[?versionId=..]`), for CopyObject and UploadPartCopy.
+    pub copy_source: Option<String>,
+    pub table_name: Option<String>,
+    pub index_name: Option<String>,
+    /// The Host header the client used (tells endpoint-specific DNS names apart).
+    pub host: Option<String>,
+}
+
+/// One request, from either log kind.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    pub time: Option<Timestamp>,
+    pub kind: LogKind,
+    /// `s3.amazonaws.com`, `dynamodb.amazonaws.com`, ...
+    pub event_source: String,
+    /// The API operation (`GetObject`) or, for S3 access logs, the operation column (`REST.GET.OBJECT`).
+    pub event_name: String,
+    /// What IAM authorizes for this request: each action with the resource it applies to, per the action map
+    /// (CopyObject is `s3:GetObject` on the source and `s3:PutObject` on the target).
+    pub accesses: Vec<Access>,
+    pub region: Option<String>,
+    pub principal: Principal,
+    pub source_ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The customer VPC endpoint the request came through. `AWS Internal` is not an endpoint and is `None`.
+    pub vpce: Option<String>,
+    /// The account that owns `vpce`.
+    pub vpce_account: Option<String>,
+    /// CloudTrail said `vpcEndpointId: "AWS Internal"` (an AWS-side endpoint, not a customer one).
+    pub aws_internal_endpoint: bool,
+    pub resources: Vec<Resource>,
+    pub outcome: Outcome,
+    /// `Management`, `Data`, `NetworkActivity`, `Insight`; S3 access log lines are `Data`.
+    pub category: String,
+    /// `AwsApiCall`, `AwsServiceEvent`, `AwsVpceEvent`, ...
+    pub event_type: Option<String>,
+    pub event_id: Option<String>,
+    pub recipient_account: Option<String>,
+    pub tls: Option<Tls>,
+    pub read_only: Option<bool>,
+    pub request: RequestFacts,
+    /// HTTP status (S3 access logs).
+    pub http_status: Option<u16>,
+}
+
+impl Event {
+    /// True for network activity events (`eventCategory: NetworkActivity`).
+    pub fn is_network_activity(&self) -> bool {
+        self.category == "NetworkActivity"
+    }
+
+    /// The distinct IAM actions of the request, in order of first appearance.
+    pub fn actions(&self) -> impl Iterator<Item = &str> {
+        self.accesses
+            .iter()
+            .enumerate()
+            .filter(|(i, a)| !self.accesses[..*i].iter().any(|b| b.action == a.action))
+            .map(|(_, a)| a.action.as_str())
+    }
+
+    /// The service part of the event source (`s3` for `s3.amazonaws.com`).
+    pub fn service(&self) -> &str {
+        self.event_source.split('.').next().unwrap_or(&self.event_source)
+    }
+}

@@ -1,0 +1,1 @@
+//! Report writers (table, JSON) and terminal escaping.

@@ -1,0 +1,1 @@
+//! Where bytes come from: local files and folders, stdin, archives.
