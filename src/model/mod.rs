@@ -7,7 +7,7 @@
 mod principal;
 mod time;
 
-pub use principal::{Principal, PrincipalType};
+pub use principal::{Principal, PrincipalType, role_arn_from_session_arn};
 pub use time::{Timestamp, format_rfc3339};
 
 use serde::Serialize;
