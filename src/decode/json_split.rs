@@ -378,9 +378,9 @@ impl<R: Read> JsonSplitter<R> {
 
     fn end_piece(&mut self, end: usize) -> Option<Found> {
         let start = self.piece_start.take()?;
-        if self.oversize {
+        let size = self.base + end as u64 - self.piece_offset;
+        if self.oversize || size > self.max_record_bytes as u64 {
             self.oversize = false;
-            let size = self.base + end as u64 - self.piece_offset;
             return Some(Found::Oversize(self.piece_offset, size));
         }
         Some(Found::Value(start, end))
