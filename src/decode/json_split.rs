@@ -193,11 +193,10 @@ impl<R: Read> JsonSplitter<R> {
                     return None;
                 }
             }
-            if let Some(found) = self.check_size() {
-                return Some(found);
-            }
+            self.check_size();
         }
-        self.check_size()
+        self.check_size();
+        None
     }
 
     /// True while reading a top-level value that may be one NDJSON line (no records array around it).
@@ -396,21 +395,13 @@ impl<R: Read> JsonSplitter<R> {
         self.end_piece(end)
     }
 
-    fn check_size(&mut self) -> Option<Found> {
-        self.piece_start?;
-        let size = self.base + self.pos as u64 - self.piece_offset;
-        if size <= self.max_record_bytes as u64 {
-            return None;
+    /// Once the current piece passes the size limit, stop keeping its bytes; it is reported when it closes.
+    fn check_size(&mut self) {
+        if self.piece_start.is_some()
+            && self.base + self.pos as u64 - self.piece_offset > self.max_record_bytes as u64
+        {
+            self.oversize = true;
         }
-        if self.piece_is_scalar && self.depth == self.piece_depth {
-            // A garbage run without delimiters: cut it here and report it.
-            self.piece_start = None;
-            self.oversize = false;
-            return Some(Found::Oversize(self.piece_offset, size));
-        }
-        // Stop keeping the bytes; the piece is reported when it closes.
-        self.oversize = true;
-        None
     }
 }
 
