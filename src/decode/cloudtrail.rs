@@ -1,0 +1,222 @@
+//! CloudTrail records → [`Event`]: parse one record's bytes with simd-json into the borrowed view of
+//! `cloudtrail_raw`, recognise what is not a record (digest files, policy documents, wrappers), and normalize
+//! the rest: principal as `aws:PrincipalArn` sees it, endpoint, resources, outcome, IAM accesses.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+
+use super::cloudtrail_raw::{RawRecord, RawUserIdentity};
+use crate::actions::{self, ApiCall};
+use crate::model::{
+    Event, LogKind, Outcome, Principal, PrincipalType, RequestFacts, Resource, Timestamp, Tls,
+    role_arn_from_session_arn,
+};
+
+/// What one JSON value turned out to be.
+#[derive(Debug)]
+pub enum Decoded {
+    /// A CloudTrail record (any category, including `Insight`).
+    Record(Box<Event>),
+    /// A CloudTrail digest file's body.
+    Digest,
+    /// An IAM policy document (e.g. an endpoint policy lying next to the logs): not a log.
+    PolicyDocument,
+}
+
+/// Why a JSON value could not be used as a record.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    #[error("invalid JSON: {0}")]
+    InvalidJson(String),
+    #[error("not a JSON object")]
+    NotAnObject,
+    #[error("field {path}: {message}")]
+    WrongType { path: String, message: String },
+    #[error("not a CloudTrail record: no eventName/eventSource")]
+    NotARecord,
+    #[error("a \"Records\" wrapper whose Records is not an array")]
+    MalformedWrapper,
+}
+
+/// Parses one JSON value (bytes are rewritten in place) into a record or another known document.
+pub fn decode_value(bytes: &mut [u8], buffers: &mut simd_json::Buffers) -> Result<Decoded, RecordError> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    if first != Some(b'{') {
+        // Validate anyway so the reason says whether it is JSON at all.
+        return match simd_json::to_borrowed_value(bytes) {
+            Ok(_) => Err(RecordError::NotAnObject),
+            Err(e) => Err(RecordError::InvalidJson(e.to_string())),
+        };
+    }
+    let mut deserializer = simd_json::Deserializer::from_slice_with_buffers(bytes, buffers)
+        .map_err(|e| RecordError::InvalidJson(e.to_string()))?;
+    let raw = match RawRecord::deserialize(&mut deserializer) {
+        Ok(raw) => raw,
+        Err(_) => {
+            // Cold path: run again over the same tape, this time tracking the field path for the message.
+            deserializer.restart();
+            return Err(match serde_path_to_error::deserialize::<_, RawRecord>(&mut deserializer) {
+                Err(e) => RecordError::WrongType { path: e.path().to_string(), message: e.inner().to_string() },
+                Ok(_) => RecordError::InvalidJson("inconsistent parse".to_owned()),
+            });
+        }
+    };
+    if raw.digest_start_time.is_some() && raw.log_files.is_some() {
+        return Ok(Decoded::Digest);
+    }
+    if raw.statement.is_some() && raw.event_name.is_none() {
+        return Ok(Decoded::PolicyDocument);
+    }
+    if raw.records.is_some() && raw.event_name.is_none() {
+        return Err(RecordError::MalformedWrapper);
+    }
+    if raw.event_name.is_none() && raw.event_source.is_none() {
+        return Err(RecordError::NotARecord);
+    }
+    Ok(Decoded::Record(Box::new(to_event(raw))))
+}
+
+fn non_empty(value: Option<Cow<'_, str>>) -> Option<String> {
+    value.map(Cow::into_owned).filter(|s| !s.is_empty())
+}
+
+fn to_event(raw: RawRecord<'_>) -> Event {
+    let time = raw
+        .event_time
+        .as_deref()
+        .and_then(Timestamp::parse_rfc3339)
+        .or_else(|| raw.at_timestamp.as_deref().and_then(Timestamp::parse_rfc3339));
+    let source_ip = non_empty(raw.source_ip_address);
+    let principal = principal(raw.user_identity, source_ip.as_deref());
+    let (vpce, aws_internal_endpoint) = match raw.vpc_endpoint_id.as_deref().map(str::trim) {
+        Some("AWS Internal") => (None, true),
+        Some(id) if !id.is_empty() => (Some(id.to_owned()), false),
+        _ => (None, false),
+    };
+    let resources: Vec<Resource> = raw
+        .resources
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|r| {
+            let (arn, is_prefix) = match (r.arn, r.arn_prefix) {
+                (Some(arn), _) if !arn.is_empty() => (arn.into_owned(), false),
+                (_, Some(prefix)) if !prefix.is_empty() => (prefix.into_owned(), true),
+                _ => return None,
+            };
+            Some(Resource { arn, kind: non_empty(r.kind), account: non_empty(r.account_id), is_prefix })
+        })
+        .collect();
+    let params = raw.request_parameters.0.unwrap_or_default();
+    let tls_details = raw.tls_details.unwrap_or_default();
+    let request = RequestFacts {
+        bucket: non_empty(params.bucket_name.0),
+        key: non_empty(params.key.0),
+        version_id: non_empty(params.version_id.0),
+        list_type: non_empty(params.list_type.0),
+        prefix: params.prefix.0.map(Cow::into_owned),
+        copy_source: non_empty(params.copy_source.0),
+        table_name: non_empty(params.table_name.0),
+        index_name: non_empty(params.index_name.0),
+        host: non_empty(params.host.0).or_else(|| non_empty(tls_details.client_provided_host_header)),
+    };
+    let tls = match (non_empty(tls_details.tls_version), non_empty(tls_details.cipher_suite)) {
+        (None, None) => None,
+        (version, cipher) => Some(Tls { version, cipher }),
+    };
+    let category = non_empty(raw.event_category).unwrap_or_else(|| match raw.management_event.0 {
+        Some(true) => "Management".to_owned(),
+        Some(false) => "Data".to_owned(),
+        None => "Unknown".to_owned(),
+    });
+    let event_source = non_empty(raw.event_source).unwrap_or_default();
+    let event_name = non_empty(raw.event_name).unwrap_or_default();
+    let region = non_empty(raw.aws_region);
+    let recipient_account = non_empty(raw.recipient_account_id);
+    let resource_account = resources.iter().find_map(|r| r.account.clone());
+    let accesses = actions::accesses(&ApiCall {
+        event_source: &event_source,
+        event_name: &event_name,
+        region: region.as_deref(),
+        account: resource_account.as_deref().or(recipient_account.as_deref()),
+        facts: &request,
+        resources: &resources,
+    });
+    Event {
+        time,
+        kind: LogKind::CloudTrail,
+        event_source,
+        event_name,
+        accesses,
+        region,
+        principal,
+        source_ip,
+        user_agent: non_empty(raw.user_agent),
+        vpce,
+        vpce_account: non_empty(raw.vpc_endpoint_account_id),
+        aws_internal_endpoint,
+        resources,
+        outcome: Outcome::from_error(raw.error_code.as_deref(), raw.error_message.as_deref()),
+        category,
+        event_type: non_empty(raw.event_type),
+        event_id: non_empty(raw.event_id),
+        recipient_account,
+        tls,
+        read_only: raw.read_only.0,
+        request,
+        http_status: None,
+    }
+}
+
+/// Normalizes `userIdentity` into the identity a policy sees.
+fn principal(identity: Option<RawUserIdentity<'_>>, source_ip: Option<&str>) -> Principal {
+    let Some(identity) = identity else {
+        return Principal::unknown();
+    };
+    let mut kind = identity.kind.as_deref().map_or(PrincipalType::Unknown, PrincipalType::from_cloudtrail);
+    let mut account = non_empty(identity.account_id);
+    let identity_arn = non_empty(identity.arn);
+    let invoked_by = non_empty(identity.invoked_by);
+    let context = identity.session_context.unwrap_or_default();
+    let issuer = context.session_issuer.unwrap_or_default();
+    let ec2_role_delivery = context.ec2_role_delivery.0.is_some();
+    let mut session_name = None;
+    let mut user_name = None;
+    let arn = match kind {
+        PrincipalType::AssumedRole => {
+            let from_session = identity_arn.as_deref().and_then(role_arn_from_session_arn);
+            if let Some((_, session)) = &from_session {
+                session_name = Some(session.clone());
+            }
+            non_empty(issuer.arn).or(from_session.map(|(role, _)| role)).or_else(|| identity_arn.clone())
+        }
+        PrincipalType::IAMUser => {
+            user_name = non_empty(identity.user_name);
+            identity_arn.clone()
+        }
+        PrincipalType::AWSService => invoked_by.clone().or_else(|| {
+            source_ip.filter(|ip| ip.ends_with(".amazonaws.com")).map(str::to_owned)
+        }),
+        _ => identity_arn.clone(),
+    };
+    if account.as_deref() == Some("ANONYMOUS_PRINCIPAL") {
+        kind = PrincipalType::Anonymous;
+        account = None;
+    }
+    let arn = if kind == PrincipalType::Anonymous { Some("anonymous".to_owned()) } else { arn };
+    Principal {
+        arn,
+        kind,
+        account: account.or_else(|| non_empty(issuer.account_id)),
+        identity_arn,
+        session_name,
+        principal_id: non_empty(identity.principal_id),
+        user_name,
+        access_key_id: non_empty(identity.access_key_id),
+        invoked_by,
+        ec2_role_delivery,
+    }
+}
+
+#[cfg(test)]
+mod tests;

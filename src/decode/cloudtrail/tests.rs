@@ -1,0 +1,136 @@
+//! Record normalization tests on real-shaped records.
+
+use super::*;
+
+fn decode(json: &str) -> Result<Decoded, RecordError> {
+    let mut bytes = json.as_bytes().to_vec();
+    decode_value(&mut bytes, &mut simd_json::Buffers::default())
+}
+
+fn event(json: &str) -> Event {
+    match decode(json) {
+        Ok(Decoded::Record(e)) => *e,
+        other => panic!("expected a record, got {other:?}"),
+    }
+}
+
+const ASSUMED_ROLE_GET: &str = r#"{
+  "eventVersion": "1.10",
+  "userIdentity": {"type": "AssumedRole", "principalId": "AROAEXAMPLE:i-0abc",
+    "arn": "arn:aws:sts::111122223333:assumed-role/App/i-0abc", "accountId": "111122223333",
+    "accessKeyId": "ASIAEXAMPLE",
+    "sessionContext": {"sessionIssuer": {"type": "Role", "arn": "arn:aws:iam::111122223333:role/path/App",
+      "accountId": "111122223333", "userName": "App"}, "ec2RoleDelivery": "2.0"}},
+  "eventTime": "2026-11-21T10:00:00Z", "eventSource": "s3.amazonaws.com", "eventName": "GetObject",
+  "awsRegion": "us-east-1", "sourceIPAddress": "10.0.1.7", "userAgent": "aws-sdk",
+  "errorCode": "AccessDenied", "errorMessage": "Access Denied",
+  "requestParameters": {"bucketName": "app-data", "key": "a/b.txt", "Host": "app-data.s3.us-east-1.amazonaws.com"},
+  "resources": [{"type": "AWS::S3::Object", "ARN": "arn:aws:s3:::app-data/a/b.txt"},
+                {"accountId": "", "type": "AWS::S3::Bucket", "ARN": "arn:aws:s3:::app-data"}],
+  "eventID": "0b4f5c2e-1111-2222-3333-444455556666", "readOnly": true, "eventType": "AwsApiCall",
+  "managementEvent": false, "recipientAccountId": "111122223333",
+  "vpcEndpointId": "vpce-0a1b2c3d4e5f60001", "vpcEndpointAccountId": "111122223333",
+  "eventCategory": "Data", "tlsDetails": {"tlsVersion": "TLSv1.3", "cipherSuite": "TLS_AES_128_GCM_SHA256"}
+}"#;
+
+#[test]
+fn normalizes_an_assumed_role_data_event() {
+    let e = event(ASSUMED_ROLE_GET);
+    assert_eq!(e.principal.arn.as_deref(), Some("arn:aws:iam::111122223333:role/path/App"));
+    assert_eq!(e.principal.kind, PrincipalType::AssumedRole);
+    assert_eq!(e.principal.session_name.as_deref(), Some("i-0abc"));
+    assert_eq!(e.principal.access_key_id.as_deref(), Some("ASIAEXAMPLE"));
+    assert!(e.principal.ec2_role_delivery);
+    assert_eq!(e.vpce.as_deref(), Some("vpce-0a1b2c3d4e5f60001"));
+    assert_eq!(e.category, "Data");
+    assert_eq!(e.read_only, Some(true));
+    assert!(e.outcome.is_denied());
+    assert_eq!(e.resources.len(), 2);
+    assert_eq!(e.resources[1].account, None, "an empty owner is unknown, not ours");
+    assert_eq!(e.request.bucket.as_deref(), Some("app-data"));
+    assert_eq!(e.request.key.as_deref(), Some("a/b.txt"));
+    assert_eq!(e.tls.as_ref().and_then(|t| t.version.as_deref()), Some("TLSv1.3"));
+    assert_eq!(e.time.map(|t| t.to_rfc3339()).as_deref(), Some("2026-11-21T10:00:00Z"));
+}
+
+#[test]
+fn identities_become_policy_principals() {
+    let cases = [
+        (
+            r#"{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/R/s","accountId":"1"}"#,
+            Some("arn:aws:iam::1:role/R"),
+            PrincipalType::AssumedRole,
+        ),
+        (r#"{"type":"IAMUser","arn":"arn:aws:iam::1:user/u","userName":"u"}"#, Some("arn:aws:iam::1:user/u"), PrincipalType::IAMUser),
+        (r#"{"type":"Root","arn":"arn:aws:iam::1:root"}"#, Some("arn:aws:iam::1:root"), PrincipalType::Root),
+        (
+            r#"{"type":"AWSService","invokedBy":"delivery.logs.amazonaws.com"}"#,
+            Some("delivery.logs.amazonaws.com"),
+            PrincipalType::AWSService,
+        ),
+        (r#"{"type":"AWSAccount","principalId":"AIDA","accountId":"777788889999"}"#, None, PrincipalType::AWSAccount),
+        (r#"{"type":"AWSAccount","accountId":"ANONYMOUS_PRINCIPAL"}"#, Some("anonymous"), PrincipalType::Anonymous),
+        (r#"{"type":"SomethingNew","arn":"arn:x"}"#, Some("arn:x"), PrincipalType::Unknown),
+    ];
+    for (identity, arn, kind) in cases {
+        let record = format!(r#"{{"eventName":"X","eventSource":"s3.amazonaws.com","userIdentity":{identity}}}"#);
+        let e = event(&record);
+        assert_eq!(e.principal.arn.as_deref(), arn, "{identity}");
+        assert_eq!(e.principal.kind, kind, "{identity}");
+    }
+}
+
+#[test]
+fn aws_internal_is_not_an_endpoint() {
+    let e = event(r#"{"eventName":"PutObject","eventSource":"s3.amazonaws.com","vpcEndpointId":"AWS Internal"}"#);
+    assert_eq!(e.vpce, None);
+    assert!(e.aws_internal_endpoint);
+}
+
+#[test]
+fn recognises_documents_that_are_not_records() {
+    assert!(matches!(
+        decode(r#"{"awsAccountId":"1","digestStartTime":"x","logFiles":[]}"#),
+        Ok(Decoded::Digest)
+    ));
+    assert!(matches!(
+        decode(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow"}]}"#),
+        Ok(Decoded::PolicyDocument)
+    ));
+    assert_eq!(decode(r#"{"hello":"world"}"#).unwrap_err(), RecordError::NotARecord);
+    assert_eq!(decode("[1,2]").unwrap_err(), RecordError::NotAnObject);
+    assert!(matches!(decode("{\"eventName\": tru").unwrap_err(), RecordError::InvalidJson(_)));
+    assert!(matches!(decode("not json").unwrap_err(), RecordError::InvalidJson(_)));
+}
+
+#[test]
+fn wrong_types_name_the_field() {
+    let err = decode(r#"{"eventName":"X","eventSource":"s","userIdentity":{"arn":42}}"#).unwrap_err();
+    match err {
+        RecordError::WrongType { path, .. } => assert_eq!(path, "userIdentity.arn"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn lenient_fields_tolerate_other_shapes() {
+    let e = event(
+        r#"{"eventName":"X","eventSource":"ec2.amazonaws.com","readOnly":"true",
+            "requestParameters":{"key":{"nested":1},"bucketName":["a"],"prefix":""},
+            "sessionContext":null}"#,
+    );
+    assert_eq!(e.request.key, None);
+    assert_eq!(e.request.bucket, None);
+    assert_eq!(e.request.prefix.as_deref(), Some(""));
+    assert_eq!(e.read_only, Some(true));
+    let e = event(r#"{"eventName":"X","eventSource":"s","requestParameters":"weird"}"#);
+    assert_eq!(e.request, RequestFacts::default());
+}
+
+#[test]
+fn falls_back_to_logstash_timestamp() {
+    let e = event(r#"{"eventName":"X","eventSource":"s","@timestamp":"2020-09-14T01:19:40.123Z"}"#);
+    assert_eq!(e.time.map(|t| t.to_rfc3339()).as_deref(), Some("2020-09-14T01:19:40.123Z"));
+    let e = event(r#"{"eventName":"X","eventSource":"s","eventTime":"redacted"}"#);
+    assert_eq!(e.time, None);
+}

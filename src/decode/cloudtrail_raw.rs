@@ -1,0 +1,337 @@
+//! The borrowed, typed view of a CloudTrail record: only the fields trail-vpce reads, parsed by simd-json in
+//! place. Fields whose shape varies by service (`requestParameters`) are read leniently: a value of an
+//! unexpected type is treated as absent rather than failing the record.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+/// A CloudTrail record (or any JSON object; the caller decides what it is).
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct RawRecord<'a> {
+    #[serde(borrow)]
+    pub event_time: Option<Cow<'a, str>>,
+    /// Logstash/ELK exports carry `@timestamp` (and sometimes no `eventTime`).
+    #[serde(rename = "@timestamp", borrow)]
+    pub at_timestamp: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub event_source: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub event_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub aws_region: Option<Cow<'a, str>>,
+    #[serde(rename = "sourceIPAddress", borrow)]
+    pub source_ip_address: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub user_agent: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub error_code: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub error_message: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub request_parameters: Lenient<RawRequestParameters<'a>>,
+    #[serde(borrow)]
+    pub resources: Option<Vec<RawResource<'a>>>,
+    #[serde(rename = "eventID", borrow)]
+    pub event_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub event_type: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub event_category: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub recipient_account_id: Option<Cow<'a, str>>,
+    #[serde(default)]
+    pub read_only: LenientBool,
+    #[serde(default)]
+    pub management_event: LenientBool,
+    #[serde(borrow)]
+    pub tls_details: Option<RawTlsDetails<'a>>,
+    #[serde(borrow)]
+    pub vpc_endpoint_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub vpc_endpoint_account_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub user_identity: Option<RawUserIdentity<'a>>,
+    /// Present in digest files.
+    pub digest_start_time: Option<IgnoredAny>,
+    /// Present in digest files.
+    pub log_files: Option<IgnoredAny>,
+    /// Present in IAM policy documents (not logs).
+    #[serde(rename = "Statement")]
+    pub statement: Option<IgnoredAny>,
+    /// Present in the `{"Records": [...]}` wrapper (only seen here when the splitter could not descend).
+    #[serde(rename = "Records")]
+    pub records: Option<IgnoredAny>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct RawUserIdentity<'a> {
+    #[serde(rename = "type", borrow)]
+    pub kind: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub principal_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub arn: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub account_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub access_key_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub user_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub invoked_by: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub session_context: Option<RawSessionContext<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct RawSessionContext<'a> {
+    #[serde(borrow)]
+    pub session_issuer: Option<RawSessionIssuer<'a>>,
+    /// Present (e.g. `"2.0"`) when the credentials were delivered to an EC2 instance.
+    #[serde(borrow, default)]
+    pub ec2_role_delivery: Lenient<Cow<'a, str>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct RawSessionIssuer<'a> {
+    #[serde(borrow)]
+    pub arn: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub account_id: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct RawResource<'a> {
+    #[serde(rename = "ARN", borrow)]
+    pub arn: Option<Cow<'a, str>>,
+    #[serde(rename = "ARNPrefix", borrow)]
+    pub arn_prefix: Option<Cow<'a, str>>,
+    #[serde(rename = "accountId", borrow)]
+    pub account_id: Option<Cow<'a, str>>,
+    #[serde(rename = "type", borrow)]
+    pub kind: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct RawTlsDetails<'a> {
+    #[serde(borrow)]
+    pub tls_version: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub cipher_suite: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub client_provided_host_header: Option<Cow<'a, str>>,
+}
+
+/// The request parameters the action map and the policy engine use. Every field is lenient: services use
+/// the same names for values of other shapes.
+#[derive(Deserialize, Default)]
+pub struct RawRequestParameters<'a> {
+    #[serde(rename = "bucketName", borrow, default)]
+    pub bucket_name: Lenient<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub key: Lenient<Cow<'a, str>>,
+    #[serde(rename = "versionId", borrow, default)]
+    pub version_id: Lenient<Cow<'a, str>>,
+    #[serde(rename = "list-type", borrow, default)]
+    pub list_type: Lenient<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub prefix: Lenient<Cow<'a, str>>,
+    #[serde(rename = "x-amz-copy-source", borrow, default)]
+    pub copy_source: Lenient<Cow<'a, str>>,
+    #[serde(rename = "tableName", borrow, default)]
+    pub table_name: Lenient<Cow<'a, str>>,
+    #[serde(rename = "indexName", borrow, default)]
+    pub index_name: Lenient<Cow<'a, str>>,
+    #[serde(rename = "Host", borrow, default)]
+    pub host: Lenient<Cow<'a, str>>,
+}
+
+/// A value of the expected shape, or `None` when the field held something else (consumed and ignored).
+pub struct Lenient<T>(pub Option<T>);
+
+impl<T> Default for Lenient<T> {
+    fn default() -> Self {
+        Lenient(None)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Lenient<Cow<'a, str>> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(LenientStrVisitor)
+    }
+}
+
+struct LenientStrVisitor;
+
+impl<'de> Visitor<'de> for LenientStrVisitor {
+    type Value = Lenient<Cow<'de, str>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Lenient(Some(Cow::Borrowed(v))))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Lenient(Some(Cow::Owned(v.to_owned()))))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Lenient(Some(Cow::Owned(v))))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Lenient(None))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Lenient(None))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Lenient(None))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Lenient(None))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Lenient(None))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Lenient(None))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(LenientStrVisitor)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Lenient(None))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Lenient(None))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Lenient<RawRequestParameters<'a>> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(LenientParamsVisitor)
+    }
+}
+
+struct LenientParamsVisitor;
+
+impl<'de> Visitor<'de> for LenientParamsVisitor {
+    type Value = Lenient<RawRequestParameters<'de>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        let params = RawRequestParameters::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        Ok(Lenient(Some(params)))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(LenientParamsVisitor)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Lenient(None))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Lenient(None))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Lenient(None))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Lenient(None))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Lenient(None))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Lenient(None))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Lenient(None))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Lenient(None))
+    }
+}
+
+/// A boolean that also accepts `"true"`/`"false"` strings; anything else is `None`.
+#[derive(Default)]
+pub struct LenientBool(pub Option<bool>);
+
+impl<'de> Deserialize<'de> for LenientBool {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Lenient::<Cow<'de, str>>::deserialize(BoolAsStr(deserializer))?;
+        Ok(LenientBool(value.0.and_then(|s| match s.as_ref() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        })))
+    }
+}
+
+/// Presents a deserializer's booleans as the strings `"true"`/`"false"` to a string visitor.
+struct BoolAsStr<D>(D);
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for BoolAsStr<D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_any(BoolAsStrVisitor(visitor))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+        unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+struct BoolAsStrVisitor<V>(V);
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for BoolAsStrVisitor<V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        self.0.expecting(f)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        self.0.visit_borrowed_str(if v { "true" } else { "false" })
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        self.0.visit_borrowed_str(v)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        self.0.visit_str(v)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        self.0.visit_i64(v)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        self.0.visit_u64(v)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        self.0.visit_f64(v)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        self.0.visit_unit()
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        self.0.visit_none()
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        self.0.visit_seq(seq)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        self.0.visit_map(map)
+    }
+}
