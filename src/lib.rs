@@ -9,10 +9,12 @@
 //! - [`policy`]: the IAM / endpoint policy engine (pure).
 //! - [`ingest`]: the parallel pipeline: sources → decode → filter → analyzers, with the input books.
 //! - [`analyze`]: one accumulator per command, merged across workers.
+//! - [`app`]: runs a command: flags → pipeline → report, and the exit-code contract.
 //! - [`report`]: table / JSON writers and terminal escaping.
 
 pub mod actions;
 pub mod analyze;
+pub mod app;
 pub mod cli;
 pub mod decode;
 pub mod ingest;

@@ -1,1 +1,4 @@
 //! Analyzers: one accumulator per command, folded per worker and merged.
+
+pub mod counter;
+pub mod scan;

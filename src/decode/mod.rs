@@ -2,5 +2,10 @@
 
 pub mod cloudtrail;
 mod cloudtrail_raw;
+pub mod gzip;
 pub mod json_split;
+pub mod s3_access_log;
 pub mod sniff;
+pub mod unit;
+
+pub use unit::{DecodeOptions, Sink, UnitKind, UnitOutcome, decode_unit};

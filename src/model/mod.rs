@@ -196,3 +196,58 @@ impl Event {
         self.event_source.split('.').next().unwrap_or(&self.event_source)
     }
 }
+
+/// True for addresses a VPC uses privately: RFC 1918, RFC 6598 (shared address space), and IPv6 unique
+/// local addresses. Used to tell "through some endpoint" from "from the internet" in S3 access logs when no
+/// VPC CIDRs are configured.
+pub fn is_private_ip(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_private() || (a == 100 && (64..128).contains(&b))
+        }
+        std::net::IpAddr::V6(v6) => (v6.segments()[0] & 0xfe00) == 0xfc00,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_addresses() {
+        let cases = [
+            ("10.0.1.7", true),
+            ("172.16.0.1", true),
+            ("172.32.0.1", false),
+            ("192.168.1.1", true),
+            ("100.64.0.1", true),
+            ("100.127.255.255", true),
+            ("100.128.0.1", false),
+            ("203.0.113.50", false),
+            ("fd00::1", true),
+            ("2001:db8::1", false),
+        ];
+        for (ip, expected) in cases {
+            assert_eq!(is_private_ip(ip.parse().unwrap()), expected, "{ip}");
+        }
+    }
+
+    #[test]
+    fn outcomes_from_error_codes() {
+        let cases = [
+            (None, "success"),
+            (Some(""), "success"),
+            (Some("-"), "success"),
+            (Some("AccessDenied"), "denied"),
+            (Some("VpceAccessDenied"), "denied"),
+            (Some("Client.UnauthorizedOperation"), "denied"),
+            (Some("AccessDeniedException"), "denied"),
+            (Some("NoSuchKey"), "error"),
+            (Some("accessdenied"), "error"),
+        ];
+        for (code, expected) in cases {
+            assert_eq!(Outcome::from_error(code, None).name(), expected, "{code:?}");
+        }
+    }
+}

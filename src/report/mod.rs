@@ -1,1 +1,72 @@
-//! Report writers (table, JSON) and terminal escaping.
+//! Report writers: the JSON envelope every command shares, tables, and terminal escaping.
+
+pub mod escape;
+pub mod table;
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::ingest::InputStats;
+use crate::model::Timestamp;
+
+pub use escape::escape_terminal;
+pub use table::Table;
+
+/// The time window a report covers.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Window {
+    pub since: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+}
+
+/// The common fields of every JSON report, with the command's own fields flattened in.
+#[derive(Serialize)]
+pub struct Envelope<'a, T: Serialize> {
+    pub command: &'a str,
+    pub version: &'static str,
+    pub window: Window,
+    pub input: &'a InputStats,
+    #[serde(flatten)]
+    pub body: &'a T,
+}
+
+/// The crate version, as reports print it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Where report data goes: `--output FILE`, else stdout.
+pub fn open_output(path: Option<&Path>) -> io::Result<Box<dyn Write>> {
+    match path {
+        Some(path) => Ok(Box::new(BufWriter::new(File::create(path)?))),
+        None => Ok(Box::new(BufWriter::new(io::stdout().lock()))),
+    }
+}
+
+/// Writes one pretty JSON document followed by a newline.
+pub fn write_json<T: Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+/// A one-paragraph summary of the input books for table output.
+pub fn write_input_summary(out: &mut dyn Write, input: &InputStats) -> io::Result<()> {
+    writeln!(
+        out,
+        "input: {} files, {} records, {} access-log lines, {} duplicates dropped, {} digest files, {} skipped files, {} bad records, {} bad files",
+        input.files,
+        input.records,
+        input.access_log_lines,
+        input.duplicate_records,
+        input.digest_files,
+        input.skipped_files,
+        input.bad_records,
+        input.bad_files.len()
+    )?;
+    for bad in &input.bad_files {
+        let recovered = bad.recovered_records.map(|n| format!(" ({n} records recovered)")).unwrap_or_default();
+        writeln!(out, "  bad file: {}: {}{}", escape_terminal(&bad.path), escape_terminal(&bad.error), recovered)?;
+    }
+    Ok(())
+}

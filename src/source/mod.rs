@@ -1,1 +1,141 @@
-//! Where bytes come from: local files and folders, stdin, archives.
+//! Where bytes come from: local files and folders (walked recursively, sorted for determinism) and stdin.
+//! Archives and compression are the decoder's business; this module only finds and names the inputs.
+
+use std::path::{Path, PathBuf};
+
+/// One input to decode, in the order the user gave them (folders expanded in sorted order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    File { path: PathBuf, name: String },
+    Stdin,
+    /// A path that could not be listed or opened (missing, unreadable, a symlink loop).
+    Failed { name: String, error: String },
+    /// A file skipped on purpose while walking a folder (documentation and config next to the logs).
+    Skipped { name: String, reason: String },
+}
+
+impl Input {
+    pub fn name(&self) -> &str {
+        match self {
+            Input::File { name, .. } | Input::Failed { name, .. } | Input::Skipped { name, .. } => name,
+            Input::Stdin => "-",
+        }
+    }
+}
+
+/// Extensions of files that sit next to logs but are never logs; skipped (and counted) in folder walks.
+/// Explicitly named files are always read.
+const NON_LOG_EXTENSIONS: &[&str] = &["md", "toml", "yaml", "yml", "sh", "py", "rs", "tf", "hcl", "sql"];
+
+/// Expands the command-line sources into inputs. `-` is stdin; folders are walked recursively in file-name
+/// order, following symlinks (loops are reported), skipping hidden entries as ripgrep and fd do.
+pub fn expand(sources: &[String]) -> Vec<Input> {
+    let mut inputs = Vec::new();
+    for source in sources {
+        if source == "-" {
+            inputs.push(Input::Stdin);
+            continue;
+        }
+        let path = Path::new(source);
+        match std::fs::metadata(path) {
+            Err(e) => inputs.push(Input::Failed { name: source.clone(), error: e.to_string() }),
+            Ok(meta) if meta.is_dir() => walk(path, &mut inputs),
+            Ok(_) => inputs.push(Input::File { path: path.to_path_buf(), name: source.clone() }),
+        }
+    }
+    inputs
+}
+
+fn walk(root: &Path, inputs: &mut Vec<Input>) {
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()));
+    for entry in walker {
+        match entry {
+            Err(e) => {
+                let name = e.path().map_or_else(|| root.display().to_string(), |p| p.display().to_string());
+                let error = if e.loop_ancestor().is_some() {
+                    "symlink loop".to_owned()
+                } else {
+                    e.io_error().map_or_else(|| e.to_string(), ToString::to_string)
+                };
+                inputs.push(Input::Failed { name, error });
+            }
+            Ok(entry) if entry.file_type().is_dir() => {}
+            Ok(entry) => {
+                let path = entry.into_path();
+                let name = path.display().to_string();
+                match skip_reason(&path) {
+                    Some(reason) => inputs.push(Input::Skipped { name, reason }),
+                    None => inputs.push(Input::File { path, name }),
+                }
+            }
+        }
+    }
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
+}
+
+fn skip_reason(path: &Path) -> Option<String> {
+    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+    NON_LOG_EXTENSIONS
+        .contains(&extension.as_str())
+        .then(|| format!("not a log (.{extension} file found in a folder)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_sorted_and_skips_hidden_and_docs() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("b/c")).unwrap();
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        for file in ["b/c/2.json.gz", "b/1.json", "a.log", "README.md", ".hidden", ".git/config", "cfg.toml"] {
+            std::fs::write(root.join(file), b"x").unwrap();
+        }
+        let inputs = expand(&[root.display().to_string(), "-".to_owned(), "/definitely/missing".to_owned()]);
+        let described: Vec<String> = inputs
+            .iter()
+            .map(|input| {
+                let name = input.name().strip_prefix(&format!("{}/", root.display())).unwrap_or(input.name());
+                match input {
+                    Input::File { .. } => format!("file {name}"),
+                    Input::Stdin => "stdin".to_owned(),
+                    Input::Failed { .. } => format!("failed {name}"),
+                    Input::Skipped { .. } => format!("skipped {name}"),
+                }
+            })
+            .collect();
+        assert_eq!(
+            described,
+            vec![
+                "skipped README.md",
+                "file a.log",
+                "file b/1.json",
+                "file b/c/2.json.gz",
+                "skipped cfg.toml",
+                "stdin",
+                "failed /definitely/missing",
+            ]
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loops_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("d")).unwrap();
+        std::os::unix::fs::symlink(dir.path(), dir.path().join("d/loop")).unwrap();
+        std::fs::write(dir.path().join("d/x.json"), b"{}").unwrap();
+        let inputs = expand(&[dir.path().display().to_string()]);
+        assert!(inputs.iter().any(|i| matches!(i, Input::Failed { error, .. } if error == "symlink loop")));
+        assert!(inputs.iter().any(|i| matches!(i, Input::File { name, .. } if name.ends_with("d/x.json"))));
+    }
+}

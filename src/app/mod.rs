@@ -1,0 +1,74 @@
+//! Runs a parsed command: resolve flags, run the pipeline with the command's analyzer, write the report.
+//! Maps every failure to the exit-code contract (0 ok, 1 findings, 2 usage or input error).
+
+mod scan;
+
+use std::io;
+
+use crate::cli::{Cli, Command, OutputConfig};
+use crate::ingest::{IngestError, InputStats};
+use crate::report::escape_terminal;
+
+/// How a successful run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing to flag.
+    Clean,
+    /// Findings that `--fail-on-findings` (or `check`) turns into exit status 1.
+    Findings,
+}
+
+/// Why a run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    #[error("input problems and --strict was given: {0}")]
+    Strict(String),
+    #[error("cannot write the report: {0}")]
+    Output(#[from] io::Error),
+}
+
+impl AppError {
+    /// True when the error is a closed stdout (`trail-vpce ... | head`): not worth a message.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, AppError::Output(e) if e.kind() == io::ErrorKind::BrokenPipe)
+    }
+}
+
+/// Runs the command.
+pub fn run(cli: Cli) -> Result<Outcome, AppError> {
+    match cli.command {
+        Command::Scan(args) => scan::run(&args),
+    }
+}
+
+/// After the pipeline: refuse under `--strict`, else warn on stderr about what could not be read.
+fn check_input(stats: &InputStats, output: &OutputConfig) -> Result<(), AppError> {
+    if output.strict && stats.has_problems() {
+        let first = stats
+            .bad_files
+            .first()
+            .map(|b| format!("{}: {}", b.path, b.error))
+            .or_else(|| stats.bad_record_samples.first().map(|s| format!("{} {}: {}", s.path, s.location, s.reason)))
+            .unwrap_or_default();
+        return Err(AppError::Strict(format!(
+            "{} bad files, {} bad records; first: {}",
+            stats.bad_files.len(),
+            stats.bad_records,
+            escape_terminal(&first)
+        )));
+    }
+    if !output.quiet {
+        for bad in &stats.bad_files {
+            let recovered = bad.recovered_records.map(|n| format!(" ({n} records recovered)")).unwrap_or_default();
+            eprintln!("warning: {}: {}{}", escape_terminal(&bad.path), escape_terminal(&bad.error), recovered);
+        }
+        if stats.bad_records > 0 {
+            eprintln!("warning: {} records rejected (see input.bad_record_samples in --format json)", stats.bad_records);
+        }
+    }
+    Ok(())
+}

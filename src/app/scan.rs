@@ -1,0 +1,73 @@
+//! `trail-vpce scan`: wiring the scan analyzer to the pipeline and the writers.
+
+use super::{AppError, Outcome, check_input};
+use crate::analyze::scan::{Scan, ScanReport};
+use crate::cli::{Format, ScanArgs};
+use crate::ingest;
+use crate::ingest::InputStats;
+use crate::report::{self, Envelope, Table, Window, write_input_summary};
+
+pub fn run(args: &ScanArgs) -> Result<Outcome, AppError> {
+    let resolved = args.common.resolve().map_err(AppError::Usage)?;
+    let format = resolved.output.format;
+    if !matches!(format, Format::Table | Format::Json) {
+        return Err(AppError::Usage("scan writes --format table or json".to_owned()));
+    }
+    let (scan, stats) = ingest::run(&resolved.ingest, Scan::default)?;
+    check_input(&stats, &resolved.output)?;
+    let body = scan.report(args.top);
+    let mut out = report::open_output(resolved.output.output.as_deref())?;
+    match format {
+        Format::Json => report::write_json(
+            &mut out,
+            &Envelope { command: "scan", version: report::VERSION, window: resolved.output.window, input: &stats, body: &body },
+        )?,
+        _ => write_table(&mut out, &body, &stats, resolved.output.window)?,
+    }
+    out.flush()?;
+    Ok(Outcome::Clean)
+}
+
+fn write_table(out: &mut dyn std::io::Write, body: &ScanReport, stats: &InputStats, window: Window) -> std::io::Result<()> {
+    let mut table = Table::new(&["ENDPOINT", "ACCOUNT", "RECORDS", "DENIED", "FIRST SEEN", "LAST SEEN", "SERVICES", "TOP PRINCIPAL"]);
+    for e in &body.endpoints {
+        table.row(vec![
+            e.vpce.clone(),
+            e.accounts.join(","),
+            e.records.to_string(),
+            e.denied.to_string(),
+            e.first_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            e.last_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            e.services.keys().map(|s| s.trim_end_matches(".amazonaws.com")).collect::<Vec<_>>().join(","),
+            e.top_principals.first().map(|p| format!("{} ({})", p.name, p.count)).unwrap_or_default(),
+        ]);
+    }
+    if let (Some(since), until) = (window.since, window.until) {
+        writeln!(out, "window: {} .. {}", since.to_rfc3339(), until.map(|u| u.to_rfc3339()).unwrap_or_else(|| "now".into()))?;
+    }
+    if table.is_empty() {
+        writeln!(out, "no requests through a VPC endpoint in the input")?;
+    } else {
+        table.write(out)?;
+    }
+    writeln!(
+        out,
+        "\nwithout an endpoint: {} records ({} via AWS-internal endpoints); network activity events: {}; data events: {}",
+        body.without_endpoint.records, body.without_endpoint.aws_internal, body.network_activity_events, body.data_events
+    )?;
+    if body.access_logs.lines > 0 {
+        writeln!(
+            out,
+            "S3 access logs: {} lines ({} from private IPs, {} from public IPs, {} denied) across {} buckets",
+            body.access_logs.lines,
+            body.access_logs.private_source_ip,
+            body.access_logs.public_source_ip,
+            body.access_logs.denied,
+            body.access_logs.buckets.len()
+        )?;
+    }
+    for note in &body.notes {
+        writeln!(out, "note: {note}")?;
+    }
+    write_input_summary(out, stats)
+}

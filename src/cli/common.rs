@@ -1,0 +1,139 @@
+//! The flag group every command shares, and its resolution into an [`IngestConfig`] and [`OutputConfig`].
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+
+use super::time_arg::{parse_instant, parse_time_arg};
+use crate::decode::DecodeOptions;
+use crate::ingest::{Filter, IngestConfig};
+use crate::model::Timestamp;
+use crate::report::Window;
+
+/// Output formats. Each command accepts the ones that fit its shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Ndjson,
+    Csv,
+    Parquet,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CommonArgs {
+    /// Log files, folders (read recursively), archives (.tar, .tar.gz, .zip), or - for stdin.
+    #[arg(value_name = "SOURCE", required = true)]
+    pub sources: Vec<String>,
+    /// Only events at or after this time: a duration before --at (90m, 24h, 7d), RFC 3339, or YYYY-MM-DD.
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only events before this time (same forms as --since).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// The "now" that relative times count back from (default: the current time). Use it to replay a
+    /// past day, e.g. --at 2026-11-21T12:00:00Z --since 24h.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Only requests through these VPC endpoints (repeatable or comma-separated).
+    #[arg(long, value_name = "VPCE_ID", value_delimiter = ',')]
+    pub vpce: Vec<String>,
+    /// Only records involving these accounts: recipient, principal or endpoint owner.
+    #[arg(long, value_name = "ACCOUNT_ID", value_delimiter = ',')]
+    pub account: Vec<String>,
+    /// Only these regions.
+    #[arg(long, value_name = "REGION", value_delimiter = ',')]
+    pub region: Vec<String>,
+    /// Only these services (s3, dynamodb, or an event source such as kms.amazonaws.com).
+    #[arg(long, value_name = "SERVICE", value_delimiter = ',')]
+    pub service: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// No progress bar and no warnings on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Fail (exit 2) if any file or record cannot be read, instead of reporting it and going on.
+    #[arg(long)]
+    pub strict: bool,
+    /// Cap on the decompressed size of one gzip stream (decompression-bomb guard).
+    #[arg(long, value_name = "BYTES", default_value_t = DecodeOptions::default().max_decompressed_bytes)]
+    pub max_decompressed_bytes: u64,
+    /// Largest single record or log line accepted; larger ones are rejected and counted.
+    #[arg(long, value_name = "BYTES", default_value_t = DecodeOptions::default().max_record_bytes)]
+    pub max_record_bytes: usize,
+}
+
+/// Where and how to print.
+#[derive(Debug, Clone)]
+pub struct OutputConfig {
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    pub quiet: bool,
+    pub strict: bool,
+    pub window: Window,
+    /// The anchor of relative times (`--at`, default now).
+    pub at: Timestamp,
+}
+
+/// The shared flags, resolved.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub ingest: IngestConfig,
+    pub output: OutputConfig,
+}
+
+impl CommonArgs {
+    /// Resolves the flags; errors are usage errors (exit 2).
+    pub fn resolve(&self) -> Result<Resolved, String> {
+        let at = match &self.at {
+            None => Timestamp::from_millis(jiff::Timestamp::now().as_millisecond()),
+            Some(text) => parse_instant(text)
+                .ok_or_else(|| format!("invalid --at {text:?}: use an RFC 3339 time or a date (YYYY-MM-DD)"))?,
+        };
+        let since = self.since.as_deref().map(|t| parse_time_arg(t, at)).transpose().map_err(|e| format!("--since: {e}"))?;
+        let until = self.until.as_deref().map(|t| parse_time_arg(t, at)).transpose().map_err(|e| format!("--until: {e}"))?;
+        if let (Some(since), Some(until)) = (since, until)
+            && since >= until
+        {
+            return Err(format!("--since ({}) must be before --until ({})", since.to_rfc3339(), until.to_rfc3339()));
+        }
+        if self.threads == Some(0) {
+            return Err("--threads must be at least 1".to_owned());
+        }
+        let filter = Filter {
+            since,
+            until,
+            vpces: self.vpce.iter().cloned().collect(),
+            accounts: self.account.iter().cloned().collect(),
+            regions: self.region.iter().cloned().collect(),
+            services: self.service.iter().map(|s| s.to_ascii_lowercase()).collect(),
+        };
+        let ingest = IngestConfig {
+            sources: self.sources.clone(),
+            decode: DecodeOptions {
+                max_decompressed_bytes: self.max_decompressed_bytes,
+                max_record_bytes: self.max_record_bytes.max(64),
+            },
+            filter,
+            threads: self.threads,
+            progress: !self.quiet && std::io::stderr().is_terminal(),
+        };
+        let output = OutputConfig {
+            format: self.format,
+            output: self.output.clone(),
+            quiet: self.quiet,
+            strict: self.strict,
+            window: Window { since, until },
+            at,
+        };
+        Ok(Resolved { ingest, output })
+    }
+}

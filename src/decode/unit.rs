@@ -1,0 +1,310 @@
+//! One input unit (a file, stdin, or an archive entry) → events, rejected records and a verdict.
+//!
+//! The unit's kind comes from its content: gzip is unwrapped (up to two layers), tar and zip archives are
+//! read entry by entry as they stream past (entries are named `bundle.zip!/AWSLogs/...`), JSON goes to the
+//! CloudTrail decoder, text whose first line looks like an S3 server access log goes to the line parser.
+
+use std::io::{self, BufRead, BufReader, Cursor, Read};
+
+use super::cloudtrail::{Decoded, decode_value};
+use super::gzip::{self, cap_exceeded};
+use super::json_split::{JsonSplitter, MAX_DEPTH, Piece, SplitError};
+use super::s3_access_log;
+use super::sniff::{SNIFF_LEN, Sniffed, sniff};
+use crate::model::Event;
+
+/// Limits against hostile input.
+#[derive(Debug, Clone, Copy)]
+pub struct DecodeOptions {
+    /// Cap on the decompressed size of one gzip stream.
+    pub max_decompressed_bytes: u64,
+    /// Largest single record (JSON value or log line) accepted.
+    pub max_record_bytes: usize,
+}
+
+impl Default for DecodeOptions {
+    fn default() -> Self {
+        DecodeOptions { max_decompressed_bytes: 4 << 30, max_record_bytes: 32 << 20 }
+    }
+}
+
+/// What a unit turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitKind {
+    CloudTrail,
+    AccessLog,
+    Digest,
+    /// A CloudTrail Insight file (every record has `eventCategory: Insight`).
+    Insight,
+    /// An archive whose entries were reported as units of their own.
+    Archive,
+    /// A file that is not a log, recognised and skipped on purpose (e.g. an IAM policy document).
+    NotLog(&'static str),
+    Empty,
+    /// Content of no known kind.
+    Unrecognised,
+}
+
+/// The verdict on one unit.
+#[derive(Debug, Clone)]
+pub struct UnitOutcome {
+    pub name: String,
+    pub kind: UnitKind,
+    /// CloudTrail records or access-log lines decoded (Insight records included).
+    pub records: u64,
+    pub insight_records: u64,
+    pub bad_records: u64,
+    /// Decompressed bytes read.
+    pub bytes: u64,
+    /// Why the unit failed or is damaged; `None` when it was read to its end.
+    pub failure: Option<String>,
+}
+
+/// Receives what units produce. Implemented by the ingest workers.
+pub trait Sink {
+    fn event(&mut self, unit: &str, event: Event);
+    fn bad_record(&mut self, unit: &str, location: &str, reason: &str);
+    fn unit_done(&mut self, outcome: UnitOutcome);
+}
+
+const MAX_NESTING: u32 = 3;
+
+/// Decodes one unit, reporting every record, rejection and verdict to `sink`.
+pub fn decode_unit(name: &str, reader: &mut dyn Read, options: &DecodeOptions, sink: &mut dyn Sink) {
+    decode_nested(name, reader, options, sink, 0);
+}
+
+fn decode_nested(name: &str, reader: &mut dyn Read, options: &DecodeOptions, sink: &mut dyn Sink, depth: u32) {
+    let mut outcome = UnitOutcome {
+        name: name.to_owned(),
+        kind: UnitKind::Unrecognised,
+        records: 0,
+        insight_records: 0,
+        bad_records: 0,
+        bytes: 0,
+        failure: None,
+    };
+    let head = match read_head(reader) {
+        Ok(head) => head,
+        Err(e) => {
+            outcome.failure = Some(describe_io(&e));
+            sink.unit_done(outcome);
+            return;
+        }
+    };
+    let mut stream = Cursor::new(head.clone()).chain(reader);
+    match sniff(&head) {
+        Sniffed::Gzip if depth < MAX_NESTING => {
+            let mut inner = gzip::decompress(BufReader::new(stream), options.max_decompressed_bytes);
+            decode_nested(name, &mut inner, options, sink, depth + 1);
+            return;
+        }
+        Sniffed::Tar if depth < MAX_NESTING => {
+            outcome.kind = UnitKind::Archive;
+            outcome.failure = read_tar(name, &mut stream, options, sink, depth).err();
+        }
+        Sniffed::Zip if depth < MAX_NESTING => {
+            outcome.kind = UnitKind::Archive;
+            outcome.failure = read_zip(name, &mut stream, options, sink, depth).err();
+        }
+        Sniffed::Gzip | Sniffed::Tar | Sniffed::Zip => {
+            outcome.failure = Some(format!("archives nested more than {MAX_NESTING} levels deep"));
+        }
+        Sniffed::JsonObject | Sniffed::JsonArray => read_json(&mut stream, options, sink, &mut outcome),
+        Sniffed::Text if s3_access_log::looks_like_access_log(first_line(&head)) => {
+            outcome.kind = UnitKind::AccessLog;
+            read_access_log(BufReader::new(stream), options, sink, &mut outcome);
+        }
+        Sniffed::Text => {
+            outcome.failure = Some(format!(
+                "not a CloudTrail or S3 access log: text starting {:?}",
+                String::from_utf8_lossy(&first_line(&head)[..first_line(&head).len().min(40)])
+            ));
+        }
+        Sniffed::Empty => outcome.kind = UnitKind::Empty,
+        Sniffed::Binary => outcome.failure = Some("not a log: binary data of unknown format".to_owned()),
+    }
+    sink.unit_done(outcome);
+}
+
+fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(SNIFF_LEN);
+    reader.take(SNIFF_LEN as u64).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+fn first_line(head: &[u8]) -> &[u8] {
+    let end = memchr::memchr(b'\n', head).unwrap_or(head.len());
+    &head[..end]
+}
+
+/// Names an I/O failure for a report, recognising the decompression cap and truncated gzip streams.
+fn describe_io(error: &io::Error) -> String {
+    if let Some(cap) = cap_exceeded(error) {
+        return cap.to_string();
+    }
+    match error.kind() {
+        io::ErrorKind::UnexpectedEof => "truncated (unexpected end of compressed data)".to_owned(),
+        _ => error.to_string(),
+    }
+}
+
+fn read_json(reader: &mut dyn Read, options: &DecodeOptions, sink: &mut dyn Sink, outcome: &mut UnitOutcome) {
+    let mut splitter = JsonSplitter::new(reader, options.max_record_bytes);
+    let mut buffers = simd_json::Buffers::default();
+    let mut digests = 0u64;
+    let mut policies = 0u64;
+    let mut ordinal = 0u64;
+    loop {
+        let piece = match splitter.next_piece() {
+            Ok(Some(piece)) => piece,
+            Ok(None) => break,
+            Err(e) => {
+                outcome.failure = Some(match &e {
+                    SplitError::Io { source, offset } => {
+                        format!("{} at decompressed byte {offset}", describe_io(source))
+                    }
+                    SplitError::Truncated { .. } => e.to_string(),
+                });
+                break;
+            }
+        };
+        ordinal += 1;
+        let (bytes, offset, too_deep) = match piece {
+            Piece::Value { bytes, offset, too_deep } => (bytes, offset, too_deep),
+            Piece::Oversize { offset, size } => {
+                let reason = format!("record of {size} bytes exceeds --max-record-bytes {}", options.max_record_bytes);
+                reject(sink, outcome, ordinal, offset, &reason);
+                continue;
+            }
+        };
+        if too_deep {
+            reject(sink, outcome, ordinal, offset, &format!("nesting deeper than {MAX_DEPTH} levels"));
+            continue;
+        }
+        match decode_value(bytes, &mut buffers) {
+            Ok(Decoded::Record(event)) => {
+                outcome.records += 1;
+                if event.category == "Insight" {
+                    outcome.insight_records += 1;
+                } else {
+                    sink.event(&outcome.name, *event);
+                }
+            }
+            Ok(Decoded::Digest) => digests += 1,
+            Ok(Decoded::PolicyDocument) => policies += 1,
+            Err(e) => reject(sink, outcome, ordinal, offset, &e.to_string()),
+        }
+    }
+    outcome.bytes = splitter.bytes_read();
+    outcome.kind = if outcome.records == 0 && digests > 0 {
+        UnitKind::Digest
+    } else if outcome.records == 0 && policies > 0 {
+        UnitKind::NotLog("an IAM policy document, not a log")
+    } else if outcome.records > 0 && outcome.records == outcome.insight_records {
+        UnitKind::Insight
+    } else {
+        UnitKind::CloudTrail
+    };
+}
+
+fn reject(sink: &mut dyn Sink, outcome: &mut UnitOutcome, ordinal: u64, offset: u64, reason: &str) {
+    outcome.bad_records += 1;
+    sink.bad_record(&outcome.name, &format!("record #{ordinal} at byte {offset}"), reason);
+}
+
+fn read_access_log(
+    mut reader: impl BufRead,
+    options: &DecodeOptions,
+    sink: &mut dyn Sink,
+    outcome: &mut UnitOutcome,
+) {
+    let mut line = Vec::with_capacity(1024);
+    let mut number = 0u64;
+    loop {
+        line.clear();
+        let read = (&mut reader).take(options.max_record_bytes as u64 + 1).read_until(b'\n', &mut line);
+        match read {
+            Ok(0) => break,
+            Ok(n) => outcome.bytes += n as u64,
+            Err(e) => {
+                outcome.failure = Some(format!("{} after line {number}", describe_io(&e)));
+                break;
+            }
+        }
+        number += 1;
+        if line.len() > options.max_record_bytes && line.last() != Some(&b'\n') {
+            // Skip the rest of an over-long line.
+            let mut rest = Vec::new();
+            let skipped = reader.read_until(b'\n', &mut rest);
+            outcome.bytes += rest.len() as u64;
+            outcome.bad_records += 1;
+            let reason = format!("line exceeds --max-record-bytes {}", options.max_record_bytes);
+            sink.bad_record(&outcome.name, &format!("line {number}"), &reason);
+            if let Err(e) = skipped {
+                outcome.failure = Some(format!("{} after line {number}", describe_io(&e)));
+                break;
+            }
+            continue;
+        }
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim_end_matches(['\n', '\r']);
+        if text.trim().is_empty() {
+            continue;
+        }
+        match s3_access_log::parse_line(text) {
+            Ok(parsed) => {
+                outcome.records += 1;
+                sink.event(&outcome.name, s3_access_log::to_event(&parsed));
+            }
+            Err(e) => {
+                outcome.bad_records += 1;
+                sink.bad_record(&outcome.name, &format!("line {number}"), &e.to_string());
+            }
+        }
+    }
+}
+
+fn read_tar(
+    name: &str,
+    stream: &mut dyn Read,
+    options: &DecodeOptions,
+    sink: &mut dyn Sink,
+    depth: u32,
+) -> Result<(), String> {
+    let mut archive = tar::Archive::new(stream);
+    let entries = archive.entries().map_err(|e| format!("unreadable tar archive: {e}"))?;
+    for entry in entries {
+        let mut entry = entry.map_err(|e| format!("damaged tar archive: {e}"))?;
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let path = entry.path().map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| "?".to_owned());
+        decode_nested(&format!("{name}!/{path}"), &mut entry, options, sink, depth + 1);
+    }
+    Ok(())
+}
+
+fn read_zip(
+    name: &str,
+    stream: &mut dyn Read,
+    options: &DecodeOptions,
+    sink: &mut dyn Sink,
+    depth: u32,
+) -> Result<(), String> {
+    let mut stream = stream;
+    loop {
+        let entry = zip::read::read_zipfile_from_stream(&mut stream).map_err(|e| format!("damaged zip archive: {e}"))?;
+        let Some(mut entry) = entry else { return Ok(()) };
+        if !entry.is_file() {
+            continue;
+        }
+        let path = match entry.name() {
+            Ok(path) => path.into_owned(),
+            Err(e) => format!("<unreadable entry name: {e}>"),
+        };
+        decode_nested(&format!("{name}!/{path}"), &mut entry, options, sink, depth + 1);
+        // Drain what the decoder did not read so the stream is positioned at the next entry.
+        io::copy(&mut entry, &mut io::sink()).map_err(|e| format!("damaged zip entry {path}: {e}"))?;
+    }
+}

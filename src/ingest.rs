@@ -1,1 +1,0 @@
-//! The parallel pipeline: sources → decode → filter → analyzers, keeping the input books.

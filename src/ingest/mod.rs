@@ -1,0 +1,173 @@
+//! The parallel pipeline: inputs → decode → de-duplicate → filter → analyzer, keeping the books.
+//!
+//! Each rayon worker decodes whole inputs and folds the events into its own analyzer and [`InputStats`];
+//! the partial results are merged at the end, so analyzers never share state and nothing waits on a lock
+//! except the de-duplication set (sharded). Memory is one in-flight record per worker plus what analyzers
+//! keep per distinct key, plus 16 bytes per distinct event id for de-duplication.
+
+mod dedup;
+mod filter;
+mod stats;
+
+use std::io::Read;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+pub use dedup::Deduper;
+pub use filter::Filter;
+pub use stats::{BadFile, BadRecordSample, InputStats, SkippedFile};
+
+use crate::decode::{DecodeOptions, Sink, UnitKind, UnitOutcome, decode_unit};
+use crate::model::{Event, LogKind};
+use crate::source::{self, Input};
+
+/// An accumulator that folds events; one per worker, merged at the end. Merging must not depend on the
+/// order events arrived in (parallel and sequential runs give the same result).
+pub trait Analyzer: Send + Sized {
+    fn observe(&mut self, event: &Event);
+    fn merge(&mut self, other: Self);
+}
+
+/// Everything the pipeline needs to know, resolved from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct IngestConfig {
+    pub sources: Vec<String>,
+    pub decode: DecodeOptions,
+    pub filter: Filter,
+    /// Worker threads; `None` = one per core.
+    pub threads: Option<usize>,
+    /// Show a progress bar on stderr (the caller checks for a terminal and `--quiet`).
+    pub progress: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("cannot start {threads} worker threads: {source}")]
+    ThreadPool { threads: usize, source: rayon::ThreadPoolBuildError },
+    #[error("no input: give at least one file, folder or - for stdin")]
+    NoSources,
+}
+
+/// Runs the pipeline over every source and returns the merged analyzer and the input books.
+pub fn run<A, F>(config: &IngestConfig, make: F) -> Result<(A, InputStats), IngestError>
+where
+    A: Analyzer,
+    F: Fn() -> A + Sync,
+{
+    if config.sources.is_empty() {
+        return Err(IngestError::NoSources);
+    }
+    let inputs = source::expand(&config.sources);
+    let threads = config.threads.unwrap_or(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|source| IngestError::ThreadPool { threads, source })?;
+    let progress = progress_bar(config.progress, inputs.len() as u64);
+    let dedup = Deduper::default();
+    let (analyzer, mut stats) = pool.install(|| {
+        inputs
+            .par_iter()
+            .with_max_len(1)
+            .fold(
+                || Worker { analyzer: make(), stats: InputStats::default(), dedup: &dedup, filter: &config.filter },
+                |mut worker, input| {
+                    worker.read_input(input, &config.decode);
+                    progress.inc(1);
+                    progress.set_message(format!("{} records", dedup.len()));
+                    worker
+                },
+            )
+            .map(|worker| (worker.analyzer, worker.stats))
+            .reduce(
+                || (make(), InputStats::default()),
+                |(mut a, mut a_stats), (b, b_stats)| {
+                    a.merge(b);
+                    a_stats.merge(b_stats);
+                    (a, a_stats)
+                },
+            )
+    });
+    progress.finish_and_clear();
+    stats.finish();
+    Ok((analyzer, stats))
+}
+
+fn progress_bar(enabled: bool, inputs: u64) -> ProgressBar {
+    if !enabled {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(inputs), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template("{spinner} {pos}/{len} files  {msg}  {per_sec} files/s  [{elapsed}]")
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
+}
+
+/// One worker's state: its analyzer, its books, and the shared de-duplication set.
+struct Worker<'a, A> {
+    analyzer: A,
+    stats: InputStats,
+    dedup: &'a Deduper,
+    filter: &'a Filter,
+}
+
+impl<A: Analyzer> Worker<'_, A> {
+    fn read_input(&mut self, input: &Input, options: &DecodeOptions) {
+        match input {
+            Input::File { path, name } => match std::fs::File::open(path) {
+                Ok(file) => {
+                    let mut reader = std::io::BufReader::with_capacity(256 * 1024, file);
+                    decode_unit(name, &mut reader, options, self);
+                }
+                Err(e) => self.stats.failed_input(name, &e.to_string()),
+            },
+            Input::Stdin => {
+                let stdin = std::io::stdin();
+                let mut reader: Box<dyn Read> = Box::new(stdin.lock());
+                decode_unit("-", &mut reader, options, self);
+            }
+            Input::Failed { name, error } => self.stats.failed_input(name, error),
+            Input::Skipped { name, reason } => self.stats.skipped_input(name, reason),
+        }
+    }
+}
+
+impl<A: Analyzer> Sink for Worker<'_, A> {
+    fn event(&mut self, _unit: &str, event: Event) {
+        if let Some(id) = &event.event_id
+            && !self.dedup.insert(event.kind, id)
+        {
+            self.stats.duplicate_records += 1;
+            return;
+        }
+        if !self.filter.matches(&event) {
+            self.stats.filtered_out += 1;
+            return;
+        }
+        match event.kind {
+            LogKind::CloudTrail => {
+                self.stats.records += 1;
+                *self.stats.event_categories.entry(event.category.clone()).or_default() += 1;
+            }
+            LogKind::S3AccessLog => self.stats.access_log_lines += 1,
+        }
+        self.analyzer.observe(&event);
+    }
+
+    fn bad_record(&mut self, unit: &str, location: &str, reason: &str) {
+        self.stats.bad_record(unit, location, reason);
+    }
+
+    fn unit_done(&mut self, outcome: UnitOutcome) {
+        self.stats.unit_done(outcome);
+    }
+}
+
+impl UnitKind {
+    /// Whether the unit counts as an input file (archives are containers: their entries count).
+    pub(crate) fn is_file(self) -> bool {
+        !matches!(self, UnitKind::Archive)
+    }
+}

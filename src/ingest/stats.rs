@@ -1,0 +1,148 @@
+//! The input books: every file and record ends up counted in exactly one place. Serialized as the
+//! `input` block of every JSON report (field names are a contract).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::decode::{UnitKind, UnitOutcome};
+
+/// How many rejected records are described individually (the rest are counted).
+const BAD_RECORD_SAMPLES: usize = 20;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct InputStats {
+    /// Input files read (archive entries count, the archives themselves do not).
+    pub files: u64,
+    /// Distinct CloudTrail records analysed (after de-duplication and filters).
+    pub records: u64,
+    /// S3 server access log lines analysed.
+    pub access_log_lines: u64,
+    /// Files skipped on purpose: Insight files, policy documents, documentation next to the logs.
+    pub skipped_files: u64,
+    pub digest_files: u64,
+    /// Copies of an already-seen event id (CloudTrail delivers some events twice).
+    pub duplicate_records: u64,
+    /// Records and lines rejected (see `bad_record_samples`).
+    pub bad_records: u64,
+    /// Files that failed or are damaged (sorted by path).
+    pub bad_files: Vec<BadFile>,
+    /// Analysed records by `eventCategory`.
+    pub event_categories: BTreeMap<String, u64>,
+    pub empty_files: u64,
+    pub archives: u64,
+    /// CloudTrail Insight records seen (not analysed).
+    pub insight_records: u64,
+    /// Distinct records left out by `--since/--until/--vpce/--account/--region/--service`.
+    pub filtered_out: u64,
+    /// Decompressed bytes decoded.
+    pub bytes: u64,
+    pub skipped: Vec<SkippedFile>,
+    /// The first rejected records, in (path, location) order.
+    pub bad_record_samples: Vec<BadRecordSample>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct BadFile {
+    pub path: String,
+    pub error: String,
+    /// Complete records recovered from a damaged file before the damage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recovered_records: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct SkippedFile {
+    pub path: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct BadRecordSample {
+    pub path: String,
+    pub location: String,
+    pub reason: String,
+}
+
+impl InputStats {
+    pub(crate) fn failed_input(&mut self, name: &str, error: &str) {
+        self.bad_files.push(BadFile { path: name.to_owned(), error: error.to_owned(), recovered_records: None });
+    }
+
+    pub(crate) fn skipped_input(&mut self, name: &str, reason: &str) {
+        self.skipped_files += 1;
+        self.skipped.push(SkippedFile { path: name.to_owned(), reason: reason.to_owned() });
+    }
+
+    pub(crate) fn bad_record(&mut self, unit: &str, location: &str, reason: &str) {
+        self.bad_records += 1;
+        let full = self.bad_record_samples.len() >= BAD_RECORD_SAMPLES;
+        if full && self.bad_record_samples.last().is_some_and(|last| (last.path.as_str(), last.location.as_str()) < (unit, location)) {
+            return;
+        }
+        let sample = BadRecordSample { path: unit.to_owned(), location: location.to_owned(), reason: reason.to_owned() };
+        let at = self.bad_record_samples.partition_point(|s| s < &sample);
+        self.bad_record_samples.insert(at, sample);
+        self.bad_record_samples.truncate(BAD_RECORD_SAMPLES);
+    }
+
+    pub(crate) fn unit_done(&mut self, outcome: UnitOutcome) {
+        if outcome.kind.is_file() {
+            self.files += 1;
+        }
+        self.bytes += outcome.bytes;
+        self.insight_records += outcome.insight_records;
+        match outcome.kind {
+            UnitKind::Digest => self.digest_files += 1,
+            UnitKind::Insight => self.skipped_input(&outcome.name, "CloudTrail Insight file"),
+            UnitKind::NotLog(reason) => self.skipped_input(&outcome.name, reason),
+            UnitKind::Empty => self.empty_files += 1,
+            UnitKind::Archive => self.archives += 1,
+            UnitKind::CloudTrail | UnitKind::AccessLog | UnitKind::Unrecognised => {}
+        }
+        if let Some(error) = outcome.failure {
+            let recovered = (outcome.records > 0).then_some(outcome.records);
+            self.bad_files.push(BadFile { path: outcome.name, error, recovered_records: recovered });
+        } else if outcome.kind == UnitKind::Unrecognised {
+            self.bad_files.push(BadFile {
+                path: outcome.name,
+                error: "not a CloudTrail or S3 access log".to_owned(),
+                recovered_records: None,
+            });
+        }
+    }
+
+    pub(crate) fn merge(&mut self, other: InputStats) {
+        self.files += other.files;
+        self.records += other.records;
+        self.access_log_lines += other.access_log_lines;
+        self.skipped_files += other.skipped_files;
+        self.digest_files += other.digest_files;
+        self.duplicate_records += other.duplicate_records;
+        self.bad_records += other.bad_records;
+        self.bad_files.extend(other.bad_files);
+        for (category, count) in other.event_categories {
+            *self.event_categories.entry(category).or_default() += count;
+        }
+        self.empty_files += other.empty_files;
+        self.archives += other.archives;
+        self.insight_records += other.insight_records;
+        self.filtered_out += other.filtered_out;
+        self.bytes += other.bytes;
+        self.skipped.extend(other.skipped);
+        let samples: BTreeSet<BadRecordSample> =
+            self.bad_record_samples.drain(..).chain(other.bad_record_samples).collect();
+        self.bad_record_samples = samples.into_iter().take(BAD_RECORD_SAMPLES).collect();
+    }
+
+    /// Puts the lists in a stable order once all workers are merged.
+    pub(crate) fn finish(&mut self) {
+        self.bad_files.sort();
+        self.skipped.sort();
+    }
+
+    /// True when anything failed or was rejected (what `--strict` refuses).
+    pub fn has_problems(&self) -> bool {
+        !self.bad_files.is_empty() || self.bad_records > 0
+    }
+}
