@@ -193,7 +193,10 @@ impl Scan {
             notes.push("no CloudTrail data events in input: object- and item-level requests cannot appear".to_owned());
         }
         if self.network_activity == 0 {
-            notes.push("no network activity events in input: endpoint-policy denials are only visible in error messages".to_owned());
+            notes.push(
+                "no network activity events in input: endpoint-policy denials are only visible in error messages"
+                    .to_owned(),
+            );
         }
         let endpoints = self
             .endpoints

@@ -67,7 +67,10 @@ fn check_input(stats: &InputStats, output: &OutputConfig) -> Result<(), AppError
             eprintln!("warning: {}: {}{}", escape_terminal(&bad.path), escape_terminal(&bad.error), recovered);
         }
         if stats.bad_records > 0 {
-            eprintln!("warning: {} records rejected (see input.bad_record_samples in --format json)", stats.bad_records);
+            eprintln!(
+                "warning: {} records rejected (see input.bad_record_samples in --format json)",
+                stats.bad_records
+            );
         }
     }
     Ok(())

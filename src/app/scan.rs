@@ -20,7 +20,13 @@ pub fn run(args: &ScanArgs) -> Result<Outcome, AppError> {
     match format {
         Format::Json => report::write_json(
             &mut out,
-            &Envelope { command: "scan", version: report::VERSION, window: resolved.output.window, input: &stats, body: &body },
+            &Envelope {
+                command: "scan",
+                version: report::VERSION,
+                window: resolved.output.window,
+                input: &stats,
+                body: &body,
+            },
         )?,
         _ => write_table(&mut out, &body, &stats, resolved.output.window)?,
     }
@@ -28,8 +34,22 @@ pub fn run(args: &ScanArgs) -> Result<Outcome, AppError> {
     Ok(Outcome::Clean)
 }
 
-fn write_table(out: &mut dyn std::io::Write, body: &ScanReport, stats: &InputStats, window: Window) -> std::io::Result<()> {
-    let mut table = Table::new(&["ENDPOINT", "ACCOUNT", "RECORDS", "DENIED", "FIRST SEEN", "LAST SEEN", "SERVICES", "TOP PRINCIPAL"]);
+fn write_table(
+    out: &mut dyn std::io::Write,
+    body: &ScanReport,
+    stats: &InputStats,
+    window: Window,
+) -> std::io::Result<()> {
+    let mut table = Table::new(&[
+        "ENDPOINT",
+        "ACCOUNT",
+        "RECORDS",
+        "DENIED",
+        "FIRST SEEN",
+        "LAST SEEN",
+        "SERVICES",
+        "TOP PRINCIPAL",
+    ]);
     for e in &body.endpoints {
         table.row(vec![
             e.vpce.clone(),
@@ -43,7 +63,12 @@ fn write_table(out: &mut dyn std::io::Write, body: &ScanReport, stats: &InputSta
         ]);
     }
     if let (Some(since), until) = (window.since, window.until) {
-        writeln!(out, "window: {} .. {}", since.to_rfc3339(), until.map(|u| u.to_rfc3339()).unwrap_or_else(|| "now".into()))?;
+        writeln!(
+            out,
+            "window: {} .. {}",
+            since.to_rfc3339(),
+            until.map(|u| u.to_rfc3339()).unwrap_or_else(|| "now".into())
+        )?;
     }
     if table.is_empty() {
         writeln!(out, "no requests through a VPC endpoint in the input")?;
@@ -53,7 +78,10 @@ fn write_table(out: &mut dyn std::io::Write, body: &ScanReport, stats: &InputSta
     writeln!(
         out,
         "\nwithout an endpoint: {} records ({} via AWS-internal endpoints); network activity events: {}; data events: {}",
-        body.without_endpoint.records, body.without_endpoint.aws_internal, body.network_activity_events, body.data_events
+        body.without_endpoint.records,
+        body.without_endpoint.aws_internal,
+        body.network_activity_events,
+        body.data_events
     )?;
     if body.access_logs.lines > 0 {
         writeln!(

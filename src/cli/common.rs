@@ -98,8 +98,10 @@ impl CommonArgs {
             Some(text) => parse_instant(text)
                 .ok_or_else(|| format!("invalid --at {text:?}: use an RFC 3339 time or a date (YYYY-MM-DD)"))?,
         };
-        let since = self.since.as_deref().map(|t| parse_time_arg(t, at)).transpose().map_err(|e| format!("--since: {e}"))?;
-        let until = self.until.as_deref().map(|t| parse_time_arg(t, at)).transpose().map_err(|e| format!("--until: {e}"))?;
+        let since =
+            self.since.as_deref().map(|t| parse_time_arg(t, at)).transpose().map_err(|e| format!("--since: {e}"))?;
+        let until =
+            self.until.as_deref().map(|t| parse_time_arg(t, at)).transpose().map_err(|e| format!("--until: {e}"))?;
         if let (Some(since), Some(until)) = (since, until)
             && since >= until
         {

@@ -194,9 +194,9 @@ fn principal(identity: Option<RawUserIdentity<'_>>, source_ip: Option<&str>) -> 
             user_name = non_empty(identity.user_name);
             identity_arn.clone()
         }
-        PrincipalType::AWSService => invoked_by.clone().or_else(|| {
-            source_ip.filter(|ip| ip.ends_with(".amazonaws.com")).map(str::to_owned)
-        }),
+        PrincipalType::AWSService => {
+            invoked_by.clone().or_else(|| source_ip.filter(|ip| ip.ends_with(".amazonaws.com")).map(str::to_owned))
+        }
         _ => identity_arn.clone(),
     };
     if account.as_deref() == Some("ANONYMOUS_PRINCIPAL") {

@@ -397,8 +397,7 @@ impl<R: Read> JsonSplitter<R> {
 
     /// Once the current piece passes the size limit, stop keeping its bytes; it is reported when it closes.
     fn check_size(&mut self) {
-        if self.piece_start.is_some()
-            && self.base + self.pos as u64 - self.piece_offset > self.max_record_bytes as u64
+        if self.piece_start.is_some() && self.base + self.pos as u64 - self.piece_offset > self.max_record_bytes as u64
         {
             self.oversize = true;
         }

@@ -48,10 +48,8 @@ pub fn sniff(head: &[u8]) -> Sniffed {
 /// True when the bytes are mostly printable (allowing UTF-8 and a few control characters).
 fn looks_textual(bytes: &[u8]) -> bool {
     let sample = &bytes[..bytes.len().min(SNIFF_LEN)];
-    let suspicious = sample
-        .iter()
-        .filter(|&&b| b == 0 || (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x1b)))
-        .count();
+    let suspicious =
+        sample.iter().filter(|&&b| b == 0 || (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x1b))).count();
     suspicious * 20 <= sample.len()
 }
 

@@ -63,7 +63,9 @@ pub struct UnitOutcome {
 /// Receives what units produce. Implemented by the ingest workers.
 pub trait Sink {
     fn event(&mut self, unit: &str, event: Event);
-    fn bad_record(&mut self, unit: &str, location: &str, reason: &str);
+    /// A rejected record: `position` is its ordinal (JSON) or line number (text), `location` says it for
+    /// people.
+    fn bad_record(&mut self, unit: &str, position: u64, location: &str, reason: &str);
     fn unit_done(&mut self, outcome: UnitOutcome);
 }
 
@@ -210,15 +212,10 @@ fn read_json(reader: &mut dyn Read, options: &DecodeOptions, sink: &mut dyn Sink
 
 fn reject(sink: &mut dyn Sink, outcome: &mut UnitOutcome, ordinal: u64, offset: u64, reason: &str) {
     outcome.bad_records += 1;
-    sink.bad_record(&outcome.name, &format!("record #{ordinal} at byte {offset}"), reason);
+    sink.bad_record(&outcome.name, ordinal, &format!("record #{ordinal} at byte {offset}"), reason);
 }
 
-fn read_access_log(
-    mut reader: impl BufRead,
-    options: &DecodeOptions,
-    sink: &mut dyn Sink,
-    outcome: &mut UnitOutcome,
-) {
+fn read_access_log(mut reader: impl BufRead, options: &DecodeOptions, sink: &mut dyn Sink, outcome: &mut UnitOutcome) {
     let mut line = Vec::with_capacity(1024);
     let mut number = 0u64;
     loop {
@@ -240,7 +237,7 @@ fn read_access_log(
             outcome.bytes += rest.len() as u64;
             outcome.bad_records += 1;
             let reason = format!("line exceeds --max-record-bytes {}", options.max_record_bytes);
-            sink.bad_record(&outcome.name, &format!("line {number}"), &reason);
+            sink.bad_record(&outcome.name, number, &format!("line {number}"), &reason);
             if let Err(e) = skipped {
                 outcome.failure = Some(format!("{} after line {number}", describe_io(&e)));
                 break;
@@ -259,7 +256,7 @@ fn read_access_log(
             }
             Err(e) => {
                 outcome.bad_records += 1;
-                sink.bad_record(&outcome.name, &format!("line {number}"), &e.to_string());
+                sink.bad_record(&outcome.name, number, &format!("line {number}"), &e.to_string());
             }
         }
     }
@@ -294,7 +291,8 @@ fn read_zip(
 ) -> Result<(), String> {
     let mut stream = stream;
     loop {
-        let entry = zip::read::read_zipfile_from_stream(&mut stream).map_err(|e| format!("damaged zip archive: {e}"))?;
+        let entry =
+            zip::read::read_zipfile_from_stream(&mut stream).map_err(|e| format!("damaged zip archive: {e}"))?;
         let Some(mut entry) = entry else { return Ok(()) };
         if !entry.is_file() {
             continue;

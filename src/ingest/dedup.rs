@@ -22,11 +22,17 @@ impl Default for Deduper {
 }
 
 impl Deduper {
-    /// Records an id; returns `false` when it was seen before. Ids of different log kinds never collide.
-    pub fn insert(&self, kind: LogKind, id: &str) -> bool {
+    /// Records an event; returns `false` when the same event was seen before. The key is the event id plus
+    /// the event's time and name: real duplicate deliveries are identical records, while hand-made or
+    /// forged records that reuse an id for different events are not collapsed. Ids of different log kinds
+    /// never collide.
+    pub fn insert(&self, kind: LogKind, id: &str, time: Option<i64>, name: &str) -> bool {
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
         hasher.update(&[kind as u8]);
+        hasher.update(&(id.len() as u64).to_le_bytes());
         hasher.update(id.as_bytes());
+        hasher.update(&time.unwrap_or(i64::MIN).to_le_bytes());
+        hasher.update(name.as_bytes());
         let hash = hasher.digest128();
         let shard = (hash as usize) % SHARDS;
         // A poisoned shard only means another worker panicked mid-insert; the set itself is still valid.
@@ -55,10 +61,12 @@ mod tests {
     #[test]
     fn second_sighting_is_a_duplicate() {
         let dedup = Deduper::default();
-        assert!(dedup.insert(LogKind::CloudTrail, "a"));
-        assert!(!dedup.insert(LogKind::CloudTrail, "a"));
-        assert!(dedup.insert(LogKind::S3AccessLog, "a"), "kinds are separate namespaces");
-        assert!(dedup.insert(LogKind::CloudTrail, "b"));
-        assert_eq!(dedup.len(), 3);
+        assert!(dedup.insert(LogKind::CloudTrail, "a", Some(1), "GetObject"));
+        assert!(!dedup.insert(LogKind::CloudTrail, "a", Some(1), "GetObject"));
+        assert!(dedup.insert(LogKind::S3AccessLog, "a", Some(1), "GetObject"), "kinds are separate namespaces");
+        assert!(dedup.insert(LogKind::CloudTrail, "b", Some(1), "GetObject"));
+        assert!(dedup.insert(LogKind::CloudTrail, "a", Some(2), "GetObject"), "same id, another event");
+        assert!(dedup.insert(LogKind::CloudTrail, "a", Some(1), "PutObject"), "same id, another event");
+        assert_eq!(dedup.len(), 5);
     }
 }

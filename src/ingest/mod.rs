@@ -137,7 +137,7 @@ impl<A: Analyzer> Worker<'_, A> {
 impl<A: Analyzer> Sink for Worker<'_, A> {
     fn event(&mut self, _unit: &str, event: Event) {
         if let Some(id) = &event.event_id
-            && !self.dedup.insert(event.kind, id)
+            && !self.dedup.insert(event.kind, id, event.time.map(|t| t.millis()), &event.event_name)
         {
             self.stats.duplicate_records += 1;
             return;
@@ -156,8 +156,8 @@ impl<A: Analyzer> Sink for Worker<'_, A> {
         self.analyzer.observe(&event);
     }
 
-    fn bad_record(&mut self, unit: &str, location: &str, reason: &str) {
-        self.stats.bad_record(unit, location, reason);
+    fn bad_record(&mut self, unit: &str, position: u64, location: &str, reason: &str) {
+        self.stats.bad_record(unit, position, location, reason);
     }
 
     fn unit_done(&mut self, outcome: UnitOutcome) {

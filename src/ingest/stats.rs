@@ -60,6 +60,9 @@ pub struct SkippedFile {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct BadRecordSample {
     pub path: String,
+    /// Record ordinal or line number within the file (orders the samples).
+    #[serde(skip)]
+    pub position: u64,
     pub location: String,
     pub reason: String,
 }
@@ -74,13 +77,20 @@ impl InputStats {
         self.skipped.push(SkippedFile { path: name.to_owned(), reason: reason.to_owned() });
     }
 
-    pub(crate) fn bad_record(&mut self, unit: &str, location: &str, reason: &str) {
+    pub(crate) fn bad_record(&mut self, unit: &str, position: u64, location: &str, reason: &str) {
         self.bad_records += 1;
         let full = self.bad_record_samples.len() >= BAD_RECORD_SAMPLES;
-        if full && self.bad_record_samples.last().is_some_and(|last| (last.path.as_str(), last.location.as_str()) < (unit, location)) {
+        if full
+            && self.bad_record_samples.last().is_some_and(|last| (last.path.as_str(), last.position) < (unit, position))
+        {
             return;
         }
-        let sample = BadRecordSample { path: unit.to_owned(), location: location.to_owned(), reason: reason.to_owned() };
+        let sample = BadRecordSample {
+            path: unit.to_owned(),
+            position,
+            location: location.to_owned(),
+            reason: reason.to_owned(),
+        };
         let at = self.bad_record_samples.partition_point(|s| s < &sample);
         self.bad_record_samples.insert(at, sample);
         self.bad_record_samples.truncate(BAD_RECORD_SAMPLES);

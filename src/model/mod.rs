@@ -58,9 +58,15 @@ pub struct Access {
 pub enum Outcome {
     Success,
     /// An authorization failure (AccessDenied family, VpceAccessDenied, UnauthorizedOperation, HTTP 403 AccessDenied).
-    Denied { code: String, message: Option<String> },
+    Denied {
+        code: String,
+        message: Option<String>,
+    },
     /// Any other error (NoSuchKey, throttling, ...).
-    Error { code: String, message: Option<String> },
+    Error {
+        code: String,
+        message: Option<String>,
+    },
 }
 
 impl Outcome {

@@ -6,12 +6,21 @@ use std::path::{Path, PathBuf};
 /// One input to decode, in the order the user gave them (folders expanded in sorted order).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
-    File { path: PathBuf, name: String },
+    File {
+        path: PathBuf,
+        name: String,
+    },
     Stdin,
     /// A path that could not be listed or opened (missing, unreadable, a symlink loop).
-    Failed { name: String, error: String },
+    Failed {
+        name: String,
+        error: String,
+    },
     /// A file skipped on purpose while walking a folder (documentation and config next to the logs).
-    Skipped { name: String, reason: String },
+    Skipped {
+        name: String,
+        reason: String,
+    },
 }
 
 impl Input {
@@ -82,9 +91,7 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 
 fn skip_reason(path: &Path) -> Option<String> {
     let extension = path.extension()?.to_str()?.to_ascii_lowercase();
-    NON_LOG_EXTENSIONS
-        .contains(&extension.as_str())
-        .then(|| format!("not a log (.{extension} file found in a folder)"))
+    NON_LOG_EXTENSIONS.contains(&extension.as_str()).then(|| format!("not a log (.{extension} file found in a folder)"))
 }
 
 #[cfg(test)]

@@ -61,7 +61,11 @@ fn identities_become_policy_principals() {
             Some("arn:aws:iam::1:role/R"),
             PrincipalType::AssumedRole,
         ),
-        (r#"{"type":"IAMUser","arn":"arn:aws:iam::1:user/u","userName":"u"}"#, Some("arn:aws:iam::1:user/u"), PrincipalType::IAMUser),
+        (
+            r#"{"type":"IAMUser","arn":"arn:aws:iam::1:user/u","userName":"u"}"#,
+            Some("arn:aws:iam::1:user/u"),
+            PrincipalType::IAMUser,
+        ),
         (r#"{"type":"Root","arn":"arn:aws:iam::1:root"}"#, Some("arn:aws:iam::1:root"), PrincipalType::Root),
         (
             r#"{"type":"AWSService","invokedBy":"delivery.logs.amazonaws.com"}"#,
@@ -89,10 +93,7 @@ fn aws_internal_is_not_an_endpoint() {
 
 #[test]
 fn recognises_documents_that_are_not_records() {
-    assert!(matches!(
-        decode(r#"{"awsAccountId":"1","digestStartTime":"x","logFiles":[]}"#),
-        Ok(Decoded::Digest)
-    ));
+    assert!(matches!(decode(r#"{"awsAccountId":"1","digestStartTime":"x","logFiles":[]}"#), Ok(Decoded::Digest)));
     assert!(matches!(
         decode(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow"}]}"#),
         Ok(Decoded::PolicyDocument)

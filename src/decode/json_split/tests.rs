@@ -48,25 +48,30 @@ fn split(input: &str, max: usize, step: usize) -> Vec<String> {
 fn splits_every_shape() {
     let cases: Vec<(&str, &str, Vec<&str>)> = vec![
         ("wrapper", r#"{"Records":[{"a":1},{"b":"x]}"}]}"#, vec![r#"{"a":1}"#, r#"{"b":"x]}"}"#]),
-        ("pretty wrapper", "{\n \"Records\" : [\n  {\"a\": [1, {\"c\": 2}]},\n  {\"d\": \"\\\"}\"}\n ]\n}\n", vec![
-            r#"{"a": [1, {"c": 2}]}"#,
-            r#"{"d": "\"}"}"#,
-        ]),
+        (
+            "pretty wrapper",
+            "{\n \"Records\" : [\n  {\"a\": [1, {\"c\": 2}]},\n  {\"d\": \"\\\"}\"}\n ]\n}\n",
+            vec![r#"{"a": [1, {"c": 2}]}"#, r#"{"d": "\"}"}"#],
+        ),
         ("wrapper with other keys first", r#"{"x":{"y":[1]},"Records":[{"a":1}]}"#, vec![r#"{"a":1}"#]),
         ("empty wrapper", r#"{"Records":[]}"#, vec![]),
         ("bare array", r#"[{"a":1}, {"b":2}]"#, vec![r#"{"a":1}"#, r#"{"b":2}"#]),
-        ("single record", r#"{"eventName":"GetObject","resources":[{"ARN":"x"}]}"#, vec![
+        (
+            "single record",
             r#"{"eventName":"GetObject","resources":[{"ARN":"x"}]}"#,
-        ]),
+            vec![r#"{"eventName":"GetObject","resources":[{"ARN":"x"}]}"#],
+        ),
         ("ndjson", "{\"a\":1}\n{\"b\":2}\n\n{\"c\":[3]}\n", vec![r#"{"a":1}"#, r#"{"b":2}"#, r#"{"c":[3]}"#]),
-        ("a record named Records is not a wrapper at depth 2", r#"{"a":{"Records":[{"x":1}]}}"#, vec![
+        (
+            "a record named Records is not a wrapper at depth 2",
             r#"{"a":{"Records":[{"x":1}]}}"#,
-        ]),
-        ("garbage line between records", "{\"a\":1}\nnot json \"at all\n{\"b\":2}", vec![
-            r#"{"a":1}"#,
-            "not json \"at all",
-            r#"{"b":2}"#,
-        ]),
+            vec![r#"{"a":{"Records":[{"x":1}]}}"#],
+        ),
+        (
+            "garbage line between records",
+            "{\"a\":1}\nnot json \"at all\n{\"b\":2}",
+            vec![r#"{"a":1}"#, "not json \"at all", r#"{"b":2}"#],
+        ),
         ("scalar elements", r#"[1, "two, three", {"a":1}, null]"#, vec!["1", r#""two, three""#, r#"{"a":1}"#, "null"]),
         ("stray closer", "}\n{\"a\":1}", vec!["}", r#"{"a":1}"#]),
         ("empty", "", vec![]),
