@@ -32,7 +32,7 @@ impl Sink for Count {
 
 /// A realistic S3 data event through a gateway endpoint (about 1.6 KB).
 fn cloudtrail_record(i: usize) -> String {
-    let denied = if i % 17 == 0 {
+    let denied = if i.is_multiple_of(17) {
         r#""errorCode":"AccessDenied","errorMessage":"User: arn:aws:sts::111122223333:assumed-role/App/i-0abc is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::app-data/k\" because no VPC endpoint policy allows the s3:GetObject action","#
     } else {
         ""
