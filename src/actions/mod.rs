@@ -21,6 +21,7 @@ mod s3_table;
 pub use access_log_ops::{
     is_s3_internal_event_name, needs_no_authorization, s3_access_log_operation,
 };
+pub(crate) use access_log_ops::{query_param, uri_query};
 pub use generic::service_prefix;
 pub use items::items_from_request_parameters;
 

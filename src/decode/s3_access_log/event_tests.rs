@@ -1,8 +1,10 @@
-//! `to_event` tests: principals, outcomes, versions, endpoint and region hints, lifecycle, the dandi log.
+//! `to_event` tests (principals, outcomes, versions, endpoint and region hints, lifecycle) and the real dandi
+//! log through both `parse_line` and `to_event`.
 
 use super::event::{principal, region_from_host, vpce_from_host};
 use super::*;
 use crate::model::{Event, LogKind, Outcome, PrincipalType};
+use std::collections::BTreeMap;
 
 const OWNER: &str = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be";
 
@@ -287,4 +289,95 @@ fn every_dandi_line_becomes_an_event() {
     assert_eq!(versioned, count(&|e| e.request.version_id.is_some()));
     assert!(versioned > 0);
     assert_eq!(count(&|e| e.region.as_deref() == Some("us-east-2")), 4);
+}
+
+/// Every line of the real dandi log (hostile quoting, CRLF, doubled spaces, 25–26 fields) parses.
+#[test]
+fn parses_every_line_of_the_real_dandi_log() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/fixtures/real/s3-access/dandi.log"
+    );
+    let Ok(bytes) = std::fs::read(path) else {
+        eprintln!("NOTICE: {path} is absent; skipping the real S3 access log test");
+        return;
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let mut statuses = BTreeMap::new();
+    let mut parsed = Vec::new();
+    for (n, raw) in text.lines().enumerate() {
+        let l = parse_line(raw).unwrap_or_else(|e| panic!("line {}: {e}: {raw}", n + 1));
+        assert!(looks_like_access_log(raw.as_bytes()), "line {}", n + 1);
+        assert_eq!(l.bucket, "dandiarchive", "line {}", n + 1);
+        assert_eq!(l.operation, "REST.GET.OBJECT", "line {}", n + 1);
+        assert!(
+            l.request_uri
+                .is_some_and(|u| u.starts_with("GET /") && u.ends_with(" HTTP/1.1")),
+            "line {}",
+            n + 1
+        );
+        assert!(
+            l.host_header
+                .is_some_and(|h| h.starts_with("dandiarchive.s3.")),
+            "line {}",
+            n + 1
+        );
+        assert!(
+            l.tls_version.is_some_and(|t| t.starts_with("TLSv1.")),
+            "line {}",
+            n + 1
+        );
+        assert!(
+            (25..=26).contains(&l.field_count),
+            "line {}: {} fields",
+            n + 1,
+            l.field_count
+        );
+        *statuses.entry(l.http_status.unwrap_or(0)).or_insert(0) += 1;
+        parsed.push(l);
+    }
+    assert_eq!(parsed.len(), 58);
+    assert_eq!(
+        statuses,
+        BTreeMap::from([(200, 36), (206, 13), (304, 6), (404, 3)])
+    );
+    // Line 4: the user agent starts with a stray quote.
+    assert!(
+        parsed[3]
+            .user_agent
+            .is_some_and(|u| u.starts_with("\"Mozilla/5.0") && u.ends_with("Safari/537.36"))
+    );
+    // Line 5: a PHP injection attempt with quotes in the URI and the referer.
+    let probe = &parsed[4];
+    assert_eq!(probe.error_code, Some("NoSuchKey"));
+    assert!(
+        probe
+            .request_uri
+            .is_some_and(|u| u.contains("\"xinba\";") && u.ends_with("?> HTTP/1.1"))
+    );
+    assert!(
+        probe
+            .referer
+            .is_some_and(|r| r.starts_with("https://dandiarchive") && r.ends_with("$ch[4]);?>"))
+    );
+    assert_eq!(
+        probe.user_agent,
+        Some("Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)")
+    );
+    // Line 7: quoted filename inside a presigned URL.
+    assert!(
+        parsed[6]
+            .request_uri
+            .is_some_and(|u| u.contains("filename=\"dataset_description.json\"&X-Amz"))
+    );
+    assert_eq!(parsed[6].authentication_type, Some("QueryString"));
+    // Line 10: doubled space before the requester.
+    assert_eq!(
+        parsed[9].requester,
+        Some("arn:aws:iam::123:user/dandi-api-heroku")
+    );
+    assert_eq!(
+        parsed[9].host_header,
+        Some("dandiarchive.s3.us-east-2.amazonaws.com")
+    );
 }
