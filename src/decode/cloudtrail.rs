@@ -107,7 +107,8 @@ fn to_event(raw: RawRecord<'_>) -> Event {
             Some(Resource { arn, kind: non_empty(r.kind), account: non_empty(r.account_id), is_prefix })
         })
         .collect();
-    let params = raw.request_parameters.0.unwrap_or_default();
+    let mut params = raw.request_parameters.0.unwrap_or_default();
+    let multi_item = params.multi_item_parameters();
     let tls_details = raw.tls_details.unwrap_or_default();
     let request = RequestFacts {
         bucket: non_empty(params.bucket_name.0),
@@ -141,6 +142,7 @@ fn to_event(raw: RawRecord<'_>) -> Event {
         account: resource_account.as_deref().or(recipient_account.as_deref()),
         facts: &request,
         resources: &resources,
+        items: &multi_item.as_ref().map(actions::items_from_request_parameters).unwrap_or_default(),
     });
     Event {
         time,

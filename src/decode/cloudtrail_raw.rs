@@ -152,6 +152,37 @@ pub struct RawRequestParameters<'a> {
     pub index_name: Lenient<Cow<'a, str>>,
     #[serde(rename = "Host", borrow, default)]
     pub host: Lenient<Cow<'a, str>>,
+    /// Multi-item shapes (DynamoDB transactions, batches and PartiQL; S3 DeleteObjects), kept whole so the
+    /// action map can list every item. They appear only on those calls, so other records pay nothing.
+    #[serde(default)]
+    pub statement: Option<serde_json::Value>,
+    #[serde(rename = "requestItems", default)]
+    pub request_items: Option<serde_json::Value>,
+    #[serde(rename = "transactItems", default)]
+    pub transact_items: Option<serde_json::Value>,
+    #[serde(rename = "transactStatements", default)]
+    pub transact_statements: Option<serde_json::Value>,
+    #[serde(default)]
+    pub statements: Option<serde_json::Value>,
+    #[serde(default)]
+    pub delete: Option<serde_json::Value>,
+}
+
+impl RawRequestParameters<'_> {
+    /// The multi-item parameters as one JSON object, or `None` when the call has none.
+    pub fn multi_item_parameters(&mut self) -> Option<serde_json::Value> {
+        let fields = [
+            ("statement", self.statement.take()),
+            ("requestItems", self.request_items.take()),
+            ("transactItems", self.transact_items.take()),
+            ("transactStatements", self.transact_statements.take()),
+            ("statements", self.statements.take()),
+            ("delete", self.delete.take()),
+        ];
+        let map: serde_json::Map<String, serde_json::Value> =
+            fields.into_iter().filter_map(|(name, value)| Some((name.to_owned(), value?))).collect();
+        (!map.is_empty()).then_some(serde_json::Value::Object(map))
+    }
 }
 
 /// A value of the expected shape, or `None` when the field held something else (consumed and ignored).

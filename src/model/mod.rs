@@ -152,7 +152,8 @@ pub struct Event {
     pub kind: LogKind,
     /// `s3.amazonaws.com`, `dynamodb.amazonaws.com`, ...
     pub event_source: String,
-    /// The API operation (`GetObject`) or, for S3 access logs, the operation column (`REST.GET.OBJECT`).
+    /// The API operation (`GetObject`); S3 access log operations (`REST.GET.OBJECT`) are mapped to the
+    /// same names so both log kinds read alike.
     pub event_name: String,
     /// What IAM authorizes for this request: each action with the resource it applies to, per the action map
     /// (CopyObject is `s3:GetObject` on the source and `s3:PutObject` on the target).
