@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::model::LogKind;
+use crate::model::Event;
 
 const SHARDS: usize = 64;
 
@@ -22,17 +22,27 @@ impl Default for Deduper {
 }
 
 impl Deduper {
-    /// Records an event; returns `false` when the same event was seen before. The key is the event id plus
-    /// the event's time and name: real duplicate deliveries are identical records, while hand-made or
-    /// forged records that reuse an id for different events are not collapsed. Ids of different log kinds
-    /// never collide.
-    pub fn insert(&self, kind: LogKind, id: &str, time: Option<i64>, name: &str) -> bool {
+    /// Records an event that has an id; returns `false` when the same event was seen before, `true` for a
+    /// new one (and for events without an id, which cannot be matched). The key is the event id plus the
+    /// event's time, name, resources and result: real duplicate deliveries are identical records, while
+    /// hand-made, anonymised or forged records that reuse an id for different requests are not collapsed.
+    /// Ids of different log kinds never collide.
+    pub fn insert(&self, event: &Event) -> bool {
+        let Some(id) = &event.event_id else { return true };
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-        hasher.update(&[kind as u8]);
-        hasher.update(&(id.len() as u64).to_le_bytes());
-        hasher.update(id.as_bytes());
-        hasher.update(&time.unwrap_or(i64::MIN).to_le_bytes());
-        hasher.update(name.as_bytes());
+        let mut field = |bytes: &[u8]| {
+            hasher.update(&(bytes.len() as u64).to_le_bytes());
+            hasher.update(bytes);
+        };
+        field(&[event.kind as u8]);
+        field(id.as_bytes());
+        field(&event.time.map_or(i64::MIN, |t| t.millis()).to_le_bytes());
+        field(event.event_name.as_bytes());
+        for resource in &event.resources {
+            field(resource.arn.as_bytes());
+        }
+        field(&event.http_status.unwrap_or(0).to_le_bytes());
+        field(event.outcome.name().as_bytes());
         let hash = hasher.digest128();
         let shard = (hash as usize) % SHARDS;
         // A poisoned shard only means another worker panicked mid-insert; the set itself is still valid.
@@ -57,16 +67,59 @@ impl Deduper {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{LogKind, Outcome, Principal, RequestFacts, Resource, Timestamp};
+
+    fn event(kind: LogKind, id: Option<&str>, time: i64, name: &str, key: &str, status: Option<u16>) -> Event {
+        Event {
+            time: Some(Timestamp(time)),
+            kind,
+            event_source: "s3.amazonaws.com".into(),
+            event_name: name.into(),
+            accesses: vec![],
+            region: None,
+            principal: Principal::unknown(),
+            source_ip: None,
+            user_agent: None,
+            vpce: None,
+            vpce_account: None,
+            aws_internal_endpoint: false,
+            resources: vec![Resource {
+                arn: format!("arn:aws:s3:::b/{key}"),
+                kind: None,
+                account: None,
+                is_prefix: false,
+            }],
+            outcome: Outcome::Success,
+            category: "Data".into(),
+            event_type: None,
+            event_id: id.map(str::to_owned),
+            recipient_account: None,
+            tls: None,
+            read_only: None,
+            request: RequestFacts::default(),
+            http_status: status,
+        }
+    }
 
     #[test]
-    fn second_sighting_is_a_duplicate() {
+    fn only_the_same_request_is_a_duplicate() {
+        use LogKind::*;
         let dedup = Deduper::default();
-        assert!(dedup.insert(LogKind::CloudTrail, "a", Some(1), "GetObject"));
-        assert!(!dedup.insert(LogKind::CloudTrail, "a", Some(1), "GetObject"));
-        assert!(dedup.insert(LogKind::S3AccessLog, "a", Some(1), "GetObject"), "kinds are separate namespaces");
-        assert!(dedup.insert(LogKind::CloudTrail, "b", Some(1), "GetObject"));
-        assert!(dedup.insert(LogKind::CloudTrail, "a", Some(2), "GetObject"), "same id, another event");
-        assert!(dedup.insert(LogKind::CloudTrail, "a", Some(1), "PutObject"), "same id, another event");
-        assert_eq!(dedup.len(), 5);
+        let cases = [
+            (event(CloudTrail, Some("a"), 1, "GetObject", "k", None), true),
+            (event(CloudTrail, Some("a"), 1, "GetObject", "k", None), false),
+            (event(S3AccessLog, Some("a"), 1, "GetObject", "k", None), true),
+            (event(CloudTrail, Some("b"), 1, "GetObject", "k", None), true),
+            (event(CloudTrail, Some("a"), 2, "GetObject", "k", None), true),
+            (event(CloudTrail, Some("a"), 1, "PutObject", "k", None), true),
+            (event(CloudTrail, Some("a"), 1, "GetObject", "other", None), true),
+            (event(S3AccessLog, Some("a"), 1, "GetObject", "k", Some(304)), true),
+            (event(CloudTrail, None, 1, "GetObject", "k", None), true),
+            (event(CloudTrail, None, 1, "GetObject", "k", None), true),
+        ];
+        for (i, (event, fresh)) in cases.iter().enumerate() {
+            assert_eq!(dedup.insert(event), *fresh, "case {i}");
+        }
+        assert_eq!(dedup.len(), 7);
     }
 }

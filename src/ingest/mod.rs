@@ -136,9 +136,7 @@ impl<A: Analyzer> Worker<'_, A> {
 
 impl<A: Analyzer> Sink for Worker<'_, A> {
     fn event(&mut self, _unit: &str, event: Event) {
-        if let Some(id) = &event.event_id
-            && !self.dedup.insert(event.kind, id, event.time.map(|t| t.millis()), &event.event_name)
-        {
+        if !self.dedup.insert(&event) {
             self.stats.duplicate_records += 1;
             return;
         }
