@@ -1,4 +1,5 @@
 //! Analyzers: one accumulator per command, folded per worker and merged.
 
+pub mod classify;
 pub mod counter;
 pub mod scan;
