@@ -2,4 +2,5 @@
 
 pub mod classify;
 pub mod counter;
+pub mod denied;
 pub mod scan;

@@ -1,6 +1,8 @@
 //! Runs a parsed command: resolve flags, run the pipeline with the command's analyzer, write the report.
 //! Maps every failure to the exit-code contract (0 ok, 1 findings, 2 usage or input error).
 
+mod denied;
+mod replay;
 mod scan;
 
 use std::io;
@@ -42,6 +44,7 @@ impl AppError {
 pub fn run(cli: Cli) -> Result<Outcome, AppError> {
     match cli.command {
         Command::Scan(args) => scan::run(&args),
+        Command::Denied(args) => denied::run(&args),
     }
 }
 

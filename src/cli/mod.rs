@@ -21,6 +21,40 @@ pub struct Cli {
 pub enum Command {
     /// Inventory: per endpoint, records, first/last seen, services, top principals and actions, denials.
     Scan(ScanArgs),
+    /// Denied requests: which did an endpoint policy deny, and how sure we are of the cause.
+    Denied(DeniedArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DeniedArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Show every denial with its cause, not only endpoint-policy (and possibly-endpoint) denials.
+    #[arg(long)]
+    pub all_causes: bool,
+    /// Endpoint policy to replay plain "Access Denied" requests through: VPCE_ID=FILE (repeatable).
+    #[arg(long = "policy", value_name = "VPCE=FILE")]
+    pub policies: Vec<String>,
+    /// Dimensions to group rows by (cause, deny kind and evidence always are).
+    #[arg(long, value_delimiter = ',', value_name = "DIMS", default_value = "vpce,principal,action,resource")]
+    pub group_by: Vec<GroupDim>,
+    /// Show at most N rows (the most frequent).
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    /// Exit 1 when any endpoint-policy denial is reported (for scheduled jobs).
+    #[arg(long)]
+    pub fail_on_findings: bool,
+}
+
+/// A dimension of `--group-by`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GroupDim {
+    Vpce,
+    Principal,
+    Action,
+    Resource,
+    /// Accepted for completeness: rows are always split by cause.
+    Cause,
 }
 
 #[derive(Debug, clap::Args)]

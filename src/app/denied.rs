@@ -1,0 +1,114 @@
+//! `trail-vpce denied`: wiring the denied analyzer (with optional policy replay) to the writers.
+
+use std::io::Write;
+
+use super::{AppError, Outcome, check_input};
+use crate::analyze::classify::Cause;
+use crate::analyze::denied::{Denied, DeniedConfig, DeniedReport, GroupBy};
+use crate::cli::{DeniedArgs, Format, GroupDim};
+use crate::ingest::{self, InputStats};
+use crate::report::{self, Envelope, Table, write_input_summary};
+
+pub fn run(args: &DeniedArgs) -> Result<Outcome, AppError> {
+    let resolved = args.common.resolve().map_err(AppError::Usage)?;
+    let format = resolved.output.format;
+    let config = DeniedConfig {
+        all_causes: args.all_causes,
+        group_by: group_by(&args.group_by),
+        per_request: format == Format::Ndjson,
+        replayer: super::replay::load(&args.policies)?,
+    };
+    let (denied, stats) = ingest::run(&resolved.ingest, || Denied::new(config.clone()))?;
+    check_input(&stats, &resolved.output)?;
+    let body = denied.report(args.top);
+    let mut out = report::open_output(resolved.output.output.as_deref())?;
+    match format {
+        Format::Json => report::write_json(
+            &mut out,
+            &Envelope {
+                command: "denied",
+                version: report::VERSION,
+                window: resolved.output.window,
+                input: &stats,
+                body: &body,
+            },
+        )?,
+        Format::Ndjson => {
+            for request in &body.requests {
+                serde_json::to_writer(&mut out, request).map_err(std::io::Error::other)?;
+                writeln!(out)?;
+            }
+        }
+        Format::Csv | Format::Parquet => {
+            return Err(AppError::Usage("denied: csv and parquet output are not available in this build".to_owned()));
+        }
+        Format::Table => write_table(&mut out, &body, &stats, args.all_causes)?,
+    }
+    out.flush()?;
+    let vpce_denials = body.denials.iter().any(|row| row.cause == Cause::VpcePolicy);
+    Ok(if args.fail_on_findings && vpce_denials { Outcome::Findings } else { Outcome::Clean })
+}
+
+fn group_by(dims: &[GroupDim]) -> GroupBy {
+    GroupBy {
+        vpce: dims.contains(&GroupDim::Vpce),
+        principal: dims.contains(&GroupDim::Principal),
+        action: dims.contains(&GroupDim::Action),
+        resource: dims.contains(&GroupDim::Resource),
+    }
+}
+
+fn write_table(out: &mut dyn Write, body: &DeniedReport, stats: &InputStats, all_causes: bool) -> std::io::Result<()> {
+    let mut table = Table::new(&[
+        "COUNT",
+        "CAUSE",
+        "DENY",
+        "EVIDENCE",
+        "ENDPOINT",
+        "PRINCIPAL",
+        "ACTION",
+        "RESOURCE",
+        "FIRST SEEN",
+        "LAST SEEN",
+    ]);
+    for row in &body.denials {
+        let cause =
+            if row.possibly_vpce { "unknown (possibly vpce)".to_owned() } else { row.cause.as_str().to_owned() };
+        let evidence = match &row.statement {
+            Some(statement) => format!("{} [{statement}]", row.evidence.as_str()),
+            None => row.evidence.as_str().to_owned(),
+        };
+        table.row(vec![
+            row.count.to_string(),
+            cause,
+            row.deny.as_str().to_owned(),
+            evidence,
+            row.vpce.clone().unwrap_or_else(|| "-".to_owned()),
+            row.principal.clone().unwrap_or_else(|| "*".to_owned()),
+            row.action.clone().unwrap_or_else(|| "-".to_owned()),
+            row.resource.clone().unwrap_or_else(|| "-".to_owned()),
+            row.first_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            row.last_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
+        ]);
+    }
+    if table.is_empty() {
+        let what = if all_causes { "denied requests" } else { "endpoint-policy denials" };
+        writeln!(out, "no {what} in the input")?;
+    } else {
+        table.write(out)?;
+    }
+    let causes: Vec<String> =
+        body.totals.by_cause.iter().filter(|(_, n)| **n > 0).map(|(cause, n)| format!("{cause} {n}")).collect();
+    writeln!(
+        out,
+        "\n{} denied requests in the input ({}); {} shown{}",
+        body.totals.denied_requests,
+        if causes.is_empty() { "none".to_owned() } else { causes.join(", ") },
+        body.totals.shown_requests,
+        if all_causes { "" } else { " (endpoint view; --all-causes shows every cause)" }
+    )?;
+    for note in &body.notes {
+        writeln!(out, "note: {note}")?;
+    }
+    write_input_summary(out, stats)
+}
