@@ -51,30 +51,19 @@ struct Req<'a> {
 fn push_line(w: &mut World, owner_id: &str, r: &Req<'_>) -> String {
     let request_id = w.rng.upper_alnum(16);
     let (method, uri) = match r.op {
-        "REST.GET.BUCKET" => (
-            "GET",
-            "/?list-type=2&prefix=reports%2F&encoding-type=url".to_owned(),
-        ),
+        "REST.GET.BUCKET" => ("GET", "/?list-type=2&prefix=reports%2F&encoding-type=url".to_owned()),
         "REST.GET.BUCKETVERSIONING" => ("GET", "/?versioning".to_owned()),
         "REST.GET.BUCKETPOLICY" => ("GET", "/?policy".to_owned()),
         op => (op.split('.').nth(1).unwrap_or("GET"), format!("/{}", r.key)),
     };
-    let key = if r.op == "REST.GET.BUCKET" {
-        "-"
-    } else {
-        r.key
-    };
+    let key = if r.op == "REST.GET.BUCKET" { "-" } else { r.key };
     let error = if r.status == 403 { "AccessDenied" } else { "-" };
     let sent = match (r.status, method) {
         (403, _) => "243".to_owned(),
         (_, "GET") => w.rng.range(900, 2_000_000).to_string(),
         _ => "-".to_owned(),
     };
-    let size = if method == "PUT" {
-        w.rng.range(1000, 900_000).to_string()
-    } else {
-        "-".to_owned()
-    };
+    let size = if method == "PUT" { w.rng.range(1000, 900_000).to_string() } else { "-".to_owned() };
     let total = w.rng.range(8, 180);
     let host_id = w.rng.base64ish(76);
     let text = format!(
@@ -148,48 +137,18 @@ pub fn generate(w: &mut World) {
     let other_req = other.requester.clone().unwrap_or_default();
     let sdk = crate::records::ua_for(&leaky);
     // Ordinary gateway traffic: App on both instances.
-    let mut times: Vec<i64> = (0..46)
-        .map(|_| w.rng.range(nov(21, 9, 0, 0), nov(21, 11, 54, 0)))
-        .collect();
+    let mut times: Vec<i64> = (0..46).map(|_| w.rng.range(nov(21, 9, 0, 0), nov(21, 11, 54, 0))).collect();
     times.sort_unstable();
     for t in times {
         let is_leaky = w.rng.chance(50);
-        let (ip, requester) = if is_leaky {
-            (IP_LEAKY, leaky_req.as_str())
-        } else {
-            (IP_OTHER, other_req.as_str())
-        };
+        let (ip, requester) = if is_leaky { (IP_LEAKY, leaky_req.as_str()) } else { (IP_OTHER, other_req.as_str()) };
         let (op, key) = match w.rng.below(10) {
-            0..=5 => (
-                "REST.GET.OBJECT",
-                format!(
-                    "reports/2026/11/21/{}.csv",
-                    w.rng.pick(&["daily", "orders", "kpi"])
-                ),
-            ),
-            6..=7 => (
-                "REST.PUT.OBJECT",
-                format!("uploads/app/2026/11/21/{}.json", w.rng.uuid()),
-            ),
-            8 => (
-                "REST.HEAD.OBJECT",
-                "reports/2026/11/21/daily.csv".to_owned(),
-            ),
+            0..=5 => ("REST.GET.OBJECT", format!("reports/2026/11/21/{}.csv", w.rng.pick(&["daily", "orders", "kpi"]))),
+            6..=7 => ("REST.PUT.OBJECT", format!("uploads/app/2026/11/21/{}.json", w.rng.uuid())),
+            8 => ("REST.HEAD.OBJECT", "reports/2026/11/21/daily.csv".to_owned()),
             _ => ("REST.GET.BUCKET", String::new()),
         };
-        push_line(
-            w,
-            &owner_id,
-            &Req {
-                t,
-                ip,
-                requester,
-                op,
-                key: &key,
-                status: 200,
-                ua: &sdk,
-            },
-        );
+        push_line(w, &owner_id, &Req { t, ip, requester, op, key: &key, status: 200, ua: &sdk });
     }
     // Service requesters.
     push_line(
@@ -236,63 +195,20 @@ pub fn generate(w: &mut World) {
     // The stolen credentials again, from the internet, and the deploy user's upload.
     let attacker_ua = "aws-cli/2.15.30 Python/3.11.8 Linux/6.6.9-amd64 exe/x86_64.kali.2024 prompt/off command/s3.cp";
     let cases: [(&str, i64, &str, &str, u16); 3] = [
-        (
-            "bypass-list",
-            nov(21, 10, 41, 17),
-            "REST.GET.BUCKET",
-            "",
-            200,
-        ),
-        (
-            "bypass-get",
-            nov(21, 10, 42, 30),
-            "REST.GET.OBJECT",
-            "reports/2026/11/21/orders.csv",
-            200,
-        ),
-        (
-            "bypass-get-denied",
-            nov(21, 10, 43, 5),
-            "REST.GET.OBJECT",
-            "reports/finance/2026-q4-forecast.xlsx",
-            403,
-        ),
+        ("bypass-list", nov(21, 10, 41, 17), "REST.GET.BUCKET", "", 200),
+        ("bypass-get", nov(21, 10, 42, 30), "REST.GET.OBJECT", "reports/2026/11/21/orders.csv", 200),
+        ("bypass-get-denied", nov(21, 10, 43, 5), "REST.GET.OBJECT", "reports/finance/2026-q4-forecast.xlsx", 403),
     ];
     for (id, t, op, key, status) in cases {
-        let r = Req {
-            t,
-            ip: IP_ATTACKER,
-            requester: &leaky_req,
-            op,
-            key,
-            status,
-            ua: attacker_ua,
-        };
+        let r = Req { t, ip: IP_ATTACKER, requester: &leaky_req, op, key, status, ua: attacker_ua };
         let rid = push_line(w, &owner_id, &r);
-        let action = if op == "REST.GET.BUCKET" {
-            "s3:ListBucket"
-        } else {
-            "s3:GetObject"
-        };
+        let action = if op == "REST.GET.BUCKET" { "s3:ListBucket" } else { "s3:GetObject" };
         let (class, actual) = if status == 403 {
-            (
-                Some(Class("unknown", "unknown", "none")),
-                Some(("resource-policy", "explicit")),
-            )
+            (Some(Class("unknown", "unknown", "none")), Some(("resource-policy", "explicit")))
         } else {
             (None, None)
         };
-        row(
-            w,
-            id,
-            &leaky,
-            &r,
-            rid,
-            action,
-            class,
-            actual,
-            &["bypass", "stolen-credentials"],
-        );
+        row(w, id, &leaky, &r, rid, action, class, actual, &["bypass", "stolen-credentials"]);
     }
     let deployer = deploy();
     let r = Req {
@@ -305,24 +221,10 @@ pub fn generate(w: &mut World) {
         ua: &crate::records::ua_for(&deployer),
     };
     let rid = push_line(w, &owner_id, &r);
-    row(
-        w,
-        "deploy-upload-public",
-        &deployer,
-        &r,
-        rid,
-        "s3:PutObject",
-        None,
-        None,
-        &["bypass"],
-    );
+    row(w, "deploy-upload-public", &deployer, &r, rid, "s3:PutObject", None, None, &["bypass"]);
 
     // Analytics deleting through the gateway endpoint: 403, no reason in an access log.
-    let analyst = analytics(
-        "reporting-cleanup",
-        "ASIAT5NDW2XEC7LNUP01",
-        nov(21, 9, 0, 0),
-    );
+    let analyst = analytics("reporting-cleanup", "ASIAT5NDW2XEC7LNUP01", nov(21, 9, 0, 0));
     let analyst_req = analyst.requester.clone().unwrap_or_default();
     let r = Req {
         t: nov(21, 9, 12, 31),

@@ -31,9 +31,7 @@ pub struct Written {
 }
 
 fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut enc = GzBuilder::new()
-        .mtime(0)
-        .write(Vec::new(), Compression::new(6));
+    let mut enc = GzBuilder::new().mtime(0).write(Vec::new(), Compression::new(6));
     enc.write_all(bytes)?;
     enc.finish()
 }
@@ -61,10 +59,7 @@ fn records_json(recs: &[&Value]) -> Res<Vec<u8>> {
 
 fn stamp(t: i64) -> (String, String) {
     let (y, mo, d, h, mi, _) = parts(t);
-    (
-        format!("{y:04}/{mo:02}/{d:02}"),
-        format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}Z"),
-    )
+    (format!("{y:04}/{mo:02}/{d:02}"), format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}Z"))
 }
 
 /// One delivered CloudTrail object: (key, delivery time, records).
@@ -74,17 +69,9 @@ type Object<'a> = (String, i64, Vec<&'a Value>);
 fn objects<'a>(w: &'a World, rng: &mut Rng, branch: Branch, hours: i64) -> Vec<Object<'a>> {
     let start = nov(18, 0, 0, 0);
     let mut groups: BTreeMap<(String, i64), Vec<(i64, usize)>> = BTreeMap::new();
-    for (i, r) in w
-        .recs
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.branch == branch)
-    {
+    for (i, r) in w.recs.iter().enumerate().filter(|(_, r)| r.branch == branch) {
         let region = r.v["awsRegion"].as_str().unwrap_or("us-east-1").to_owned();
-        groups
-            .entry((region, (r.t - start).div_euclid(hours * 3600)))
-            .or_default()
-            .push((r.t, i));
+        groups.entry((region, (r.t - start).div_euclid(hours * 3600))).or_default().push((r.t, i));
     }
     let mut out = Vec::new();
     for ((region, window), mut members) in groups {
@@ -99,11 +86,7 @@ fn objects<'a>(w: &'a World, rng: &mut Rng, branch: Branch, hours: i64) -> Vec<O
             "{prefix}/CloudTrail/{region}/{folder}/{acct}_CloudTrail_{region}_{name_time}_{}.json.gz",
             rng.alnum(16)
         );
-        out.push((
-            key,
-            delivered,
-            members.iter().map(|(_, i)| &w.recs[*i].v).collect(),
-        ));
+        out.push((key, delivered, members.iter().map(|(_, i)| &w.recs[*i].v).collect()));
     }
     out
 }
@@ -114,22 +97,10 @@ pub fn write_all(root: &Path, w: &World, manifest_rng: &mut Rng) -> Res<Written>
     let mut objs = objects(w, rng, Branch::Main, 3);
     objs.extend(objects(w, rng, Branch::Org, 6));
     // Duplicates: each record marked `dup` is delivered again in the next object of its branch.
-    let dup_values: Vec<&Value> = w
-        .recs
-        .iter()
-        .filter(|r| r.dup && r.branch == Branch::Main)
-        .map(|r| &r.v)
-        .collect();
+    let dup_values: Vec<&Value> = w.recs.iter().filter(|r| r.dup && r.branch == Branch::Main).map(|r| &r.v).collect();
     for v in dup_values {
-        if let Some(pos) = objs
-            .iter()
-            .position(|(_, _, recs)| recs.iter().any(|r| std::ptr::eq(*r, v)))
-        {
-            let target = if pos + 1 < objs.len()
-                && objs[pos + 1]
-                    .0
-                    .contains(&format!("/{APP_ACCT}/CloudTrail/"))
-            {
+        if let Some(pos) = objs.iter().position(|(_, _, recs)| recs.iter().any(|r| std::ptr::eq(*r, v))) {
+            let target = if pos + 1 < objs.len() && objs[pos + 1].0.contains(&format!("/{APP_ACCT}/CloudTrail/")) {
                 pos + 1
             } else {
                 pos.saturating_sub(1)
@@ -141,17 +112,10 @@ pub fn write_all(root: &Path, w: &World, manifest_rng: &mut Rng) -> Res<Written>
     for (key, delivered, recs) in &objs {
         write(root, key, &gzip(&records_json(recs)?)?)?;
         done.files.push(key.clone());
-        done.copies.extend(
-            recs.iter()
-                .map(|r| r["eventID"].as_str().unwrap_or_default().to_owned()),
-        );
-        if key.starts_with(&format!("AWSLogs/{APP_ACCT}/"))
-            && (nov(21, 9, 0, 0)..nov(21, 10, 0, 0)).contains(delivered)
+        done.copies.extend(recs.iter().map(|r| r["eventID"].as_str().unwrap_or_default().to_owned()));
+        if key.starts_with(&format!("AWSLogs/{APP_ACCT}/")) && (nov(21, 9, 0, 0)..nov(21, 10, 0, 0)).contains(delivered)
         {
-            let times: Vec<&str> = recs
-                .iter()
-                .filter_map(|r| r["eventTime"].as_str())
-                .collect();
+            let times: Vec<&str> = recs.iter().filter_map(|r| r["eventTime"].as_str()).collect();
             digest_entries.push(json!({
                 "s3Bucket": "org-trail-111122223333", "s3Object": key, "hashValue": rng.hex(64), "hashAlgorithm": "SHA-256",
                 "newestEventTime": times.iter().max(), "oldestEventTime": times.iter().min(),
@@ -169,18 +133,12 @@ pub fn write_all(root: &Path, w: &World, manifest_rng: &mut Rng) -> Res<Written>
 
 /// Records 1..K whole, then half of record K+1, each followed by a sync flush; no gzip trailer.
 fn damaged(root: &Path, w: &World, rng: &mut Rng, done: &mut Written) -> Res<()> {
-    let recs: Vec<&crate::records::Rec> = w
-        .recs
-        .iter()
-        .filter(|r| r.branch == Branch::Damaged)
-        .collect();
+    let recs: Vec<&crate::records::Rec> = w.recs.iter().filter(|r| r.branch == Branch::Damaged).collect();
     let key = format!(
         "AWSLogs/{APP_ACCT}/CloudTrail/us-east-1/2026/11/18/{APP_ACCT}_CloudTrail_us-east-1_20261118T0710Z_{}.json.gz",
         rng.alnum(16)
     );
-    let mut enc = GzBuilder::new()
-        .mtime(0)
-        .write(Vec::new(), Compression::new(6));
+    let mut enc = GzBuilder::new().mtime(0).write(Vec::new(), Compression::new(6));
     enc.write_all(b"{\"Records\":[")?;
     let mut recovered = 0;
     for r in recs.iter().filter(|r| !r.lost) {
@@ -204,19 +162,9 @@ fn damaged(root: &Path, w: &World, rng: &mut Rng, done: &mut Written) -> Res<()>
 
 fn digest(root: &Path, rng: &mut Rng, log_files: Vec<Value>, done: &mut Written) -> Res<()> {
     let folder = format!("AWSLogs/{APP_ACCT}/CloudTrail-Digest/us-east-1/2026/11/21");
-    let key = format!(
-        "{folder}/{APP_ACCT}_CloudTrail-Digest_us-east-1_app-trail_us-east-1_20261121T100000Z.json.gz"
-    );
-    let newest = log_files
-        .iter()
-        .filter_map(|f| f["newestEventTime"].as_str())
-        .max()
-        .map(str::to_owned);
-    let oldest = log_files
-        .iter()
-        .filter_map(|f| f["oldestEventTime"].as_str())
-        .min()
-        .map(str::to_owned);
+    let key = format!("{folder}/{APP_ACCT}_CloudTrail-Digest_us-east-1_app-trail_us-east-1_20261121T100000Z.json.gz");
+    let newest = log_files.iter().filter_map(|f| f["newestEventTime"].as_str()).max().map(str::to_owned);
+    let oldest = log_files.iter().filter_map(|f| f["oldestEventTime"].as_str()).min().map(str::to_owned);
     let body = json!({
         "awsAccountId": APP_ACCT,
         "digestStartTime": "2026-11-21T09:00:00Z",
@@ -255,10 +203,7 @@ fn insight(root: &Path, rng: &mut Rng, done: &mut Written) -> Res<()> {
             "eventCategory": "Insight",
         })
     };
-    let records = [
-        record(rng, "Start", nov(20, 15, 20, 0), 2.0),
-        record(rng, "End", nov(20, 15, 23, 0), 2.0),
-    ];
+    let records = [record(rng, "Start", nov(20, 15, 20, 0), 2.0), record(rng, "End", nov(20, 15, 23, 0), 2.0)];
     let key = format!(
         "AWSLogs/{APP_ACCT}/CloudTrail-Insight/us-east-1/2026/11/20/{APP_ACCT}_CloudTrail-Insight_us-east-1_20261120T1540Z_{}.json.gz",
         rng.alnum(16)
@@ -272,36 +217,17 @@ fn insight(root: &Path, rng: &mut Rng, done: &mut Written) -> Res<()> {
 
 fn exports(root: &Path, w: &World, done: &mut Written) -> Res<()> {
     let mut lines = Vec::new();
-    for r in w
-        .recs
-        .iter()
-        .filter(|r| r.branch == Branch::Ndjson || (r.dup && r.branch == Branch::Org))
-    {
+    for r in w.recs.iter().filter(|r| r.branch == Branch::Ndjson || (r.dup && r.branch == Branch::Org)) {
         lines.extend(serde_json::to_vec(&r.v)?);
         lines.push(b'\n');
         done.copies.push(r.event_id());
     }
     write(root, "exports/lake-export-2026-11-21.json", &lines)?;
-    done.files
-        .push("exports/lake-export-2026-11-21.json".to_owned());
-    let array: Vec<&Value> = w
-        .recs
-        .iter()
-        .filter(|r| r.branch == Branch::BareArray)
-        .map(|r| &r.v)
-        .collect();
-    done.copies.extend(
-        array
-            .iter()
-            .map(|v| v["eventID"].as_str().unwrap_or_default().to_owned()),
-    );
-    write(
-        root,
-        "exports/athena-results-2026-11-20.json",
-        &serde_json::to_vec_pretty(&array)?,
-    )?;
-    done.files
-        .push("exports/athena-results-2026-11-20.json".to_owned());
+    done.files.push("exports/lake-export-2026-11-21.json".to_owned());
+    let array: Vec<&Value> = w.recs.iter().filter(|r| r.branch == Branch::BareArray).map(|r| &r.v).collect();
+    done.copies.extend(array.iter().map(|v| v["eventID"].as_str().unwrap_or_default().to_owned()));
+    write(root, "exports/athena-results-2026-11-20.json", &serde_json::to_vec_pretty(&array)?)?;
+    done.files.push("exports/athena-results-2026-11-20.json".to_owned());
     Ok(())
 }
 
@@ -313,11 +239,7 @@ fn access_logs(root: &Path, w: &World, done: &mut Written) -> Res<()> {
         for l in &lines {
             text.extend(l.text.as_bytes());
             text.push(b'\n');
-            if l.good {
-                done.access_good += 1
-            } else {
-                done.access_bad += 1
-            }
+            if l.good { done.access_good += 1 } else { done.access_bad += 1 }
         }
         let bytes = if i == GZIP_FILE { gzip(&text)? } else { text };
         let rel = format!("s3-access-logs/{BUCKET_DATA}/{name}");
@@ -335,11 +257,7 @@ pub fn write_config(root: &Path) -> Res<Vec<String>> {
             let mut text = serde_json::to_string_pretty(&policy)?;
             text.push('\n');
             if text.len() > 20_480 {
-                return Err(format!(
-                    "policy of {vpce} is {} characters (limit 20,480)",
-                    text.len()
-                )
-                .into());
+                return Err(format!("policy of {vpce} is {} characters (limit 20,480)", text.len()).into());
             }
             let rel = format!("policies/{vpce}.json");
             write(root, &rel, text.as_bytes())?;

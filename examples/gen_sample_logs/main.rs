@@ -13,12 +13,16 @@ mod access_log;
 mod config;
 mod layout;
 mod manifest;
+mod planted_more;
 mod planted_other;
+mod planted_outside;
 mod planted_s3;
 mod policy;
 mod records;
 mod rng;
 mod traffic;
+mod traffic_other;
+mod traffic_s3;
 mod who;
 mod world;
 
@@ -43,16 +47,16 @@ fn main() -> Res<()> {
             "--out" => out = args.next().ok_or("--out needs a path")?.into(),
             "--manifest" => manifest_path = args.next().ok_or("--manifest needs a path")?.into(),
             other => {
-                return Err(
-                    format!("unknown argument {other:?} (use --out DIR --manifest FILE)").into(),
-                );
+                return Err(format!("unknown argument {other:?} (use --out DIR --manifest FILE)").into());
             }
         }
     }
     let mut w = World::new(SEED);
     traffic::generate(&mut w)?;
     planted_s3::generate(&mut w)?;
+    planted_outside::generate(&mut w)?;
     planted_other::generate(&mut w)?;
+    planted_more::generate(&mut w)?;
     extras(&mut w)?;
     access_log::generate(&mut w);
 
@@ -114,13 +118,7 @@ fn extras(w: &mut World) -> Res<()> {
             APP_ACCT,
             Route::Vpce(VPCE_S3, APP_ACCT),
         );
-        w.push_allowed(
-            v,
-            t,
-            Branch::Damaged,
-            &who,
-            &[("s3:GetObject", &traffic::arn(BUCKET_DATA, &key), APP_ACCT)],
-        )?;
+        w.push_allowed(v, t, Branch::Damaged, &who, &[("s3:GetObject", &traffic::arn(BUCKET_DATA, &key), APP_ACCT)])?;
         if let Some(rec) = w.recs.last_mut() {
             rec.lost = i == 12;
         }
@@ -128,30 +126,12 @@ fn extras(w: &mut World) -> Res<()> {
     // A CloudTrail Lake export (one record per line): Batch queries on the 21st.
     for i in 0..5 {
         let t = nov(21, 8, 10, 0) + i * 611;
-        let who = batch(
-            "lake-export-replay",
-            "ASIAQX4ZB7KDLAKE0001",
-            nov(21, 8, 0, 0),
-        );
+        let who = batch("lake-export-replay", "ASIAQX4ZB7KDLAKE0001", nov(21, 8, 0, 0));
         let params = json!({"tableName": "orders", "indexName": "by-status", "limit": 100, "keyConditionExpression": "orderStatus = :s"});
-        let v = records::dynamodb(
-            &mut w.rng,
-            &who,
-            t,
-            "10.0.9.30",
-            "Query",
-            params,
-            true,
-            Route::Vpce(VPCE_DDB, APP_ACCT),
-        );
+        let v =
+            records::dynamodb(&mut w.rng, &who, t, "10.0.9.30", "Query", params, true, Route::Vpce(VPCE_DDB, APP_ACCT));
         let index = format!("{TABLE_ORDERS}/index/by-status");
-        w.push_allowed(
-            v,
-            t,
-            Branch::Ndjson,
-            &who,
-            &[("dynamodb:Query", &index, APP_ACCT)],
-        )?;
+        w.push_allowed(v, t, Branch::Ndjson, &who, &[("dynamodb:Query", &index, APP_ACCT)])?;
     }
     // An Athena result saved as a bare JSON array: the deploy user's calls on the 20th.
     let deployer = deploy();
@@ -183,11 +163,7 @@ fn extras(w: &mut World) -> Res<()> {
     // account delivered again in the export.
     let planted: Vec<String> = ["identity-explicit-policy-arn", "bypass-get"]
         .iter()
-        .filter_map(|story| {
-            w.rows
-                .iter()
-                .find(|r| r.story == *story && r.log == "cloudtrail")
-        })
+        .filter_map(|story| w.rows.iter().find(|r| r.story == *story && r.log == "cloudtrail"))
         .filter_map(|r| r.event_ids.first().cloned())
         .collect();
     let candidates: Vec<usize> = w
@@ -211,11 +187,7 @@ fn extras(w: &mut World) -> Res<()> {
             rec.dup = true;
         }
     }
-    if let Some(rec) = w
-        .recs
-        .iter_mut()
-        .find(|r| r.branch == Branch::Org && r.v["eventName"] == "Decrypt")
-    {
+    if let Some(rec) = w.recs.iter_mut().find(|r| r.branch == Branch::Org && r.v["eventName"] == "Decrypt") {
         rec.dup = true;
     }
     Ok(())

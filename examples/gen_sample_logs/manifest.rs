@@ -26,21 +26,14 @@ pub fn build(w: &World, written: &Written, non_log: &[String]) -> Res<Value> {
     }
     let mut categories: BTreeMap<String, usize> = BTreeMap::new();
     for r in &live {
-        *categories
-            .entry(r.v["eventCategory"].as_str().unwrap_or("(none)").to_owned())
-            .or_default() += 1;
+        *categories.entry(r.v["eventCategory"].as_str().unwrap_or("(none)").to_owned()).or_default() += 1;
     }
     let mut endpoints = serde_json::Map::new();
     for vpce in [VPCE_S3, VPCE_DDB, VPCE_IF] {
-        let times: Vec<&str> = live
-            .iter()
-            .filter(|r| r.v["vpcEndpointId"] == vpce)
-            .filter_map(|r| r.v["eventTime"].as_str())
-            .collect();
-        let na = live
-            .iter()
-            .filter(|r| r.v["vpcEndpointId"] == vpce && r.v["eventCategory"] == "NetworkActivity")
-            .count();
+        let times: Vec<&str> =
+            live.iter().filter(|r| r.v["vpcEndpointId"] == vpce).filter_map(|r| r.v["eventTime"].as_str()).collect();
+        let na =
+            live.iter().filter(|r| r.v["vpcEndpointId"] == vpce && r.v["eventCategory"] == "NetworkActivity").count();
         endpoints.insert(
             vpce.to_owned(),
             json!({
@@ -51,10 +44,7 @@ pub fn build(w: &World, written: &Written, non_log: &[String]) -> Res<Value> {
             }),
         );
     }
-    let aws_internal = live
-        .iter()
-        .filter(|r| r.v["vpcEndpointId"] == "AWS Internal")
-        .count();
+    let aws_internal = live.iter().filter(|r| r.v["vpcEndpointId"] == "AWS Internal").count();
     let ecr: Vec<String> = {
         let mut ids: Vec<String> = live
             .iter()
@@ -71,13 +61,7 @@ pub fn build(w: &World, written: &Written, non_log: &[String]) -> Res<Value> {
     let mut timeline: Vec<(String, &str, String)> = live
         .iter()
         .filter(|r| r.v["userIdentity"]["accessKeyId"] == KEY_LEAKED)
-        .map(|r| {
-            (
-                r.v["eventTime"].as_str().unwrap_or_default().to_owned(),
-                "cloudtrail",
-                r.event_id(),
-            )
-        })
+        .map(|r| (r.v["eventTime"].as_str().unwrap_or_default().to_owned(), "cloudtrail", r.event_id()))
         .collect();
     timeline.extend(
         w.access

@@ -22,9 +22,7 @@ pub const AD: &str = "Access Denied";
 /// `User: <session> is not authorized to perform: <action> on resource: "<arn>" <tail>` (S3 quotes the ARN).
 pub fn s3_message(who: &Who, action: &str, resource: &str, tail: &str) -> String {
     let user = who.requester.clone().unwrap_or_default();
-    format!(
-        "User: {user} is not authorized to perform: {action} on resource: \"{resource}\" {tail}"
-    )
+    format!("User: {user} is not authorized to perform: {action} on resource: \"{resource}\" {tail}")
 }
 
 pub fn because_no(policy_type: &str, action: &str) -> String {
@@ -57,37 +55,22 @@ pub fn plant_s3(
     actual: Option<(&str, &str)>,
     na: bool,
 ) -> Value {
-    let mut v = records::s3(
-        &mut w.rng,
-        p.who,
-        p.t,
-        p.ip,
-        p.name,
-        p.bucket,
-        p.key,
-        p.logged_owner,
-        p.via,
-    );
+    let mut v = records::s3(&mut w.rng, p.who, p.t, p.ip, p.name, p.bucket, p.key, p.logged_owner, p.via);
     if let Some((code, message)) = &p.error {
         records::fail(&mut v, code, message);
         v["additionalEventData"]["bytesTransferredOut"] = json!(0);
         v["additionalEventData"]["bytesTransferredIn"] = json!(0);
     }
     if p.ip.starts_with("203.0.113.") {
-        v["userAgent"] = json!(
-            "[aws-cli/2.15.30 Python/3.11.8 Linux/6.6.9-amd64 exe/x86_64.kali.2024 prompt/off command/s3.cp]"
-        );
+        v["userAgent"] =
+            json!("[aws-cli/2.15.30 Python/3.11.8 Linux/6.6.9-amd64 exe/x86_64.kali.2024 prompt/off command/s3.cp]");
     }
     let mut ids = vec![w.push(v.clone(), p.t, Branch::Main)];
     if na {
         let twin = records::network_activity(&mut w.rng, &v, true);
         ids.push(w.push(twin, p.t, Branch::Main));
     }
-    let resource = if p.name == "ListObjects" {
-        format!("arn:aws:s3:::{}", p.bucket)
-    } else {
-        arn(p.bucket, p.key)
-    };
+    let resource = if p.name == "ListObjects" { format!("arn:aws:s3:::{}", p.bucket) } else { arn(p.bucket, p.key) };
     let logged = Some(p.logged_owner).filter(|o| !o.is_empty());
     let plant = Plant {
         id: p.id,
@@ -116,10 +99,7 @@ pub fn plant_na_only(
     tags: &[&str],
     actual: (&str, &str),
 ) {
-    let t_str = template["eventTime"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let t_str = template["eventTime"].as_str().unwrap_or_default().to_owned();
     let na = records::network_activity(&mut w.rng, &template, true);
     let na_id = w.push(na.clone(), parse_back(&t_str), Branch::Main);
     let recipient_org = template["vpcEndpointAccountId"].as_str() == Some(DATA_ACCT);
@@ -136,13 +116,7 @@ pub fn plant_na_only(
         hidden_resource: Some(hidden),
         tags,
     };
-    w.plant(
-        vec![na_id],
-        &na,
-        &plant,
-        Some(Class("vpce-policy", "unknown", "network-activity")),
-        Some(actual),
-    );
+    w.plant(vec![na_id], &na, &plant, Some(Class("vpce-policy", "unknown", "network-activity")), Some(actual));
 }
 
 /// Epoch seconds of a `2026-11-DDTHH:MM:SSZ` string written by this generator.
@@ -160,12 +134,7 @@ pub fn generate(w: &mut World) -> Res<()> {
     let t = nov(18, 9, 12, 33);
     let other = app(false, t);
     let key = "db/2026-11-17/orders.dump";
-    let msg = s3_message(
-        &other,
-        "s3:GetObject",
-        &arn(BUCKET_BACKUPS, key),
-        &implicit("s3:GetObject"),
-    );
+    let msg = s3_message(&other, "s3:GetObject", &arn(BUCKET_BACKUPS, key), &implicit("s3:GetObject"));
     let p = S3Plant {
         id: "vpce-implicit-s3",
         who: &other,
@@ -181,23 +150,12 @@ pub fn generate(w: &mut World) -> Res<()> {
         error: Some(("AccessDenied", msg)),
         tags: &[],
     };
-    plant_s3(
-        w,
-        &p,
-        Some(Class("vpce-policy", "implicit", "error-message")),
-        Some(("vpce-policy", "implicit")),
-        false,
-    );
+    plant_s3(w, &p, Some(Class("vpce-policy", "implicit", "error-message")), Some(("vpce-policy", "implicit")), false);
 
     let t = nov(18, 14, 40, 5);
     let leaky = app(true, t);
     let key = "app/2026/11/18/app-1400-a.log.gz";
-    let msg = s3_message(
-        &leaky,
-        "s3:DeleteObject",
-        &arn(BUCKET_LOGS, key),
-        explicit_vpce,
-    );
+    let msg = s3_message(&leaky, "s3:DeleteObject", &arn(BUCKET_LOGS, key), explicit_vpce);
     let p = S3Plant {
         id: "vpce-explicit-s3-log-tampering",
         who: &leaky,
@@ -213,13 +171,7 @@ pub fn generate(w: &mut World) -> Res<()> {
         error: Some(("AccessDenied", msg)),
         tags: &[],
     };
-    plant_s3(
-        w,
-        &p,
-        Some(Class("vpce-policy", "explicit", "error-message")),
-        Some(("vpce-policy", "explicit")),
-        false,
-    );
+    plant_s3(w, &p, Some(Class("vpce-policy", "explicit", "error-message")), Some(("vpce-policy", "explicit")), false);
 
     // The attacker on i-0abc (after the credential rotation) tries to move data to a foreign bucket.
     let exfil: [(&str, i64, &str, &str, &str, bool); 3] = [
@@ -231,14 +183,7 @@ pub fn generate(w: &mut World) -> Res<()> {
             "incoming/orders-export-20261119.csv.gz",
             true,
         ),
-        (
-            "exfil-put-denied",
-            nov(19, 22, 18, 10),
-            "PutObject",
-            "s3:PutObject",
-            "dump/customers-full.csv.gz",
-            false,
-        ),
+        ("exfil-put-denied", nov(19, 22, 18, 10), "PutObject", "s3:PutObject", "dump/customers-full.csv.gz", false),
         (
             "exfil-get-denied",
             nov(19, 22, 19, 2),
@@ -250,12 +195,8 @@ pub fn generate(w: &mut World) -> Res<()> {
     ];
     for (id, t, name, action, key, allowed) in exfil {
         let who = app(true, t);
-        let error = (!allowed).then(|| {
-            (
-                "AccessDenied",
-                s3_message(&who, action, &arn(BUCKET_EXFIL, key), explicit_vpce),
-            )
-        });
+        let error =
+            (!allowed).then(|| ("AccessDenied", s3_message(&who, action, &arn(BUCKET_EXFIL, key), explicit_vpce)));
         let p = S3Plant {
             id,
             who: &who,
@@ -274,10 +215,7 @@ pub fn generate(w: &mut World) -> Res<()> {
         let (class, actual) = if allowed {
             (None, None)
         } else {
-            (
-                Some(Class("vpce-policy", "explicit", "error-message")),
-                Some(("vpce-policy", "explicit")),
-            )
+            (Some(Class("vpce-policy", "explicit", "error-message")), Some(("vpce-policy", "explicit")))
         };
         plant_s3(w, &p, class, actual, false);
     }
@@ -298,24 +236,14 @@ pub fn generate(w: &mut World) -> Res<()> {
         error: Some(("AccessDenied", AD.to_owned())),
         tags: &["unknown-owner"],
     };
-    plant_s3(
-        w,
-        &p,
-        Some(Class("unknown", "unknown", "none")),
-        Some(("vpce-policy", "explicit")),
-        false,
-    );
+    plant_s3(w, &p, Some(Class("unknown", "unknown", "none")), Some(("vpce-policy", "explicit")), false);
 
     // A principal of the foreign account inside our VPC, reading our bucket through our endpoint.
     let stranger = foreign();
-    for (id, t, na) in [
-        ("foreign-principal-get", nov(19, 8, 5, 12), false),
-        ("foreign-principal-get-na", nov(21, 8, 30, 0), true),
-    ] {
-        let key = format!(
-            "reports/2026/11/{:02}/summary.csv",
-            if na { 20 } else { 18 }
-        );
+    for (id, t, na) in
+        [("foreign-principal-get", nov(19, 8, 5, 12), false), ("foreign-principal-get-na", nov(21, 8, 30, 0), true)]
+    {
+        let key = format!("reports/2026/11/{:02}/summary.csv", if na { 20 } else { 18 });
         let p = S3Plant {
             id,
             who: &stranger,
@@ -331,231 +259,10 @@ pub fn generate(w: &mut World) -> Res<()> {
             error: Some(("AccessDenied", AD.to_owned())),
             tags: &["foreign-principal"],
         };
-        let class = if na {
-            Class("vpce-policy", "unknown", "network-activity")
-        } else {
-            Class("unknown", "unknown", "none")
-        };
+        let class =
+            if na { Class("vpce-policy", "unknown", "network-activity") } else { Class("unknown", "unknown", "none") };
         plant_s3(w, &p, Some(class), Some(("vpce-policy", "implicit")), na);
     }
 
-    // Analytics (same org): S3 answers plain "Access Denied" for endpoint denials within the org.
-    let deletes = [
-        (
-            "analytics-delete",
-            nov(19, 10, 33, 40),
-            "reports/2026/11/18/kpi.csv",
-            false,
-        ),
-        (
-            "analytics-delete",
-            nov(19, 11, 2, 13),
-            "reports/2026/11/18/orders.csv",
-            false,
-        ),
-        (
-            "analytics-delete-na",
-            nov(20, 14, 22, 7),
-            "reports/2026/11/19/kpi.csv",
-            true,
-        ),
-        (
-            "analytics-delete-na",
-            nov(21, 7, 45, 51),
-            "reports/2026/11/20/kpi.csv",
-            true,
-        ),
-        (
-            "analytics-delete-na",
-            nov(21, 9, 12, 30),
-            "uploads/app/2026/11/20/stale-export.json",
-            true,
-        ),
-    ];
-    for (id, t, key, na) in deletes {
-        let who = analytics("reporting-cleanup", "ASIAT5NDW2XEC7LNUP01", t - 900);
-        let p = S3Plant {
-            id,
-            who: &who,
-            t,
-            ip: "10.0.20.131",
-            name: "DeleteObject",
-            action: "s3:DeleteObject",
-            bucket: BUCKET_DATA,
-            key,
-            logged_owner: APP_ACCT,
-            real_owner: APP_ACCT,
-            via: r,
-            error: Some(("AccessDenied", AD.to_owned())),
-            tags: &[],
-        };
-        let class = if na {
-            Class("vpce-policy", "unknown", "network-activity")
-        } else {
-            Class("unknown", "unknown", "none")
-        };
-        plant_s3(w, &p, Some(class), Some(("vpce-policy", "implicit")), na);
-    }
-    // Plain "Access Denied" the endpoint allowed (the KMS key policy of an SSE-KMS object refused).
-    for (t, key) in [
-        (nov(19, 15, 10, 0), "reports/2026/11/19/payroll.csv"),
-        (nov(21, 10, 5, 0), "reports/2026/11/21/payroll.csv"),
-    ] {
-        let who = analytics("reporting-payroll", "ASIAT5NDW2XEPAYRL002", t - 600);
-        let p = S3Plant {
-            id: "analytics-get-endpoint-allows",
-            who: &who,
-            t,
-            ip: "10.0.21.18",
-            name: "GetObject",
-            action: "s3:GetObject",
-            bucket: BUCKET_DATA,
-            key,
-            logged_owner: APP_ACCT,
-            real_owner: APP_ACCT,
-            via: r,
-            error: Some(("AccessDenied", AD.to_owned())),
-            tags: &[],
-        };
-        plant_s3(
-            w,
-            &p,
-            Some(Class("unknown", "unknown", "none")),
-            Some(("resource-policy", "implicit")),
-            false,
-        );
-    }
-
-    // Network activity denials with no data event: the foreign principal writing to its own bucket.
-    for (t, key) in [
-        (nov(20, 19, 44, 2), "in/batch-0001.tar"),
-        (nov(21, 5, 3, 19), "in/batch-0002.tar"),
-    ] {
-        let template = records::s3(
-            &mut w.rng,
-            &stranger,
-            t,
-            "10.0.7.77",
-            "PutObject",
-            "ext-ingest-999988887777",
-            key,
-            FOREIGN_ACCT,
-            r,
-        );
-        let hidden = arn("ext-ingest-999988887777", key);
-        plant_na_only(
-            w,
-            "foreign-principal-put-na-only",
-            template,
-            &stranger,
-            "s3:PutObject",
-            FOREIGN_ACCT,
-            &hidden,
-            &["foreign-principal"],
-            ("vpce-policy", "explicit"),
-        );
-    }
-
-    // The stolen App credentials (i-0abc's current key) used from the internet: bypasses the endpoint.
-    let bypass: [(&str, i64, &str, &str, &str); 4] = [
-        (
-            "bypass-list",
-            nov(21, 2, 31, 7),
-            "ListObjects",
-            "s3:ListBucket",
-            "reports/",
-        ),
-        (
-            "bypass-get",
-            nov(21, 2, 33, 40),
-            "GetObject",
-            "s3:GetObject",
-            "reports/2026/11/20/orders.csv",
-        ),
-        (
-            "bypass-get",
-            nov(21, 2, 34, 2),
-            "GetObject",
-            "s3:GetObject",
-            "reports/2026/11/20/refunds.csv",
-        ),
-        (
-            "bypass-get",
-            nov(21, 2, 36, 55),
-            "GetObject",
-            "s3:GetObject",
-            "reports/2026/11/20/kpi.csv",
-        ),
-    ];
-    for (id, t, name, action, key) in bypass {
-        let who = app(true, t);
-        let p = S3Plant {
-            id,
-            who: &who,
-            t,
-            ip: IP_ATTACKER,
-            name,
-            action,
-            bucket: BUCKET_DATA,
-            key,
-            logged_owner: APP_ACCT,
-            real_owner: APP_ACCT,
-            via: Route::Public,
-            error: None,
-            tags: &["bypass", "stolen-credentials"],
-        };
-        plant_s3(w, &p, None, None, false);
-    }
-    let t = nov(21, 2, 41, 9);
-    let who = app(true, t);
-    let key = "reports/finance/2026-q3.xlsx";
-    let msg = s3_message(
-        &who,
-        "s3:GetObject",
-        &arn(BUCKET_DATA, key),
-        "with an explicit deny in a resource-based policy",
-    );
-    let p = S3Plant {
-        id: "bypass-get-denied-resource-explicit",
-        who: &who,
-        t,
-        ip: IP_ATTACKER,
-        name: "GetObject",
-        action: "s3:GetObject",
-        bucket: BUCKET_DATA,
-        key,
-        logged_owner: APP_ACCT,
-        real_owner: APP_ACCT,
-        via: Route::Public,
-        error: Some(("AccessDenied", msg)),
-        tags: &["bypass", "stolen-credentials"],
-    };
-    plant_s3(
-        w,
-        &p,
-        Some(Class("resource-policy", "explicit", "error-message")),
-        Some(("resource-policy", "explicit")),
-        false,
-    );
-
-    // The deploy user uploads a release from the office network: allowed, but outside the endpoint.
-    let t = nov(21, 9, 30, 0);
-    let who = deploy();
-    let p = S3Plant {
-        id: "deploy-upload-public",
-        who: &who,
-        t,
-        ip: IP_DEPLOY,
-        name: "PutObject",
-        action: "s3:PutObject",
-        bucket: BUCKET_DATA,
-        key: "releases/app-1.42.0.tar.gz",
-        logged_owner: APP_ACCT,
-        real_owner: APP_ACCT,
-        via: Route::Public,
-        error: None,
-        tags: &["bypass"],
-    };
-    plant_s3(w, &p, None, None, false);
     Ok(())
 }

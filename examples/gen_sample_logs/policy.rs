@@ -43,10 +43,7 @@ impl Decision {
     }
 
     pub fn denies(&self) -> bool {
-        matches!(
-            self,
-            Decision::ImplicitDeny | Decision::ExplicitDeny(_) | Decision::Deny
-        )
+        matches!(self, Decision::ImplicitDeny | Decision::ExplicitDeny(_) | Decision::Deny)
     }
 }
 
@@ -205,9 +202,7 @@ fn not(a: Tri) -> Tri {
 fn glob(pattern: &[u8], text: &[u8]) -> bool {
     match (pattern.first(), text.first()) {
         (None, None) => true,
-        (Some(b'*'), _) => {
-            glob(&pattern[1..], text) || (!text.is_empty() && glob(pattern, &text[1..]))
-        }
+        (Some(b'*'), _) => glob(&pattern[1..], text) || (!text.is_empty() && glob(pattern, &text[1..])),
         (Some(b'?'), Some(_)) => glob(&pattern[1..], &text[1..]),
         (Some(p), Some(t)) if p == t => glob(&pattern[1..], &text[1..]),
         _ => false,
@@ -265,11 +260,7 @@ fn condition(cond: &Value, ctx: &Ctx<'_>) -> Tri {
                     }
                 }
             };
-            let matched = if op == "StringNotEquals" {
-                not(equal)
-            } else {
-                equal
-            };
+            let matched = if op == "StringNotEquals" { not(equal) } else { equal };
             result = and(result, matched);
         }
     }
@@ -278,14 +269,8 @@ fn condition(cond: &Value, ctx: &Ctx<'_>) -> Tri {
 
 fn statement(st: &Value, ctx: &Ctx<'_>) -> Tri {
     let action = ctx.action.to_ascii_lowercase();
-    let actions: Vec<String> = strings(&st["Action"])
-        .iter()
-        .map(|a| a.to_ascii_lowercase())
-        .collect();
-    if !actions
-        .iter()
-        .any(|a| glob(a.as_bytes(), action.as_bytes()))
-    {
+    let actions: Vec<String> = strings(&st["Action"]).iter().map(|a| a.to_ascii_lowercase()).collect();
+    if !actions.iter().any(|a| glob(a.as_bytes(), action.as_bytes())) {
         return Tri::No;
     }
     let resource = if st.get("NotResource").is_some() {

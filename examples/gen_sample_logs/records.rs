@@ -34,13 +34,7 @@ pub struct Rec {
 
 impl Rec {
     pub fn new(v: Value, t: i64, branch: Branch) -> Rec {
-        Rec {
-            v,
-            t,
-            branch,
-            dup: false,
-            lost: false,
-        }
+        Rec { v, t, branch, dup: false, lost: false }
     }
 
     pub fn event_id(&self) -> String {
@@ -128,13 +122,9 @@ fn route(v: &mut Value, route: Route<'_>, host: &str, tls13: bool) {
             return;
         }
     }
-    let (version, suite) = if tls13 {
-        ("TLSv1.3", "TLS_AES_128_GCM_SHA256")
-    } else {
-        ("TLSv1.2", "ECDHE-RSA-AES128-GCM-SHA256")
-    };
-    v["tlsDetails"] =
-        json!({"tlsVersion": version, "cipherSuite": suite, "clientProvidedHostHeader": host});
+    let (version, suite) =
+        if tls13 { ("TLSv1.3", "TLS_AES_128_GCM_SHA256") } else { ("TLSv1.2", "ECDHE-RSA-AES128-GCM-SHA256") };
+    v["tlsDetails"] = json!({"tlsVersion": version, "cipherSuite": suite, "clientProvidedHostHeader": host});
 }
 
 /// Marks a record as failed.
@@ -159,29 +149,18 @@ pub fn s3(
 ) -> Value {
     let ua = format!("[{}]", ua_for(who));
     let request_id = rng.upper_alnum(16);
-    let mut v = base(
-        rng,
-        who,
-        t,
-        "1.10",
-        "s3.amazonaws.com",
-        name,
-        "us-east-1",
-        ip,
-        &ua,
-        request_id,
-    );
+    let mut v = base(rng, who, t, "1.10", "s3.amazonaws.com", name, "us-east-1", ip, &ua, request_id);
     let host = format!("{bucket}.s3.us-east-1.amazonaws.com");
     let read_only = name.starts_with("Get") || name.starts_with("Head") || name.starts_with("List");
     let bucket_arn = format!("arn:aws:s3:::{bucket}");
     let bucket_res = json!({"accountId": owner, "type": "AWS::S3::Bucket", "ARN": bucket_arn});
     if name == "ListObjects" {
-        v["requestParameters"] = json!({"bucketName": bucket, "Host": host, "list-type": "2", "prefix": key, "encoding-type": "url"});
+        v["requestParameters"] =
+            json!({"bucketName": bucket, "Host": host, "list-type": "2", "prefix": key, "encoding-type": "url"});
         v["resources"] = json!([{"type": "AWS::S3::Object", "ARNPrefix": format!("{bucket_arn}/{key}")}, bucket_res]);
     } else {
         v["requestParameters"] = json!({"bucketName": bucket, "Host": host, "key": key});
-        v["resources"] =
-            json!([{"type": "AWS::S3::Object", "ARN": format!("{bucket_arn}/{key}")}, bucket_res]);
+        v["resources"] = json!([{"type": "AWS::S3::Object", "ARN": format!("{bucket_arn}/{key}")}, bucket_res]);
     }
     let (bytes_in, bytes_out) = match name {
         "GetObject" => (0, rng.range(512, 4_000_000)),
@@ -216,25 +195,12 @@ pub fn dynamodb(
 ) -> Value {
     let ua = ua_for(who);
     let request_id = rng.upper_alnum(52);
-    let mut v = base(
-        rng,
-        who,
-        t,
-        "1.09",
-        "dynamodb.amazonaws.com",
-        name,
-        "us-east-1",
-        ip,
-        &ua,
-        request_id,
-    );
+    let mut v = base(rng, who, t, "1.09", "dynamodb.amazonaws.com", name, "us-east-1", ip, &ua, request_id);
     v["requestParameters"] = params;
-    let read_only = matches!(
-        name,
-        "GetItem" | "Query" | "Scan" | "BatchGetItem" | "DescribeEndpoints"
-    );
+    let read_only = matches!(name, "GetItem" | "Query" | "Scan" | "BatchGetItem" | "DescribeEndpoints");
     if table {
-        v["resources"] = json!([{"accountId": APP_ACCT, "type": "AWS::DynamoDB::Table", "ARN": crate::who::TABLE_ORDERS}]);
+        v["resources"] =
+            json!([{"accountId": APP_ACCT, "type": "AWS::DynamoDB::Table", "ARN": crate::who::TABLE_ORDERS}]);
     }
     categorize(&mut v, table, read_only);
     route(&mut v, via, "dynamodb.us-east-1.amazonaws.com", true);
@@ -255,18 +221,7 @@ pub fn kms(
 ) -> Value {
     let ua = ua_for(who);
     let request_id = rng.uuid();
-    let mut v = base(
-        rng,
-        who,
-        t,
-        "1.09",
-        "kms.amazonaws.com",
-        name,
-        "eu-west-1",
-        ip,
-        &ua,
-        request_id,
-    );
+    let mut v = base(rng, who, t, "1.09", "kms.amazonaws.com", name, "eu-west-1", ip, &ua, request_id);
     v["requestParameters"] = params;
     v["resources"] = json!([{"accountId": DATA_ACCT, "type": "AWS::KMS::Key", "ARN": key_arn}]);
     v["recipientAccountId"] = json!(DATA_ACCT);
@@ -290,27 +245,14 @@ pub fn call(
     via: Route<'_>,
 ) -> Value {
     let ua = ua_for(who);
-    let request_id = if source == "s3.amazonaws.com" {
-        rng.upper_alnum(16)
-    } else {
-        rng.uuid()
-    };
-    let version = if name.starts_with("Describe") {
-        "1.11"
-    } else {
-        "1.10"
-    };
-    let mut v = base(
-        rng, who, t, version, source, name, region, ip, &ua, request_id,
-    );
+    let request_id = if source == "s3.amazonaws.com" { rng.upper_alnum(16) } else { rng.uuid() };
+    let version = if name.starts_with("Describe") { "1.11" } else { "1.10" };
+    let mut v = base(rng, who, t, version, source, name, region, ip, &ua, request_id);
     v["requestParameters"] = params;
     categorize(&mut v, false, read_only);
     let service = source.trim_end_matches(".amazonaws.com");
-    let host = if service == "iam" {
-        "iam.amazonaws.com".to_owned()
-    } else {
-        format!("{service}.{region}.amazonaws.com")
-    };
+    let host =
+        if service == "iam" { "iam.amazonaws.com".to_owned() } else { format!("{service}.{region}.amazonaws.com") };
     if !who.service {
         route(&mut v, via, &host, false);
     } else if let Route::AwsInternal = via {

@@ -43,9 +43,7 @@ impl Rng {
     }
 
     fn chars(&mut self, alphabet: &[u8], n: usize) -> String {
-        (0..n)
-            .map(|_| alphabet[self.below(alphabet.len() as u64) as usize] as char)
-            .collect()
+        (0..n).map(|_| alphabet[self.below(alphabet.len() as u64) as usize] as char).collect()
     }
 
     pub fn hex(&mut self, n: usize) -> String {
@@ -120,9 +118,7 @@ pub fn iso(t: i64) -> String {
 
 /// S3 server access log time: `[21/Nov/2026:10:15:42 +0000]`.
 pub fn access_log_time(t: i64) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let (y, mo, d, h, mi, s) = parts(t);
     let month = MONTHS[((mo - 1).clamp(0, 11)) as usize];
     format!("[{d:02}/{month}/{y:04}:{h:02}:{mi:02}:{s:02} +0000]")

@@ -64,14 +64,7 @@ pub struct Who {
     pub service: bool,
 }
 
-fn assumed_role(
-    acct: &str,
-    role: &str,
-    role_id: &str,
-    session: &str,
-    key: &str,
-    created: i64,
-) -> Value {
+fn assumed_role(acct: &str, role: &str, role_id: &str, session: &str, key: &str, created: i64) -> Value {
     json!({
         "type": "AssumedRole",
         "principalId": format!("{role_id}:{session}"),
@@ -100,23 +93,14 @@ pub fn app(leaky_instance: bool, t: i64) -> Who {
     } else {
         (INSTANCE_LEAKY, KEY_LEAKED, rotation())
     };
-    let mut identity = assumed_role(
-        APP_ACCT,
-        "App",
-        "AROAQX4ZB7KDAPPROLE01",
-        instance,
-        key,
-        created,
-    );
+    let mut identity = assumed_role(APP_ACCT, "App", "AROAQX4ZB7KDAPPROLE01", instance, key, created);
     identity["sessionContext"]["ec2RoleDelivery"] = json!("2.0");
     Who {
         identity,
         principal: Some(ROLE_APP.to_owned()),
         account: APP_ACCT.to_owned(),
         key: Some(key.to_owned()),
-        requester: Some(format!(
-            "arn:aws:sts::{APP_ACCT}:assumed-role/App/{instance}"
-        )),
+        requester: Some(format!("arn:aws:sts::{APP_ACCT}:assumed-role/App/{instance}")),
         service: false,
     }
 }
@@ -124,20 +108,11 @@ pub fn app(leaky_instance: bool, t: i64) -> Who {
 /// The Batch role, assumed by ECS tasks; `session` is the task's session name.
 pub fn batch(session: &str, key: &str, created: i64) -> Who {
     Who {
-        identity: assumed_role(
-            APP_ACCT,
-            "Batch",
-            "AROAQX4ZB7KDBATCHRL02",
-            session,
-            key,
-            created,
-        ),
+        identity: assumed_role(APP_ACCT, "Batch", "AROAQX4ZB7KDBATCHRL02", session, key, created),
         principal: Some(ROLE_BATCH.to_owned()),
         account: APP_ACCT.to_owned(),
         key: Some(key.to_owned()),
-        requester: Some(format!(
-            "arn:aws:sts::{APP_ACCT}:assumed-role/Batch/{session}"
-        )),
+        requester: Some(format!("arn:aws:sts::{APP_ACCT}:assumed-role/Batch/{session}")),
         service: false,
     }
 }
@@ -163,20 +138,11 @@ pub fn deploy() -> Who {
 /// The Analytics role of the data account (same organization).
 pub fn analytics(session: &str, key: &str, created: i64) -> Who {
     Who {
-        identity: assumed_role(
-            DATA_ACCT,
-            "Analytics",
-            "AROAT5NDW2XE6ANLYTC03",
-            session,
-            key,
-            created,
-        ),
+        identity: assumed_role(DATA_ACCT, "Analytics", "AROAT5NDW2XE6ANLYTC03", session, key, created),
         principal: Some(ROLE_ANALYTICS.to_owned()),
         account: DATA_ACCT.to_owned(),
         key: Some(key.to_owned()),
-        requester: Some(format!(
-            "arn:aws:sts::{DATA_ACCT}:assumed-role/Analytics/{session}"
-        )),
+        requester: Some(format!("arn:aws:sts::{DATA_ACCT}:assumed-role/Analytics/{session}")),
         service: false,
     }
 }

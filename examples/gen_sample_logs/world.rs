@@ -77,12 +77,7 @@ pub struct World {
 
 impl World {
     pub fn new(seed: u64) -> World {
-        World {
-            rng: Rng::new(seed),
-            recs: Vec::new(),
-            rows: Vec::new(),
-            access: Vec::new(),
-        }
+        World { rng: Rng::new(seed), recs: Vec::new(), rows: Vec::new(), access: Vec::new() }
     }
 
     /// Adds a record; returns its eventID.
@@ -108,11 +103,9 @@ impl World {
                 let ctx = ctx_for(who, action, Some(resource), Some(owner));
                 let decision = policy::evaluate(&vpce, &ctx);
                 if decision != Decision::Allow {
-                    return Err(format!(
-                        "{action} on {resource} by {:?} is not allowed: {decision:?}",
-                        who.principal
-                    )
-                    .into());
+                    return Err(
+                        format!("{action} on {resource} by {:?} is not allowed: {decision:?}", who.principal).into()
+                    );
                 }
             }
         }
@@ -128,15 +121,8 @@ impl World {
         class: Option<Class<'_>>,
         actual: Option<(&str, &str)>,
     ) {
-        let vpce = v["vpcEndpointId"]
-            .as_str()
-            .filter(|id| id.starts_with("vpce-"))
-            .map(str::to_owned);
-        let outcome = if v["errorCode"].is_string() {
-            "denied"
-        } else {
-            "success"
-        };
+        let vpce = v["vpcEndpointId"].as_str().filter(|id| id.starts_with("vpce-")).map(str::to_owned);
+        let outcome = if v["errorCode"].is_string() { "denied" } else { "success" };
         let row = build_row(RowInput {
             id: p.id,
             event_ids: ids,
@@ -160,12 +146,7 @@ impl World {
     }
 }
 
-pub fn ctx_for<'a>(
-    who: &'a Who,
-    action: &'a str,
-    resource: Option<&'a str>,
-    owner: Option<&'a str>,
-) -> Ctx<'a> {
+pub fn ctx_for<'a>(who: &'a Who, action: &'a str, resource: Option<&'a str>, owner: Option<&'a str>) -> Ctx<'a> {
     Ctx {
         action,
         resource,
@@ -203,23 +184,12 @@ fn some(s: &str) -> Option<String> {
 /// every fact (the `actual` block).
 pub fn build_row(input: RowInput<'_>) -> Row {
     let policy = input.vpce.as_deref().and_then(policy::policy_for);
-    let seen = policy.as_ref().map(|p| {
-        policy::evaluate(
-            p,
-            &ctx_for(input.who, input.action, input.resource, input.logged_owner),
-        )
-    });
-    let real = policy.as_ref().map(|p| {
-        policy::evaluate(
-            p,
-            &ctx_for(
-                input.who,
-                input.action,
-                input.real_resource,
-                input.real_owner,
-            ),
-        )
-    });
+    let seen = policy
+        .as_ref()
+        .map(|p| policy::evaluate(p, &ctx_for(input.who, input.action, input.resource, input.logged_owner)));
+    let real = policy
+        .as_ref()
+        .map(|p| policy::evaluate(p, &ctx_for(input.who, input.action, input.real_resource, input.real_owner)));
     let (mut cause, mut deny, mut evidence) = (None, None, None);
     let (mut cause_r, mut deny_r, mut evidence_r, mut statement_r) = (None, None, None, None);
     if let Some(Class(c, d, e)) = &input.class {
@@ -233,17 +203,11 @@ pub fn build_row(input: RowInput<'_>) -> Row {
                 _ => "unknown",
             };
             if *c == "unknown" {
-                (cause_r, deny_r, evidence_r) = (
-                    some("vpce-policy"),
-                    some(replay_deny),
-                    some("policy-replay"),
-                );
+                (cause_r, deny_r, evidence_r) = (some("vpce-policy"), some(replay_deny), some("policy-replay"));
             } else if *c == "vpce-policy" && *d == "unknown" {
                 deny_r = some(replay_deny);
             }
-            if let (Decision::ExplicitDeny(sid), Some("vpce-policy")) =
-                (decision, cause_r.as_deref())
-            {
+            if let (Decision::ExplicitDeny(sid), Some("vpce-policy")) = (decision, cause_r.as_deref()) {
                 statement_r = some(sid);
             }
         }
