@@ -60,6 +60,7 @@ fn push_line(w: &mut World, owner_id: &str, r: &Req<'_>) -> String {
     let error = if r.status == 403 { "AccessDenied" } else { "-" };
     let sent = match (r.status, method) {
         (403, _) => "243".to_owned(),
+        (_, "GET") if r.key == "-" => w.rng.range(300, 1500).to_string(),
         (_, "GET") => w.rng.range(900, 2_000_000).to_string(),
         _ => "-".to_owned(),
     };

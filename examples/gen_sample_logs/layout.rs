@@ -253,16 +253,17 @@ fn access_logs(root: &Path, w: &World, done: &mut Written) -> Res<()> {
 pub fn write_config(root: &Path) -> Res<Vec<String>> {
     let mut written = Vec::new();
     for vpce in [VPCE_S3, VPCE_DDB, VPCE_IF] {
-        if let Some(policy) = crate::policy::policy_for(vpce) {
-            let mut text = serde_json::to_string_pretty(&policy)?;
-            text.push('\n');
-            if text.len() > 20_480 {
-                return Err(format!("policy of {vpce} is {} characters (limit 20,480)", text.len()).into());
-            }
-            let rel = format!("policies/{vpce}.json");
-            write(root, &rel, text.as_bytes())?;
-            written.push(rel);
+        let Some(text) = crate::policy::policy_text(vpce) else { continue };
+        let parsed: Value = serde_json::from_str(text).map_err(|e| format!("policy of {vpce}: {e}"))?;
+        if parsed["Statement"].as_array().is_none_or(|s| s.iter().any(|st| st.get("Principal").is_none())) {
+            return Err(format!("policy of {vpce}: every statement needs a Principal").into());
         }
+        if text.chars().count() > 20_480 {
+            return Err(format!("policy of {vpce} is {} characters (limit 20,480)", text.len()).into());
+        }
+        let rel = format!("policies/{vpce}.json");
+        write(root, &rel, text.as_bytes())?;
+        written.push(rel);
     }
     write(root, "trail-vpce.toml", crate::config::TOML.as_bytes())?;
     written.push("trail-vpce.toml".to_owned());

@@ -5,7 +5,7 @@
 //! records what each policy decides for each planted request. Unknown facts (a missing resource owner, a
 //! network activity event without a resource) evaluate three-valued, as a replaying tool would have to.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::who::*;
 
@@ -57,122 +57,138 @@ pub fn org_of(account: &str) -> Option<&'static str> {
     }
 }
 
-pub fn s3_policy() -> Value {
-    let org_buckets: Vec<String> = [BUCKET_DATA, BUCKET_LOGS, BUCKET_ANALYTICS]
-        .iter()
-        .flat_map(|b| [format!("arn:aws:s3:::{b}"), format!("arn:aws:s3:::{b}/*")])
-        .collect();
-    json!({
-        "Version": "2012-10-17",
-        "Id": "s3-gateway-endpoint-app-vpc",
-        "Statement": [
-            {
-                "Sid": "AllowOrgPrincipalsOnOrgBuckets",
-                "Effect": "Allow",
-                "Principal": "*",
-                "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:ListBucket",
-                           "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-                "Resource": org_buckets,
-                "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG}}
-            },
-            {
-                "Sid": "AllowAppAccountDeletesOfUploads",
-                "Effect": "Allow",
-                "Principal": "*",
-                "Action": "s3:DeleteObject",
-                "Resource": format!("arn:aws:s3:::{BUCKET_DATA}/uploads/*"),
-                "Condition": {"StringEquals": {"aws:PrincipalAccount": APP_ACCT}}
-            },
-            {
-                "Sid": "AllowEcrLayerDownloads",
-                "Effect": "Allow",
-                "Principal": "*",
-                "Action": "s3:GetObject",
-                "Resource": format!("arn:aws:s3:::{BUCKET_ECR}/*")
-            },
-            {
-                "Sid": "AllowPartnerExchangeUploads",
-                "Effect": "Allow",
-                "Principal": "*",
-                "Action": "s3:PutObject",
-                "Resource": format!("arn:aws:s3:::{BUCKET_EXFIL}/incoming/*"),
-                "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG}}
-            },
-            {
-                "Sid": "DenyLogTampering",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": ["s3:DeleteObject", "s3:DeleteObjectVersion"],
-                "Resource": format!("arn:aws:s3:::{BUCKET_LOGS}/*")
-            },
-            {
-                "Sid": "DenyResourcesOutsideOrgAccounts",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:*",
-                "NotResource": [format!("arn:aws:s3:::{BUCKET_ECR}/*"), format!("arn:aws:s3:::{BUCKET_EXFIL}/incoming/*")],
-                "Condition": {"StringNotEquals": {"aws:ResourceAccount": [APP_ACCT, DATA_ACCT]}}
-            }
-        ]
-    })
+/// The S3 gateway endpoint's policy, as written to `policies/` (human key order; parsed for evaluation).
+pub const S3_POLICY: &str = r#"{
+  "Version": "2012-10-17",
+  "Id": "s3-gateway-endpoint-app-vpc",
+  "Statement": [
+    {
+      "Sid": "AllowOrgPrincipalsOnOrgBuckets",
+      "Effect": "Allow",
+      "Principal": "*",
+      "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:ListBucket",
+                 "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+      "Resource": [
+        "arn:aws:s3:::app-data-111122223333", "arn:aws:s3:::app-data-111122223333/*",
+        "arn:aws:s3:::app-logs-111122223333", "arn:aws:s3:::app-logs-111122223333/*",
+        "arn:aws:s3:::analytics-444455556666", "arn:aws:s3:::analytics-444455556666/*"
+      ],
+      "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}
+    },
+    {
+      "Sid": "AllowAppAccountDeletesOfUploads",
+      "Effect": "Allow",
+      "Principal": "*",
+      "Action": "s3:DeleteObject",
+      "Resource": "arn:aws:s3:::app-data-111122223333/uploads/*",
+      "Condition": {"StringEquals": {"aws:PrincipalAccount": "111122223333"}}
+    },
+    {
+      "Sid": "AllowEcrLayerDownloads",
+      "Effect": "Allow",
+      "Principal": "*",
+      "Action": "s3:GetObject",
+      "Resource": "arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*"
+    },
+    {
+      "Sid": "AllowPartnerExchangeUploads",
+      "Effect": "Allow",
+      "Principal": "*",
+      "Action": "s3:PutObject",
+      "Resource": "arn:aws:s3:::exfil-drop-999988887777/incoming/*",
+      "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}
+    },
+    {
+      "Sid": "DenyLogTampering",
+      "Effect": "Deny",
+      "Principal": "*",
+      "Action": ["s3:DeleteObject", "s3:DeleteObjectVersion"],
+      "Resource": "arn:aws:s3:::app-logs-111122223333/*"
+    },
+    {
+      "Sid": "DenyResourcesOutsideOrgAccounts",
+      "Effect": "Deny",
+      "Principal": "*",
+      "Action": "s3:*",
+      "NotResource": [
+        "arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*",
+        "arn:aws:s3:::exfil-drop-999988887777/incoming/*"
+      ],
+      "Condition": {"StringNotEquals": {"aws:ResourceAccount": ["111122223333", "444455556666"]}}
+    }
+  ]
 }
+"#;
 
-pub fn dynamodb_policy() -> Value {
-    json!({
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AllowAppAccountOnOrders",
-                "Effect": "Allow",
-                "Principal": "*",
-                "Action": ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
-                           "dynamodb:UpdateItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"],
-                "Resource": [TABLE_ORDERS, format!("{TABLE_ORDERS}/index/*")],
-                "Condition": {"StringEquals": {"aws:PrincipalAccount": APP_ACCT}}
-            },
-            {
-                "Sid": "AllowDescribeEndpoints",
-                "Effect": "Allow",
-                "Principal": "*",
-                "Action": "dynamodb:DescribeEndpoints",
-                "Resource": "*"
-            }
-        ]
-    })
+/// The DynamoDB gateway endpoint's policy.
+pub const DYNAMODB_POLICY: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "AllowAppAccountOnOrders",
+      "Effect": "Allow",
+      "Principal": "*",
+      "Action": ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
+                 "dynamodb:UpdateItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"],
+      "Resource": [
+        "arn:aws:dynamodb:us-east-1:111122223333:table/orders",
+        "arn:aws:dynamodb:us-east-1:111122223333:table/orders/index/*"
+      ],
+      "Condition": {"StringEquals": {"aws:PrincipalAccount": "111122223333"}}
+    },
+    {
+      "Sid": "AllowDescribeEndpoints",
+      "Effect": "Allow",
+      "Principal": "*",
+      "Action": "dynamodb:DescribeEndpoints",
+      "Resource": "*"
+    }
+  ]
 }
+"#;
 
-pub fn interface_policy() -> Value {
-    json!({
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AllowOrgKeyUseOnOrgKeys",
-                "Effect": "Allow",
-                "Principal": "*",
-                "Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-                "Resource": "*",
-                "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG, "aws:ResourceAccount": [APP_ACCT, DATA_ACCT]}}
-            },
-            {
-                "Sid": "AllowOrgSecretReads",
-                "Effect": "Allow",
-                "Principal": "*",
-                "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                "Resource": format!("arn:aws:secretsmanager:eu-west-1:{DATA_ACCT}:secret:*"),
-                "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG}}
-            }
-        ]
-    })
+/// The KMS / Secrets Manager interface endpoint's policy.
+pub const INTERFACE_POLICY: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "AllowOrgKeyUseOnOrgKeys",
+      "Effect": "Allow",
+      "Principal": "*",
+      "Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+      "Resource": "*",
+      "Condition": {
+        "StringEquals": {
+          "aws:PrincipalOrgID": "o-a1b2c3d4e5",
+          "aws:ResourceAccount": ["111122223333", "444455556666"]
+        }
+      }
+    },
+    {
+      "Sid": "AllowOrgSecretReads",
+      "Effect": "Allow",
+      "Principal": "*",
+      "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+      "Resource": "arn:aws:secretsmanager:eu-west-1:444455556666:secret:*",
+      "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}
+    }
+  ]
 }
+"#;
 
-/// The policy in force on an endpoint.
-pub fn policy_for(vpce: &str) -> Option<Value> {
+/// The policy text in force on an endpoint.
+pub fn policy_text(vpce: &str) -> Option<&'static str> {
     match vpce {
-        VPCE_S3 => Some(s3_policy()),
-        VPCE_DDB => Some(dynamodb_policy()),
-        VPCE_IF => Some(interface_policy()),
+        VPCE_S3 => Some(S3_POLICY),
+        VPCE_DDB => Some(DYNAMODB_POLICY),
+        VPCE_IF => Some(INTERFACE_POLICY),
         _ => None,
     }
+}
+
+/// The parsed policy in force on an endpoint (`None` for no endpoint; the texts are checked at write time).
+pub fn policy_for(vpce: &str) -> Option<Value> {
+    policy_text(vpce).and_then(|text| serde_json::from_str(text).ok())
 }
 
 #[derive(Clone, Copy, PartialEq)]
