@@ -34,6 +34,8 @@ pub struct Statement {
     pub sid: Option<String>,
     /// Position in the `Statement` array (0 when `Statement` is a single object).
     pub index: usize,
+    /// JSON path of the statement: `Statement[2]`, or `Statement` when it is a single object.
+    pub path: String,
     pub effect: Effect,
     /// `Principal` or `NotPrincipal`; `None` when the statement has neither (identity policies).
     pub principal: Option<PrincipalSpec>,
@@ -279,7 +281,7 @@ fn parse_statement(value: &Value, index: usize, path: &str, variables: bool) -> 
         Some(block) => parse_condition_block(block, &format!("{path}.Condition"), variables)?,
         None => Vec::new(),
     };
-    Ok(Statement { sid, index, effect, principal, actions, resources, conditions })
+    Ok(Statement { sid, index, path: path.to_owned(), effect, principal, actions, resources, conditions })
 }
 
 fn parse_principal(value: &Value, path: &str) -> Result<Vec<PrincipalEntry>, PolicyError> {

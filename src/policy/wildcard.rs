@@ -65,15 +65,6 @@ impl Glob {
         }
     }
 
-    /// True when the pattern has a `*` or `?` (outside variables).
-    pub(crate) fn has_wildcard(&self) -> bool {
-        match self {
-            Glob::Any | Glob::Prefix(_) => true,
-            Glob::Exact(_) => false,
-            Glob::General(p) | Glob::Template(p) => p.iter().any(|p| matches!(p, Piece::Star | Piece::One)),
-        }
-    }
-
     /// Matches a value without variables (a `Template` is treated as matching nothing: use [`Glob::matches`]).
     pub(crate) fn matches_static(&self, value: &str, ci: bool) -> bool {
         match self {
