@@ -52,7 +52,8 @@ pub enum Decision {
     ImplicitDeny,
     /// At least one `Deny` statement definitely matches (all of them are listed).
     ExplicitDeny { statements: Vec<StatementRef> },
-    /// The inputs do not settle it. `statements` are those that may match (denies first); `missing_keys`
+    /// The inputs do not settle it. `statements` are the denies that may match, then the allows that do or
+    /// may match; `missing_keys`
     /// the lower-case condition keys whose unknown values matter (plus `resource` / `principal` when those
     /// are unknown); `can_allow` is false when no `Allow` can match, so the request is denied either way and
     /// only explicit-versus-implicit is open.
@@ -135,6 +136,7 @@ pub fn evaluate_with(policy: &Policy, request: &Request, options: &EvalOptions) 
         if definite_allow.is_empty() {
             missing_keys.extend(allow_keys);
         }
+        maybe_deny.extend(definite_allow);
         maybe_deny.extend(maybe_allow);
         return Decision::Unknown { missing_keys, statements: maybe_deny, can_allow };
     }

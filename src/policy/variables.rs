@@ -173,7 +173,8 @@ pub(crate) fn parse_arn_pattern(text: &str, vars: ArnVars) -> ArnPattern {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() && segments.len() < 5 {
-        if vars != ArnVars::Nowhere
+        // Variables before the fifth colon are literal in `Resource`, so only ARN operators keep them whole.
+        if vars == ArnVars::Everywhere
             && bytes[i] == b'$'
             && bytes.get(i + 1) == Some(&b'{')
             && let Some(close) = text[i..].find('}')
