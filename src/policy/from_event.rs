@@ -30,11 +30,18 @@ pub fn requests_from_event(event: &Event, env: &ReplayEnv) -> Vec<Request> {
     let request_principal = if anonymous {
         Some("anonymous".to_owned())
     } else if is_service {
-        principal.arn.clone().or_else(|| principal.invoked_by.clone())
+        principal
+            .arn
+            .clone()
+            .or_else(|| principal.invoked_by.clone())
     } else {
         principal.arn.clone()
     };
-    let principal_account = if anonymous || is_service { None } else { principal.account.clone() };
+    let principal_account = if anonymous || is_service {
+        None
+    } else {
+        principal.account.clone()
+    };
     event
         .accesses
         .iter()
@@ -62,7 +69,9 @@ pub fn requests_from_event(event: &Event, env: &ReplayEnv) -> Vec<Request> {
                 action: access.action.clone(),
                 resource: access.resource.clone(),
                 context,
-                unknown: MissingKeys::Unknown { known_absent: known_absent.clone() },
+                unknown: MissingKeys::Unknown {
+                    known_absent: known_absent.clone(),
+                },
             }
         })
         .collect()
@@ -77,12 +86,19 @@ fn base_context(event: &Event, env: &ReplayEnv) -> (Context, BTreeSet<String>) {
     };
     let principal = &event.principal;
     let kind = principal.kind;
-    let anonymous = kind == PrincipalType::Anonymous || principal.account.as_deref() == Some("ANONYMOUS_PRINCIPAL");
+    let anonymous = kind == PrincipalType::Anonymous
+        || principal.account.as_deref() == Some("ANONYMOUS_PRINCIPAL");
     let cloudtrail = event.kind == LogKind::CloudTrail;
 
     if anonymous {
         ctx.insert("aws:PrincipalType", "Anonymous");
-        for key in ["aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalOrgID", "aws:userid", "aws:username"] {
+        for key in [
+            "aws:PrincipalArn",
+            "aws:PrincipalAccount",
+            "aws:PrincipalOrgID",
+            "aws:userid",
+            "aws:username",
+        ] {
             mark_absent(key);
         }
     } else if kind == PrincipalType::AWSService {
@@ -118,9 +134,10 @@ fn base_context(event: &Event, env: &ReplayEnv) -> (Context, BTreeSet<String>) {
         }
         match (&principal.user_name, kind) {
             (Some(name), PrincipalType::IAMUser) => ctx.insert("aws:username", name.clone()),
-            (_, PrincipalType::AssumedRole | PrincipalType::Root | PrincipalType::FederatedUser) => {
-                mark_absent("aws:username")
-            }
+            (
+                _,
+                PrincipalType::AssumedRole | PrincipalType::Root | PrincipalType::FederatedUser,
+            ) => mark_absent("aws:username"),
             _ => {}
         }
         match &principal.invoked_by {
@@ -139,7 +156,10 @@ fn base_context(event: &Event, env: &ReplayEnv) -> (Context, BTreeSet<String>) {
     }
 
     // Network path. CloudTrail names the customer endpoint when there is one; access logs never do.
-    let source_ip = event.source_ip.as_deref().and_then(|ip| ip.trim().parse::<IpAddr>().ok());
+    let source_ip = event
+        .source_ip
+        .as_deref()
+        .and_then(|ip| ip.trim().parse::<IpAddr>().ok());
     match (&event.vpce, cloudtrail && !event.aws_internal_endpoint) {
         (Some(vpce), _) => {
             ctx.insert("aws:SourceVpce", vpce.clone());
@@ -162,7 +182,11 @@ fn base_context(event: &Event, env: &ReplayEnv) -> (Context, BTreeSet<String>) {
         (None, false) => {}
     }
 
-    if event.tls.as_ref().is_some_and(|t| t.version.is_some() || t.cipher.is_some()) {
+    if event
+        .tls
+        .as_ref()
+        .is_some_and(|t| t.version.is_some() || t.cipher.is_some())
+    {
         ctx.insert("aws:SecureTransport", "true");
     }
     if let Some(region) = &event.region {

@@ -71,7 +71,11 @@ impl Glob {
             Glob::Any => true,
             Glob::Exact(text) => eq(text, value, ci),
             Glob::Prefix(text) => value.as_bytes().get(..text.len()).is_some_and(|head| {
-                if ci { head.eq_ignore_ascii_case(text.as_bytes()) } else { head == text.as_bytes() }
+                if ci {
+                    head.eq_ignore_ascii_case(text.as_bytes())
+                } else {
+                    head == text.as_bytes()
+                }
             }),
             Glob::General(pieces) => match_pieces(pieces, value, ci),
             Glob::Template(_) => false,
@@ -83,7 +87,9 @@ impl Glob {
     pub(crate) fn matches(&self, value: &str, ci: bool, resolver: &dyn Resolver) -> Option<Tri> {
         match self {
             Glob::Template(pieces) => match super::variables::resolve(pieces, resolver) {
-                Resolved::Pieces(resolved) => Some(Tri::from_bool(match_pieces(&resolved, value, ci))),
+                Resolved::Pieces(resolved) => {
+                    Some(Tri::from_bool(match_pieces(&resolved, value, ci)))
+                }
                 Resolved::NoValue => None,
                 Resolved::Unknown => Some(Tri::Unknown),
             },
@@ -94,7 +100,11 @@ impl Glob {
 
 /// Byte equality, optionally ASCII case-insensitive. `value.len()` may differ: then false.
 fn eq(pattern: &str, value: &str, ci: bool) -> bool {
-    if ci { pattern.eq_ignore_ascii_case(value) } else { pattern == value }
+    if ci {
+        pattern.eq_ignore_ascii_case(value)
+    } else {
+        pattern == value
+    }
 }
 
 /// Length in bytes of the character starting at `pos` (1 for a non-boundary or ASCII byte).
@@ -130,7 +140,13 @@ pub(crate) fn match_pieces(pieces: &[Piece], value: &str, ci: bool) -> bool {
                 Piece::Lit(text) => {
                     let t = text.as_bytes();
                     let end = v + t.len();
-                    if end <= bytes.len() && (if ci { t.eq_ignore_ascii_case(&bytes[v..end]) } else { t == &bytes[v..end] }) {
+                    if end <= bytes.len()
+                        && (if ci {
+                            t.eq_ignore_ascii_case(&bytes[v..end])
+                        } else {
+                            t == &bytes[v..end]
+                        })
+                    {
                         v = end;
                         p += 1;
                         continue;
@@ -154,16 +170,61 @@ pub(crate) fn match_pieces(pieces: &[Piece], value: &str, ci: bool) -> bool {
     }
 }
 
+/// Joins adjacent literal pieces.
+fn merge_literals(pieces: Vec<Piece>) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
+    for piece in pieces {
+        match (out.last_mut(), piece) {
+            (Some(Piece::Lit(prev)), Piece::Lit(next)) => {
+                *prev = format!("{prev}{next}").into_boxed_str()
+            }
+            (_, piece) => out.push(piece),
+        }
+    }
+    out
+}
+
 /// A compiled ARN pattern: 1 to 6 colon-separated segments (see the module documentation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ArnPattern {
     segments: Box<[Glob]>,
+    /// When every segment but the last is plain text, the pattern is one whole-string glob (literal colons
+    /// fix the split): the common case (`arn:aws:s3:::bucket/*`), matched with a single comparison.
+    whole: Option<Glob>,
 }
 
 impl ArnPattern {
     /// Builds a pattern from per-segment pieces (at most six; the caller splits on colons outside variables).
     pub(crate) fn from_segments(segments: Vec<Vec<Piece>>) -> ArnPattern {
-        ArnPattern { segments: segments.into_iter().map(Glob::from_pieces).collect() }
+        let literal_init = segments.split_last().is_some_and(|(_, init)| {
+            init.iter()
+                .all(|pieces| pieces.iter().all(|p| matches!(p, Piece::Lit(_))))
+        });
+        let whole = literal_init.then(|| {
+            let mut pieces = Vec::new();
+            let mut prefix = String::new();
+            let last = segments.len() - 1;
+            for (i, segment) in segments.iter().enumerate() {
+                if i == last {
+                    if !prefix.is_empty() {
+                        pieces.push(Piece::Lit(std::mem::take(&mut prefix).into_boxed_str()));
+                    }
+                    pieces.extend(segment.iter().cloned());
+                } else {
+                    for piece in segment {
+                        if let Piece::Lit(text) = piece {
+                            prefix.push_str(text);
+                        }
+                    }
+                    prefix.push(':');
+                }
+            }
+            Glob::from_pieces(merge_literals(pieces))
+        });
+        ArnPattern {
+            segments: segments.into_iter().map(Glob::from_pieces).collect(),
+            whole,
+        }
     }
 
     /// True for the single pattern `*`.
@@ -178,6 +239,9 @@ impl ArnPattern {
 
     /// Matches an ARN (case-sensitive). `None` when a variable has no value.
     pub(crate) fn matches(&self, value: &str, resolver: &dyn Resolver) -> Option<Tri> {
+        if let Some(whole) = &self.whole {
+            return whole.matches(value, false, resolver);
+        }
         let (last, init) = self.segments.split_last()?;
         let mut rest = value;
         let mut result = Tri::True;
@@ -229,7 +293,11 @@ mod tests {
             ("a*b?", "aXXb", false),
         ];
         for (pattern, value, want) in cases {
-            assert_eq!(glob(pattern).matches_static(value, false), want, "{pattern} vs {value}");
+            assert_eq!(
+                glob(pattern).matches_static(value, false),
+                want,
+                "{pattern} vs {value}"
+            );
         }
     }
 
@@ -249,8 +317,16 @@ mod tests {
             ("arn:aws:*:::b", "arn:aws:s3:::b", true),
             ("arn:aws:*:::b", "arn:aws:s3:x::b", false),
             ("arn:aws:s3:*", "arn:aws:s3:::bucket", true),
-            ("arn:aws:iam::*:role/R", "arn:aws:iam::111122223333:role/R", true),
-            ("arn:aws:iam::1*:role/R", "arn:aws:iam::111122223333:role/R", true),
+            (
+                "arn:aws:iam::*:role/R",
+                "arn:aws:iam::111122223333:role/R",
+                true,
+            ),
+            (
+                "arn:aws:iam::1*:role/R",
+                "arn:aws:iam::111122223333:role/R",
+                true,
+            ),
             ("arn:aws:iam::?:role/R", "arn:aws:iam::12:role/R", false),
             ("arn:aws:s3:::B", "arn:aws:s3:::b", false),
             ("arn:aws:s3:::b", "arn:aws:s3::b", false),
@@ -258,7 +334,11 @@ mod tests {
         ];
         for (pattern, value, want) in cases {
             let compiled = parse_arn_pattern(pattern, ArnVars::Nowhere);
-            assert_eq!(compiled.matches(value, &NoVariables), Some(Tri::from_bool(want)), "{pattern} vs {value}");
+            assert_eq!(
+                compiled.matches(value, &NoVariables),
+                Some(Tri::from_bool(want)),
+                "{pattern} vs {value}"
+            );
         }
     }
 }
