@@ -31,7 +31,9 @@ pub(crate) fn parse_date(text: &str) -> Option<i128> {
             Some((w, _)) => (w.parse::<i128>().ok()?, seconds.fract()),
             None => (text.parse::<i128>().ok()?, 0.0),
         };
-        return Some(whole * 1_000_000_000 + (frac * 1e9).round() as i128);
+        return whole
+            .checked_mul(1_000_000_000)?
+            .checked_add((frac * 1e9).round() as i128);
     }
     if let Ok(ts) = text.parse::<jiff::Timestamp>() {
         return Some(ts.as_nanosecond());
@@ -120,6 +122,7 @@ mod tests {
             ("yesterday", None),
             ("", None),
             ("-", None),
+            ("99999999999999999999999999999999999", None),
         ];
         for (text, want) in cases {
             assert_eq!(parse_date(text), want, "{text}");
