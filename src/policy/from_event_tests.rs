@@ -1,0 +1,167 @@
+//! Table tests for [`super::requests_from_event`].
+
+use super::*;
+use crate::model::{Access, Outcome, Principal, RequestFacts, Resource, Timestamp, Tls};
+use crate::policy::Lookup;
+
+fn event() -> Event {
+    let mut principal = Principal::unknown();
+    principal.arn = Some("arn:aws:iam::111122223333:role/App".to_owned());
+    principal.kind = PrincipalType::AssumedRole;
+    principal.account = Some("111122223333".to_owned());
+    principal.principal_id = Some("AROAEXAMPLE:i-0abc".to_owned());
+    Event {
+        time: Timestamp::parse_rfc3339("2024-06-04T23:12:50Z"),
+        kind: LogKind::CloudTrail,
+        event_source: "s3.amazonaws.com".to_owned(),
+        event_name: "ListObjects".to_owned(),
+        accesses: vec![Access {
+            action: "s3:ListBucket".to_owned(),
+            resource: Some("arn:aws:s3:::b".to_owned()),
+        }],
+        region: Some("eu-west-1".to_owned()),
+        principal,
+        source_ip: Some("10.0.1.5".to_owned()),
+        user_agent: None,
+        vpce: Some("vpce-1".to_owned()),
+        vpce_account: Some("111122223333".to_owned()),
+        aws_internal_endpoint: false,
+        resources: vec![Resource {
+            arn: "arn:aws:s3:::b".to_owned(),
+            kind: Some("AWS::S3::Bucket".to_owned()),
+            account: Some("444455556666".to_owned()),
+            is_prefix: false,
+        }],
+        outcome: Outcome::Success,
+        category: "Data".to_owned(),
+        event_type: Some("AwsApiCall".to_owned()),
+        event_id: Some("e1".to_owned()),
+        recipient_account: Some("111122223333".to_owned()),
+        tls: Some(Tls {
+            version: Some("TLSv1.3".to_owned()),
+            cipher: None,
+        }),
+        read_only: Some(true),
+        request: RequestFacts {
+            prefix: Some("logs/".to_owned()),
+            ..RequestFacts::default()
+        },
+        http_status: None,
+    }
+}
+
+fn value(request: &Request, key: &str) -> Option<String> {
+    match request.lookup(&key.to_ascii_lowercase()) {
+        Lookup::Present(values) => Some(values.join(",")),
+        Lookup::Absent => Some("<absent>".to_owned()),
+        Lookup::Unknown => None,
+    }
+}
+
+#[test]
+fn keys_through_an_endpoint() {
+    let mut env = ReplayEnv::default();
+    env.account_orgs
+        .insert("111122223333".to_owned(), "o-abc".to_owned());
+    let requests = requests_from_event(&event(), &env);
+    assert_eq!(requests.len(), 1);
+    let r = &requests[0];
+    assert_eq!(r.action, "s3:ListBucket");
+    assert_eq!(
+        r.principal.as_deref(),
+        Some("arn:aws:iam::111122223333:role/App")
+    );
+    let cases = [
+        (
+            "aws:PrincipalArn",
+            Some("arn:aws:iam::111122223333:role/App"),
+        ),
+        ("aws:PrincipalAccount", Some("111122223333")),
+        ("aws:PrincipalOrgID", Some("o-abc")),
+        ("aws:PrincipalType", Some("AssumedRole")),
+        ("aws:PrincipalIsAWSService", Some("false")),
+        ("aws:userid", Some("AROAEXAMPLE:i-0abc")),
+        ("aws:username", Some("<absent>")),
+        ("aws:SourceVpce", Some("vpce-1")),
+        ("aws:SourceVpc", None),
+        ("aws:VpcSourceIp", Some("10.0.1.5")),
+        ("aws:SourceIp", Some("<absent>")),
+        ("aws:ResourceAccount", Some("444455556666")),
+        ("s3:ResourceAccount", Some("444455556666")),
+        ("aws:SecureTransport", Some("true")),
+        ("aws:ViaAWSService", Some("false")),
+        ("aws:CalledVia", Some("<absent>")),
+        ("s3:prefix", Some("logs/")),
+        ("aws:PrincipalTag/team", None),
+        ("aws:EpochTime", Some("1717542770")),
+        ("aws:RequestedRegion", Some("eu-west-1")),
+    ];
+    for (key, want) in cases {
+        assert_eq!(value(r, key).as_deref(), want, "{key}");
+    }
+}
+
+#[test]
+fn keys_outside_an_endpoint_and_unknowns() {
+    let mut e = event();
+    e.vpce = None;
+    e.source_ip = Some("203.0.113.9".to_owned());
+    e.principal.kind = PrincipalType::IAMUser;
+    e.principal.user_name = Some("alice".to_owned());
+    e.principal.invoked_by = Some("athena.amazonaws.com".to_owned());
+    let r = &requests_from_event(&e, &ReplayEnv::default())[0];
+    let cases = [
+        ("aws:SourceIp", Some("203.0.113.9")),
+        ("aws:SourceVpce", Some("<absent>")),
+        ("aws:VpcSourceIp", Some("<absent>")),
+        ("aws:PrincipalType", Some("User")),
+        ("aws:username", Some("alice")),
+        ("aws:PrincipalOrgID", None),
+        ("aws:CalledVia", Some("athena.amazonaws.com")),
+        ("aws:ViaAWSService", Some("true")),
+    ];
+    for (key, want) in cases {
+        assert_eq!(value(r, key).as_deref(), want, "{key}");
+    }
+    // Access logs never show the endpoint: every network key stays unknown.
+    let mut log = event();
+    log.kind = LogKind::S3AccessLog;
+    log.vpce = None;
+    let r = &requests_from_event(&log, &ReplayEnv::default())[0];
+    for key in [
+        "aws:SourceVpce",
+        "aws:SourceIp",
+        "aws:VpcSourceIp",
+        "aws:CalledVia",
+    ] {
+        assert_eq!(value(r, key), None, "{key}");
+    }
+}
+
+#[test]
+fn service_and_anonymous_principals() {
+    let mut e = event();
+    e.principal = Principal::unknown();
+    e.principal.kind = PrincipalType::AWSService;
+    e.principal.arn = Some("cloudtrail.amazonaws.com".to_owned());
+    let r = &requests_from_event(&e, &ReplayEnv::default())[0];
+    assert!(r.principal_is_service);
+    assert_eq!(r.principal.as_deref(), Some("cloudtrail.amazonaws.com"));
+    assert_eq!(
+        value(r, "aws:PrincipalIsAWSService").as_deref(),
+        Some("true")
+    );
+    assert_eq!(value(r, "aws:PrincipalArn"), None);
+
+    let mut e = event();
+    e.principal = Principal::unknown();
+    e.principal.account = Some("ANONYMOUS_PRINCIPAL".to_owned());
+    let r = &requests_from_event(&e, &ReplayEnv::default())[0];
+    assert_eq!(r.principal.as_deref(), Some("anonymous"));
+    assert_eq!(r.principal_account, None);
+    assert_eq!(value(r, "aws:PrincipalType").as_deref(), Some("Anonymous"));
+    assert_eq!(
+        value(r, "aws:PrincipalAccount").as_deref(),
+        Some("<absent>")
+    );
+}
