@@ -17,28 +17,21 @@ fn policy_text() -> String {
             r#"{{"Sid":"App{i}","Effect":"Allow","Principal":"*","Action":["s3:GetObject","s3:PutObject","s3:ListBucket"],"Resource":["arn:aws:s3:::app-{i}-data","arn:aws:s3:::app-{i}-data/*"],"Condition":{{"ArnLike":{{"aws:PrincipalArn":"arn:aws:iam::111122223333:role/app-{i}-*"}},"StringEquals":{{"aws:ResourceAccount":"111122223333"}}}}}}"#
         ));
     }
-    format!(
-        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
-        statements.join(",")
-    )
+    format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, statements.join(","))
 }
 
 fn requests() -> Vec<Request> {
     let mut out = Vec::new();
     for i in 0..16 {
         let role = format!("arn:aws:iam::111122223333:role/app-{i}-worker");
-        let base = Request::new(if i % 3 == 0 {
-            "s3:PutObject"
-        } else {
-            "s3:GetObject"
-        })
-        .resource(&format!("arn:aws:s3:::app-{}-data/key/{i}", (i * 7) % 16))
-        .principal(&role)
-        .with("aws:PrincipalOrgID", "o-abc123")
-        .with("aws:PrincipalIsAWSService", "false")
-        .with("aws:SecureTransport", "true")
-        .with("aws:ResourceAccount", "111122223333")
-        .with("aws:SourceVpce", "vpce-0abc");
+        let base = Request::new(if i % 3 == 0 { "s3:PutObject" } else { "s3:GetObject" })
+            .resource(&format!("arn:aws:s3:::app-{}-data/key/{i}", (i * 7) % 16))
+            .principal(&role)
+            .with("aws:PrincipalOrgID", "o-abc123")
+            .with("aws:PrincipalIsAWSService", "false")
+            .with("aws:SecureTransport", "true")
+            .with("aws:ResourceAccount", "111122223333")
+            .with("aws:SourceVpce", "vpce-0abc");
         out.push(base);
     }
     out
@@ -53,8 +46,7 @@ fn bench(c: &mut Criterion) {
         .map(|r| {
             let mut r = r.clone().open_world();
             r.context = trail_vpce::policy::Context::new();
-            r.context
-                .insert("aws:PrincipalArn", r.principal.clone().unwrap_or_default());
+            r.context.insert("aws:PrincipalArn", r.principal.clone().unwrap_or_default());
             r.context.insert("aws:SecureTransport", "true");
             r
         })

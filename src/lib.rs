@@ -2,6 +2,7 @@
 //!
 //! Module map (data flows top to bottom):
 //! - [`cli`]: clap definitions and the shared flags, resolved once into a plain [`cli::Config`].
+//! - [`config`]: the inventory logs cannot show (trail-vpce.toml and flags): trusted accounts, endpoints, policies.
 //! - [`source`]: where bytes come from (files, folders, stdin, archives).
 //! - [`decode`]: compression sniffing, gzip, CloudTrail JSON and S3 access log lines → [`model::Event`].
 //! - [`model`]: the normalized [`model::Event`] every analyzer sees.
@@ -16,6 +17,7 @@ pub mod actions;
 pub mod analyze;
 pub mod app;
 pub mod cli;
+pub mod config;
 pub mod decode;
 pub mod ingest;
 pub mod model;

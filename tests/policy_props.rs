@@ -31,13 +31,7 @@ fn arn_like_oracle(pattern: &str) -> Regex {
     let parts: Vec<String> = segments
         .iter()
         .enumerate()
-        .map(|(i, s)| {
-            if i == last {
-                glob_to_regex(s, ".*", ".")
-            } else {
-                glob_to_regex(s, "[^:]*", "[^:]")
-            }
-        })
+        .map(|(i, s)| if i == last { glob_to_regex(s, ".*", ".") } else { glob_to_regex(s, "[^:]*", "[^:]") })
         .collect();
     Regex::new(&format!("(?s)^{}$", parts.join(":"))).expect("valid regex")
 }

@@ -1,6 +1,8 @@
 //! Analyzers: one accumulator per command, folded per worker and merged.
 
+pub mod aws_owned;
 pub mod classify;
 pub mod counter;
 pub mod denied;
 pub mod scan;
+pub mod trust;

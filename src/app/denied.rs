@@ -2,21 +2,24 @@
 
 use std::io::Write;
 
+use super::replay::PolicyReplayer;
 use super::{AppError, Outcome, check_input};
 use crate::analyze::classify::Cause;
 use crate::analyze::denied::{Denied, DeniedConfig, DeniedReport, GroupBy};
 use crate::cli::{DeniedArgs, Format, GroupDim};
+use crate::config::Overrides;
 use crate::ingest::{self, InputStats};
 use crate::report::{self, Envelope, Table, write_input_summary};
 
 pub fn run(args: &DeniedArgs) -> Result<Outcome, AppError> {
-    let resolved = args.common.resolve().map_err(AppError::Usage)?;
+    let overrides = Overrides { policies: args.policies.clone(), ..Overrides::default() };
+    let (resolved, settings) = super::prepare(&args.common, &overrides)?;
     let format = resolved.output.format;
     let config = DeniedConfig {
         all_causes: args.all_causes,
         group_by: group_by(&args.group_by),
         per_request: format == Format::Ndjson,
-        replayer: super::replay::load(&args.policies)?,
+        replayer: PolicyReplayer::from_settings(&settings),
     };
     let (denied, stats) = ingest::run(&resolved.ingest, || Denied::new(config.clone()))?;
     check_input(&stats, &resolved.output)?;

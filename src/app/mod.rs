@@ -7,7 +7,8 @@ mod scan;
 
 use std::io;
 
-use crate::cli::{Cli, Command, OutputConfig};
+use crate::cli::{Cli, Command, CommonArgs, OutputConfig, Resolved};
+use crate::config::{Overrides, Settings};
 use crate::ingest::{IngestError, InputStats};
 use crate::report::escape_terminal;
 
@@ -29,6 +30,8 @@ pub enum AppError {
     Ingest(#[from] IngestError),
     #[error("input problems and --strict was given: {0}")]
     Strict(String),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
     #[error("cannot write the report: {0}")]
     Output(#[from] io::Error),
 }
@@ -46,6 +49,15 @@ pub fn run(cli: Cli) -> Result<Outcome, AppError> {
         Command::Scan(args) => scan::run(&args),
         Command::Denied(args) => denied::run(&args),
     }
+}
+
+/// Resolves the shared flags and loads the configuration; S3 access log lines from configured endpoint
+/// networks are attributed to their endpoint.
+fn prepare(common: &CommonArgs, overrides: &Overrides) -> Result<(Resolved, Settings), AppError> {
+    let mut resolved = common.resolve().map_err(AppError::Usage)?;
+    let settings = Settings::load(resolved.config.as_deref(), overrides)?;
+    resolved.ingest.endpoint_networks = settings.s3_endpoint_networks();
+    Ok((resolved, settings))
 }
 
 /// After the pipeline: refuse under `--strict`, else warn on stderr about what could not be read.

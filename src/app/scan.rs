@@ -3,12 +3,13 @@
 use super::{AppError, Outcome, check_input};
 use crate::analyze::scan::{Scan, ScanReport};
 use crate::cli::{Format, ScanArgs};
+use crate::config::Overrides;
 use crate::ingest;
 use crate::ingest::InputStats;
 use crate::report::{self, Envelope, Table, Window, write_input_summary};
 
 pub fn run(args: &ScanArgs) -> Result<Outcome, AppError> {
-    let resolved = args.common.resolve().map_err(AppError::Usage)?;
+    let (resolved, _) = super::prepare(&args.common, &Overrides::default())?;
     let format = resolved.output.format;
     if !matches!(format, Format::Table | Format::Json) {
         return Err(AppError::Usage("scan writes --format table or json".to_owned()));

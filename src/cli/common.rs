@@ -48,6 +48,9 @@ pub struct CommonArgs {
     /// Only these services (s3, dynamodb, or an event source such as kms.amazonaws.com).
     #[arg(long, value_name = "SERVICE", value_delimiter = ',')]
     pub service: Vec<String>,
+    /// Configuration file (trusted accounts, endpoints, policies, protected resources): see README.
+    #[arg(long, value_name = "FILE", env = "TRAIL_VPCE_CONFIG")]
+    pub config: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -88,6 +91,7 @@ pub struct OutputConfig {
 pub struct Resolved {
     pub ingest: IngestConfig,
     pub output: OutputConfig,
+    pub config: Option<PathBuf>,
 }
 
 impl CommonArgs {
@@ -127,6 +131,7 @@ impl CommonArgs {
             filter,
             threads: self.threads,
             progress: !self.quiet && std::io::stderr().is_terminal(),
+            endpoint_networks: Vec::new(),
         };
         let output = OutputConfig {
             format: self.format,
@@ -136,6 +141,6 @@ impl CommonArgs {
             window: Window { since, until },
             at,
         };
-        Ok(Resolved { ingest, output })
+        Ok(Resolved { ingest, output, config: self.config.clone() })
     }
 }

@@ -71,7 +71,10 @@ pub fn decode_value(bytes: &mut [u8], buffers: &mut simd_json::Buffers) -> Resul
     if raw.records.is_some() && raw.event_name.is_none() {
         return Err(RecordError::MalformedWrapper);
     }
-    if raw.event_name.is_none() && raw.event_source.is_none() {
+    // Insight events carry their source and name inside `insightDetails`, not at the top level.
+    let insight =
+        raw.event_category.as_deref() == Some("Insight") || raw.event_type.as_deref() == Some("AwsCloudTrailInsight");
+    if raw.event_name.is_none() && raw.event_source.is_none() && !insight {
         return Err(RecordError::NotARecord);
     }
     Ok(Decoded::Record(Box::new(to_event(raw))))
@@ -125,11 +128,15 @@ fn to_event(raw: RawRecord<'_>) -> Event {
         (None, None) => None,
         (version, cipher) => Some(Tls { version, cipher }),
     };
-    let category = non_empty(raw.event_category).unwrap_or_else(|| match raw.management_event.0 {
-        Some(true) => "Management".to_owned(),
-        Some(false) => "Data".to_owned(),
-        None => "Unknown".to_owned(),
-    });
+    let insight = raw.event_type.as_deref() == Some("AwsCloudTrailInsight");
+    let category =
+        non_empty(raw.event_category).or_else(|| insight.then(|| "Insight".to_owned())).unwrap_or_else(|| {
+            match raw.management_event.0 {
+                Some(true) => "Management".to_owned(),
+                Some(false) => "Data".to_owned(),
+                None => "Unknown".to_owned(),
+            }
+        });
     let event_source = non_empty(raw.event_source).unwrap_or_default();
     let event_name = non_empty(raw.event_name).unwrap_or_default();
     let region = non_empty(raw.aws_region);

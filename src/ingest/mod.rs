@@ -39,6 +39,25 @@ pub struct IngestConfig {
     pub threads: Option<usize>,
     /// Show a progress bar on stderr (the caller checks for a terminal and `--quiet`).
     pub progress: bool,
+    /// VPC networks behind configured endpoints: S3 access log lines from these addresses are attributed to
+    /// the endpoint (access logs carry no endpoint id).
+    pub endpoint_networks: Vec<EndpointNetwork>,
+}
+
+/// A VPC network and the S3 endpoint its traffic goes through.
+#[derive(Debug, Clone)]
+pub struct EndpointNetwork {
+    pub net: ipnet::IpNet,
+    pub vpce: String,
+}
+
+/// The endpoint an S3 access log line came through, from its source address: the one configured network
+/// that contains it (ambiguous matches attribute nothing).
+fn infer_endpoint(networks: &[EndpointNetwork], event: &Event) -> Option<String> {
+    let ip: std::net::IpAddr = event.source_ip.as_deref()?.parse().ok()?;
+    let mut matches = networks.iter().filter(|n| n.net.contains(&ip)).map(|n| &n.vpce);
+    let first = matches.next()?;
+    matches.all(|other| other == first).then(|| first.clone())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -71,7 +90,13 @@ where
             .par_iter()
             .with_max_len(1)
             .fold(
-                || Worker { analyzer: make(), stats: InputStats::default(), dedup: &dedup, filter: &config.filter },
+                || Worker {
+                    analyzer: make(),
+                    stats: InputStats::default(),
+                    dedup: &dedup,
+                    filter: &config.filter,
+                    endpoint_networks: &config.endpoint_networks,
+                },
                 |mut worker, input| {
                     worker.read_input(input, &config.decode);
                     progress.inc(1);
@@ -111,6 +136,7 @@ struct Worker<'a, A> {
     stats: InputStats,
     dedup: &'a Deduper,
     filter: &'a Filter,
+    endpoint_networks: &'a [EndpointNetwork],
 }
 
 impl<A: Analyzer> Worker<'_, A> {
@@ -135,7 +161,10 @@ impl<A: Analyzer> Worker<'_, A> {
 }
 
 impl<A: Analyzer> Sink for Worker<'_, A> {
-    fn event(&mut self, _unit: &str, event: Event) {
+    fn event(&mut self, _unit: &str, mut event: Event) {
+        if event.kind == LogKind::S3AccessLog && event.vpce.is_none() && !self.endpoint_networks.is_empty() {
+            event.vpce = infer_endpoint(self.endpoint_networks, &event);
+        }
         if !self.dedup.insert(&event) {
             self.stats.duplicate_records += 1;
             return;

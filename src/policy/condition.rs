@@ -91,10 +91,7 @@ fn value_texts(value: &Value, path: &str) -> Result<Vec<String>, PolicyError> {
         Value::String(s) => Ok(s.clone()),
         Value::Number(n) => Ok(n.to_string()),
         Value::Bool(b) => Ok(b.to_string()),
-        _ => Err(PolicyError::at(
-            path,
-            "condition values must be strings, numbers or booleans",
-        )),
+        _ => Err(PolicyError::at(path, "condition values must be strings, numbers or booleans")),
     };
     match value {
         Value::Array(items) => items.iter().map(one).collect(),
@@ -109,43 +106,23 @@ pub(crate) fn parse_condition_block(
     variables: bool,
 ) -> Result<Vec<ConditionEntry>, PolicyError> {
     let Value::Object(operators) = block else {
-        return Err(PolicyError::at(
-            path,
-            "Condition must be an object of operator → {key: values}",
-        ));
+        return Err(PolicyError::at(path, "Condition must be an object of operator → {key: values}"));
     };
     let mut entries = Vec::new();
     for (operator_text, keys) in operators {
         let op_path = format!("{path}.{operator_text}");
-        let operator = QualifiedOperator::parse(operator_text).ok_or_else(|| {
-            PolicyError::at(
-                &op_path,
-                format!("unknown condition operator `{operator_text}`"),
-            )
-        })?;
+        let operator = QualifiedOperator::parse(operator_text)
+            .ok_or_else(|| PolicyError::at(&op_path, format!("unknown condition operator `{operator_text}`")))?;
         let Value::Object(keys) = keys else {
-            return Err(PolicyError::at(
-                &op_path,
-                "an operator takes an object of condition key → values",
-            ));
+            return Err(PolicyError::at(&op_path, "an operator takes an object of condition key → values"));
         };
         if keys.is_empty() {
-            return Err(PolicyError::at(
-                &op_path,
-                "an operator needs at least one condition key",
-            ));
+            return Err(PolicyError::at(&op_path, "an operator needs at least one condition key"));
         }
         for (key_text, raw) in keys {
             let key_path = format!("{op_path}.{key_text}");
             let values_text = value_texts(raw, &key_path)?;
-            entries.push(compile(
-                operator,
-                operator_text,
-                key_text,
-                values_text,
-                variables,
-                &key_path,
-            )?);
+            entries.push(compile(operator, operator_text, key_text, values_text, variables, &key_path)?);
         }
     }
     Ok(entries)
@@ -164,9 +141,7 @@ fn compile(
     }
     let bad = |what: &str, v: &str| PolicyError::at(path, format!("`{v}` is not {what}"));
     let parse_all = |what: &str, f: &dyn Fn(&str) -> bool| -> Result<(), PolicyError> {
-        values_text
-            .iter()
-            .try_for_each(|v| if f(v) { Ok(()) } else { Err(bad(what, v)) })
+        values_text.iter().try_for_each(|v| if f(v) { Ok(()) } else { Err(bad(what, v)) })
     };
     let values = match operator.operator.family() {
         Family::String | Family::StringIgnoreCase | Family::StringLike => {
@@ -176,11 +151,7 @@ fn compile(
                 values_text
                     .iter()
                     .map(|v| {
-                        let text = if family == Family::StringIgnoreCase {
-                            v.to_lowercase()
-                        } else {
-                            v.clone()
-                        };
+                        let text = if family == Family::StringIgnoreCase { v.to_lowercase() } else { v.clone() };
                         Glob::from_pieces(parse_pieces(&text, wildcards, variables))
                     })
                     .collect(),
@@ -191,9 +162,7 @@ fn compile(
             Values::Numbers(values_text.iter().filter_map(|v| parse_number(v)).collect())
         }
         Family::Date => {
-            parse_all("a date (ISO 8601 or epoch seconds)", &|v| {
-                parse_date(v).is_some()
-            })?;
+            parse_all("a date (ISO 8601 or epoch seconds)", &|v| parse_date(v).is_some())?;
             Values::Dates(values_text.iter().filter_map(|v| parse_date(v)).collect())
         }
         Family::Bool => {
@@ -206,29 +175,15 @@ fn compile(
         }
         Family::Binary => {
             parse_all("base64", &|v| decode_base64(v).is_some())?;
-            Values::Binary(
-                values_text
-                    .iter()
-                    .filter_map(|v| decode_base64(v))
-                    .collect(),
-            )
+            Values::Binary(values_text.iter().filter_map(|v| decode_base64(v)).collect())
         }
         Family::Ip => {
             parse_all("an IP address or CIDR block", &|v| parse_cidr(v).is_some())?;
             Values::Ips(values_text.iter().filter_map(|v| parse_cidr(v)).collect())
         }
         Family::Arn => {
-            let vars = if variables {
-                ArnVars::Everywhere
-            } else {
-                ArnVars::Nowhere
-            };
-            Values::Arns(
-                values_text
-                    .iter()
-                    .map(|v| parse_arn_pattern(v, vars))
-                    .collect(),
-            )
+            let vars = if variables { ArnVars::Everywhere } else { ArnVars::Nowhere };
+            Values::Arns(values_text.iter().map(|v| parse_arn_pattern(v, vars)).collect())
         }
     };
     let mut var_keys: Vec<Box<str>> = Vec::new();
@@ -244,10 +199,7 @@ fn compile(
     };
     match &values {
         Values::Strings(globs) => globs.iter().for_each(|g| collect(g.pieces())),
-        Values::Arns(arns) => arns
-            .iter()
-            .flat_map(|a| a.segments())
-            .for_each(|g| collect(g.pieces())),
+        Values::Arns(arns) => arns.iter().flat_map(|a| a.segments()).for_each(|g| collect(g.pieces())),
         _ => {}
     }
     Ok(ConditionEntry {
@@ -303,31 +255,15 @@ impl ConditionEntry {
         let per_value = |v: &String| self.value_result(v, request, negated);
         let result = match (op.qualifier, negated) {
             (SetQualifier::ForAllValues, _) | (SetQualifier::Single, true) => {
-                values.iter().fold(Tri::True, |acc, v| {
-                    if acc == Tri::False {
-                        acc
-                    } else {
-                        acc.and(per_value(v))
-                    }
-                })
+                values.iter().fold(Tri::True, |acc, v| if acc == Tri::False { acc } else { acc.and(per_value(v)) })
             }
             (SetQualifier::ForAnyValue, _) | (SetQualifier::Single, false) => {
-                values.iter().fold(Tri::False, |acc, v| {
-                    if acc == Tri::True {
-                        acc
-                    } else {
-                        acc.or(per_value(v))
-                    }
-                })
+                values.iter().fold(Tri::False, |acc, v| if acc == Tri::True { acc } else { acc.or(per_value(v)) })
             }
         };
         if result == Tri::Unknown {
-            missing.extend(
-                self.var_keys
-                    .iter()
-                    .filter(|k| request.lookup(k) == Lookup::Unknown)
-                    .map(|k| k.to_string()),
-            );
+            missing
+                .extend(self.var_keys.iter().filter(|k| request.lookup(k) == Lookup::Unknown).map(|k| k.to_string()));
         }
         result
     }
@@ -352,24 +288,12 @@ impl ConditionEntry {
                         lowered = value.to_lowercase();
                         &lowered
                     };
-                    fold(
-                        &mut globs
-                            .iter()
-                            .map(|g| Cmp::from_tri(g.matches(value, true, request))),
-                    )
+                    fold(&mut globs.iter().map(|g| Cmp::from_tri(g.matches(value, true, request))))
                 } else {
-                    fold(
-                        &mut globs
-                            .iter()
-                            .map(|g| Cmp::from_tri(g.matches(value, false, request))),
-                    )
+                    fold(&mut globs.iter().map(|g| Cmp::from_tri(g.matches(value, false, request))))
                 }
             }
-            Values::Arns(arns) => fold(
-                &mut arns
-                    .iter()
-                    .map(|a| Cmp::from_tri(a.matches(value, request))),
-            ),
+            Values::Arns(arns) => fold(&mut arns.iter().map(|a| Cmp::from_tri(a.matches(value, request)))),
             Values::Numbers(policy) => match parse_number(value) {
                 Some(n) => fold(&mut policy.iter().map(|p| bool_cmp(ordering.test(n, *p)))),
                 None => fold(&mut policy.iter().map(|_| Cmp::Invalid)),

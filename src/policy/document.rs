@@ -130,10 +130,7 @@ impl fmt::Display for StatementRef {
 impl Statement {
     /// The statement's name for decisions.
     pub fn reference(&self) -> StatementRef {
-        StatementRef {
-            sid: self.sid.clone(),
-            index: self.index,
-        }
+        StatementRef { sid: self.sid.clone(), index: self.index }
     }
 }
 
@@ -141,13 +138,9 @@ impl Policy {
     /// Parses a policy document.
     pub fn parse(text: &str) -> Result<Policy, PolicyError> {
         if text.len() > MAX_POLICY_BYTES {
-            return Err(PolicyError::TooLarge {
-                size: text.len(),
-                limit: MAX_POLICY_BYTES,
-            });
+            return Err(PolicyError::TooLarge { size: text.len(), limit: MAX_POLICY_BYTES });
         }
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| PolicyError::Json(e.to_string()))?;
+        let value: Value = serde_json::from_str(text).map_err(|e| PolicyError::Json(e.to_string()))?;
         Policy::from_value(&value)
     }
 
@@ -162,10 +155,7 @@ impl Policy {
             && v != "2012-10-17"
             && v != "2008-10-17"
         {
-            return Err(PolicyError::at(
-                "Version",
-                format!("unknown policy version `{v}`"),
-            ));
+            return Err(PolicyError::at("Version", format!("unknown policy version `{v}`")));
         }
         let variables = version.as_deref() == Some("2012-10-17");
         let id = optional_string(top, "Id", "Id")?;
@@ -180,17 +170,10 @@ impl Policy {
                 vec![parse_statement(single, 0, "Statement", variables)?]
             }
             Some(_) => {
-                return Err(PolicyError::at(
-                    "Statement",
-                    "Statement must be an object or an array",
-                ));
+                return Err(PolicyError::at("Statement", "Statement must be an object or an array"));
             }
         };
-        Ok(Policy {
-            version,
-            id,
-            statements,
-        })
+        Ok(Policy { version, id, statements })
     }
 }
 
@@ -198,20 +181,13 @@ fn check_keys(map: &Map<String, Value>, path: &str, allowed: &[&str]) -> Result<
     match map.keys().find(|k| !allowed.contains(&k.as_str())) {
         Some(key) => Err(PolicyError::at(
             path,
-            format!(
-                "unknown element `{key}` (expected one of {}; names are case-sensitive)",
-                allowed.join(", ")
-            ),
+            format!("unknown element `{key}` (expected one of {}; names are case-sensitive)", allowed.join(", ")),
         )),
         None => Ok(()),
     }
 }
 
-fn optional_string(
-    map: &Map<String, Value>,
-    key: &str,
-    path: &str,
-) -> Result<Option<String>, PolicyError> {
+fn optional_string(map: &Map<String, Value>, key: &str, path: &str) -> Result<Option<String>, PolicyError> {
     match map.get(key) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -228,17 +204,11 @@ fn string_list(value: &Value, path: &str) -> Result<Vec<String>, PolicyError> {
             .enumerate()
             .map(|(i, v)| match v {
                 Value::String(s) => Ok(s.clone()),
-                _ => Err(PolicyError::at(
-                    &format!("{path}[{i}]"),
-                    "expected a string",
-                )),
+                _ => Err(PolicyError::at(&format!("{path}[{i}]"), "expected a string")),
             })
             .collect(),
         Value::Array(_) => Err(PolicyError::at(path, "empty list")),
-        _ => Err(PolicyError::at(
-            path,
-            "expected a string or an array of strings",
-        )),
+        _ => Err(PolicyError::at(path, "expected a string or an array of strings")),
     }
 }
 
@@ -250,58 +220,34 @@ fn one_of<'a>(
     path: &str,
 ) -> Result<Option<(&'a Value, bool, String)>, PolicyError> {
     match (map.get(plain), map.get(negated)) {
-        (Some(_), Some(_)) => Err(PolicyError::at(
-            path,
-            format!("a statement cannot have both {plain} and {negated}"),
-        )),
+        (Some(_), Some(_)) => Err(PolicyError::at(path, format!("a statement cannot have both {plain} and {negated}"))),
         (Some(v), None) => Ok(Some((v, false, format!("{path}.{plain}")))),
         (None, Some(v)) => Ok(Some((v, true, format!("{path}.{negated}")))),
         (None, None) => Ok(None),
     }
 }
 
-fn parse_statement(
-    value: &Value,
-    index: usize,
-    path: &str,
-    variables: bool,
-) -> Result<Statement, PolicyError> {
+fn parse_statement(value: &Value, index: usize, path: &str, variables: bool) -> Result<Statement, PolicyError> {
     let Value::Object(map) = value else {
         return Err(PolicyError::at(path, "a statement must be an object"));
     };
-    const KEYS: &[&str] = &[
-        "Sid",
-        "Effect",
-        "Principal",
-        "NotPrincipal",
-        "Action",
-        "NotAction",
-        "Resource",
-        "NotResource",
-        "Condition",
-    ];
+    const KEYS: &[&str] =
+        &["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"];
     check_keys(map, path, KEYS)?;
     let sid = optional_string(map, "Sid", &format!("{path}.Sid"))?;
     let effect = match map.get("Effect") {
         Some(Value::String(e)) if e == "Allow" => Effect::Allow,
         Some(Value::String(e)) if e == "Deny" => Effect::Deny,
         Some(_) => {
-            return Err(PolicyError::at(
-                &format!("{path}.Effect"),
-                "Effect must be \"Allow\" or \"Deny\"",
-            ));
+            return Err(PolicyError::at(&format!("{path}.Effect"), "Effect must be \"Allow\" or \"Deny\""));
         }
         None => return Err(PolicyError::at(path, "missing Effect")),
     };
     let principal = match one_of(map, "Principal", "NotPrincipal", path)? {
-        Some((value, negated, p)) => Some(PrincipalSpec {
-            negated,
-            entries: parse_principal(value, &p)?,
-        }),
+        Some((value, negated, p)) => Some(PrincipalSpec { negated, entries: parse_principal(value, &p)? }),
         None => None,
     };
-    let Some((action_value, negated, action_path)) = one_of(map, "Action", "NotAction", path)?
-    else {
+    let Some((action_value, negated, action_path)) = one_of(map, "Action", "NotAction", path)? else {
         return Err(PolicyError::at(path, "missing Action or NotAction"));
     };
     let patterns = string_list(action_value, &action_path)?
@@ -321,11 +267,7 @@ fn parse_statement(
     let actions = Actions { negated, patterns };
     let resources = match one_of(map, "Resource", "NotResource", path)? {
         Some((value, negated, p)) => {
-            let vars = if variables {
-                ArnVars::ResourcePart
-            } else {
-                ArnVars::Nowhere
-            };
+            let vars = if variables { ArnVars::ResourcePart } else { ArnVars::Nowhere };
             let patterns = string_list(value, &p)?
                 .into_iter()
                 .enumerate()
@@ -345,16 +287,7 @@ fn parse_statement(
         Some(block) => parse_condition_block(block, &format!("{path}.Condition"), variables)?,
         None => Vec::new(),
     };
-    Ok(Statement {
-        sid,
-        index,
-        path: path.to_owned(),
-        effect,
-        principal,
-        actions,
-        resources,
-        conditions,
-    })
+    Ok(Statement { sid, index, path: path.to_owned(), effect, principal, actions, resources, conditions })
 }
 
 fn parse_principal(value: &Value, path: &str) -> Result<Vec<PrincipalEntry>, PolicyError> {
@@ -362,10 +295,7 @@ fn parse_principal(value: &Value, path: &str) -> Result<Vec<PrincipalEntry>, Pol
         Value::String(s) if s == "*" => return Ok(vec![PrincipalEntry::Everyone]),
         Value::Object(map) if !map.is_empty() => map,
         _ => {
-            return Err(PolicyError::at(
-                path,
-                "a principal is \"*\" or an object such as {\"AWS\": [...]}",
-            ));
+            return Err(PolicyError::at(path, "a principal is \"*\" or an object such as {\"AWS\": [...]}"));
         }
     };
     check_keys(map, path, &["AWS", "Service", "Federated", "CanonicalUser"])?;
@@ -397,19 +327,10 @@ pub(crate) fn account_of_principal(text: &str) -> Option<&str> {
     }
     let rest = text.strip_prefix("arn:")?;
     let mut parts = rest.split(':');
-    let (_partition, service, region, account, resource) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    (parts.next().is_none()
-        && service == "iam"
-        && region.is_empty()
-        && resource == "root"
-        && is_id(account))
-    .then_some(account)
+    let (_partition, service, region, account, resource) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    (parts.next().is_none() && service == "iam" && region.is_empty() && resource == "root" && is_id(account))
+        .then_some(account)
 }
 
 #[cfg(test)]
@@ -418,20 +339,12 @@ mod tests {
 
     #[test]
     fn parses_the_default_endpoint_policy() {
-        let policy = Policy::parse(
-            r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#,
-        )
-        .unwrap();
+        let policy =
+            Policy::parse(r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#).unwrap();
         assert_eq!(policy.statements.len(), 1);
         let s = &policy.statements[0];
         assert_eq!(s.effect, Effect::Allow);
-        assert_eq!(
-            s.principal,
-            Some(PrincipalSpec {
-                negated: false,
-                entries: vec![PrincipalEntry::Everyone]
-            })
-        );
+        assert_eq!(s.principal, Some(PrincipalSpec { negated: false, entries: vec![PrincipalEntry::Everyone] }));
         assert_eq!(s.reference().to_string(), "#0");
     }
 
@@ -443,10 +356,7 @@ mod tests {
                 r#"{"Statement":[{"Effect":"Allow","Action":"*"},{"Effect":"Maybe","Action":"*"}]}"#,
                 "Statement[1].Effect",
             ),
-            (
-                r#"{"Statement":{"Effect":"Allow","Action":"s3"}}"#,
-                "Statement.Action[0]",
-            ),
+            (r#"{"Statement":{"Effect":"Allow","Action":"s3"}}"#, "Statement.Action[0]"),
             (
                 r#"{"Statement":[{"Effect":"Allow","Action":"*","Condition":{"StringEquals":{"k":{}}}}]}"#,
                 "Statement[0].Condition.StringEquals.k",
@@ -459,19 +369,10 @@ mod tests {
                 r#"{"Statement":[{"Effect":"Allow","Action":"*","Condition":{"Sometimes":{"k":"x"}}}]}"#,
                 "Statement[0].Condition.Sometimes",
             ),
-            (
-                r#"{"Statement":[{"Effect":"Allow","Action":"*","Principal":{"AWS":[]}}]}"#,
-                "Statement[0].Principal.AWS",
-            ),
-            (
-                r#"{"Statement":[{"Effect":"Allow","Action":"*","effect":"x"}]}"#,
-                "Statement[0]",
-            ),
+            (r#"{"Statement":[{"Effect":"Allow","Action":"*","Principal":{"AWS":[]}}]}"#, "Statement[0].Principal.AWS"),
+            (r#"{"Statement":[{"Effect":"Allow","Action":"*","effect":"x"}]}"#, "Statement[0]"),
             (r#"{"Version":"2020-01-01","Statement":[]}"#, "Version"),
-            (
-                r#"{"Statement":[{"Effect":"Allow","Action":"*","NotAction":"*"}]}"#,
-                "Statement[0]",
-            ),
+            (r#"{"Statement":[{"Effect":"Allow","Action":"*","NotAction":"*"}]}"#, "Statement[0]"),
         ];
         for (text, path) in cases {
             let err = Policy::parse(text).unwrap_err();
@@ -484,10 +385,7 @@ mod tests {
         let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
         assert!(matches!(Policy::parse(&deep), Err(PolicyError::Json(_))));
         let big = " ".repeat(MAX_POLICY_BYTES + 1);
-        assert!(matches!(
-            Policy::parse(&big),
-            Err(PolicyError::TooLarge { .. })
-        ));
+        assert!(matches!(Policy::parse(&big), Err(PolicyError::TooLarge { .. })));
     }
 
     #[test]

@@ -16,10 +16,7 @@ pub enum PolicyError {
 
 impl PolicyError {
     pub(crate) fn at(path: &str, message: impl Into<String>) -> PolicyError {
-        PolicyError::Invalid {
-            path: path.to_owned(),
-            message: message.into(),
-        }
+        PolicyError::Invalid { path: path.to_owned(), message: message.into() }
     }
 
     /// The JSON path of the offending element, for `Invalid`.

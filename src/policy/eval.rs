@@ -2,9 +2,7 @@
 //! condition) in three-valued logic, combined into a [`Decision`] by the IAM rule "an explicit deny wins, then
 //! an allow, else an implicit deny", with `Unknown` where the inputs do not settle it.
 
-use super::document::{
-    Effect, Policy, PrincipalEntry, PrincipalSpec, Resources, Statement, StatementRef,
-};
+use super::document::{Effect, Policy, PrincipalEntry, PrincipalSpec, Resources, Statement, StatementRef};
 use super::request::{Request, Tri, arn_account};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -41,9 +39,7 @@ impl EvalOptions {
             EndpointKind::Gateway => AccountPrincipal::RootOnly,
             EndpointKind::Interface => AccountPrincipal::AnyPrincipalInAccount,
         };
-        EvalOptions {
-            account_principal_means,
-        }
+        EvalOptions { account_principal_means }
     }
 }
 
@@ -61,11 +57,7 @@ pub enum Decision {
     /// the lower-case condition keys whose unknown values matter (plus `resource` / `principal` when those
     /// are unknown); `can_allow` is false when no `Allow` can match, so the request is denied either way and
     /// only explicit-versus-implicit is open.
-    Unknown {
-        missing_keys: BTreeSet<String>,
-        statements: Vec<StatementRef>,
-        can_allow: bool,
-    },
+    Unknown { missing_keys: BTreeSet<String>, statements: Vec<StatementRef>, can_allow: bool },
 }
 
 impl Decision {
@@ -75,9 +67,7 @@ impl Decision {
         match self {
             Decision::Allow { .. } => Some(true),
             Decision::ImplicitDeny | Decision::ExplicitDeny { .. } => Some(false),
-            Decision::Unknown {
-                can_allow: false, ..
-            } => Some(false),
+            Decision::Unknown { can_allow: false, .. } => Some(false),
             Decision::Unknown { .. } => None,
         }
     }
@@ -95,28 +85,15 @@ impl Decision {
 
 impl fmt::Display for Decision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let join = |s: &[StatementRef]| {
-            s.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let join = |s: &[StatementRef]| s.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
         match self {
             Decision::Allow { statements } => write!(f, "allow ({})", join(statements)),
             Decision::ImplicitDeny => f.write_str("implicit-deny"),
             Decision::ExplicitDeny { statements } => {
                 write!(f, "explicit-deny ({})", join(statements))
             }
-            Decision::Unknown {
-                missing_keys,
-                statements,
-                ..
-            } => {
-                let keys = missing_keys
-                    .iter()
-                    .map(String::as_str)
-                    .collect::<Vec<_>>()
-                    .join(", ");
+            Decision::Unknown { missing_keys, statements, .. } => {
+                let keys = missing_keys.iter().map(String::as_str).collect::<Vec<_>>().join(", ");
                 write!(f, "unknown ({}; depends on {keys})", join(statements))
             }
         }
@@ -141,35 +118,19 @@ pub fn evaluate_with(policy: &Policy, request: &Request, options: &EvalOptions) 
         if !is_deny && !definite_deny.is_empty() {
             continue;
         }
-        let keys = if is_deny {
-            &mut deny_keys
-        } else {
-            &mut allow_keys
-        };
+        let keys = if is_deny { &mut deny_keys } else { &mut allow_keys };
         let mark = keys.len();
         match statement_applies(statement, request, options, keys) {
             Tri::True => {
                 keys.truncate(mark);
-                if is_deny {
-                    &mut definite_deny
-                } else {
-                    &mut definite_allow
-                }
-                .push(statement.reference());
+                if is_deny { &mut definite_deny } else { &mut definite_allow }.push(statement.reference());
             }
-            Tri::Unknown => if is_deny {
-                &mut maybe_deny
-            } else {
-                &mut maybe_allow
-            }
-            .push(statement.reference()),
+            Tri::Unknown => if is_deny { &mut maybe_deny } else { &mut maybe_allow }.push(statement.reference()),
             Tri::False => keys.truncate(mark),
         }
     }
     if !definite_deny.is_empty() {
-        return Decision::ExplicitDeny {
-            statements: definite_deny,
-        };
+        return Decision::ExplicitDeny { statements: definite_deny };
     }
     if !maybe_deny.is_empty() {
         let can_allow = !definite_allow.is_empty() || !maybe_allow.is_empty();
@@ -179,16 +140,10 @@ pub fn evaluate_with(policy: &Policy, request: &Request, options: &EvalOptions) 
         }
         maybe_deny.extend(definite_allow);
         maybe_deny.extend(maybe_allow);
-        return Decision::Unknown {
-            missing_keys,
-            statements: maybe_deny,
-            can_allow,
-        };
+        return Decision::Unknown { missing_keys, statements: maybe_deny, can_allow };
     }
     if !definite_allow.is_empty() {
-        return Decision::Allow {
-            statements: definite_allow,
-        };
+        return Decision::Allow { statements: definite_allow };
     }
     if !maybe_allow.is_empty() {
         return Decision::Unknown {
@@ -205,12 +160,7 @@ pub fn statement_matches(statement: &Statement, request: &Request, options: &Eva
     statement_applies(statement, request, options, &mut Vec::new())
 }
 
-fn statement_applies(
-    statement: &Statement,
-    request: &Request,
-    options: &EvalOptions,
-    keys: &mut Vec<String>,
-) -> Tri {
+fn statement_applies(statement: &Statement, request: &Request, options: &EvalOptions, keys: &mut Vec<String>) -> Tri {
     let actions = &statement.actions;
     let any_action = actions.patterns.iter().any(|p| p.matches(&request.action));
     if any_action == actions.negated {
@@ -250,17 +200,9 @@ fn statement_applies(
 fn resource_match(resources: &Resources, request: &Request) -> Tri {
     let Some(arn) = &request.resource else {
         let has_any = resources.patterns.iter().any(|p| p.is_any());
-        let others = if request.is_open_world() {
-            Tri::Unknown
-        } else {
-            Tri::False
-        };
+        let others = if request.is_open_world() { Tri::Unknown } else { Tri::False };
         let matched = if has_any { Tri::True } else { others };
-        return if resources.negated {
-            matched.not()
-        } else {
-            matched
-        };
+        return if resources.negated { matched.not() } else { matched };
     };
     let mut any = Tri::False;
     for pattern in &resources.patterns {
@@ -296,12 +238,7 @@ fn entry_match(entry: &PrincipalEntry, request: &Request, options: &EvalOptions)
     if principal == Some("anonymous") {
         return Tri::False;
     }
-    let account = || {
-        request
-            .principal_account
-            .as_deref()
-            .or_else(|| principal.and_then(arn_account))
-    };
+    let account = || request.principal_account.as_deref().or_else(|| principal.and_then(arn_account));
     match entry {
         PrincipalEntry::Everyone => Tri::True,
         PrincipalEntry::Account(id) => {
@@ -338,9 +275,7 @@ fn entry_match(entry: &PrincipalEntry, request: &Request, options: &EvalOptions)
             }
         }
         PrincipalEntry::Service(service) => match principal {
-            Some(p) if request.principal_is_service => {
-                Tri::from_bool(p.eq_ignore_ascii_case(service))
-            }
+            Some(p) if request.principal_is_service => Tri::from_bool(p.eq_ignore_ascii_case(service)),
             Some(_) => Tri::False,
             None => Tri::Unknown,
         },
@@ -353,14 +288,9 @@ fn entry_match(entry: &PrincipalEntry, request: &Request, options: &EvalOptions)
 
 /// `arn:<partition>:iam::<id>:root`.
 fn is_root_of(principal: &str, account: &str) -> bool {
-    principal
-        .strip_prefix("arn:")
-        .and_then(|rest| rest.split_once(':'))
-        .is_some_and(|(_, rest)| {
-            rest.strip_prefix("iam::")
-                .and_then(|r| r.strip_prefix(account))
-                .is_some_and(|r| r == ":root")
-        })
+    principal.strip_prefix("arn:").and_then(|rest| rest.split_once(':')).is_some_and(|(_, rest)| {
+        rest.strip_prefix("iam::").and_then(|r| r.strip_prefix(account)).is_some_and(|r| r == ":root")
+    })
 }
 
 /// `arn:aws:sts::1:assumed-role/Role/session` → `arn:aws:iam::1:role/Role`.
@@ -380,22 +310,10 @@ mod tests {
     #[test]
     fn root_and_sessions() {
         assert!(is_root_of("arn:aws:iam::111122223333:root", "111122223333"));
-        assert!(is_root_of(
-            "arn:aws-cn:iam::111122223333:root",
-            "111122223333"
-        ));
-        assert!(!is_root_of(
-            "arn:aws:iam::111122223333:role/root",
-            "111122223333"
-        ));
-        assert!(!is_root_of(
-            "arn:aws:iam::111122223333:root",
-            "111122223334"
-        ));
-        assert_eq!(
-            session_role("arn:aws:sts::1:assumed-role/App/s-1").as_deref(),
-            Some("arn:aws:iam::1:role/App")
-        );
+        assert!(is_root_of("arn:aws-cn:iam::111122223333:root", "111122223333"));
+        assert!(!is_root_of("arn:aws:iam::111122223333:role/root", "111122223333"));
+        assert!(!is_root_of("arn:aws:iam::111122223333:root", "111122223334"));
+        assert_eq!(session_role("arn:aws:sts::1:assumed-role/App/s-1").as_deref(), Some("arn:aws:iam::1:role/App"));
         assert_eq!(session_role("arn:aws:iam::1:role/App"), None);
     }
 

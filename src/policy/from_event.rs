@@ -14,7 +14,8 @@ use std::net::IpAddr;
 /// Inventory the logs do not show, supplied by the user.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReplayEnv {
-    /// Account id → AWS Organizations id (`o-...`), for `aws:PrincipalOrgID`.
+    /// Account id → AWS Organizations id (`o-...`), for `aws:PrincipalOrgID`. When non-empty it is taken as
+    /// complete: an account not listed is treated as outside every organization (the key is absent).
     pub account_orgs: BTreeMap<String, String>,
     /// Endpoint id (`vpce-...`) → VPC id (`vpc-...`), for `aws:SourceVpc`.
     pub vpce_vpcs: BTreeMap<String, String>,
@@ -24,24 +25,17 @@ pub struct ReplayEnv {
 pub fn requests_from_event(event: &Event, env: &ReplayEnv) -> Vec<Request> {
     let (base, known_absent) = base_context(event, env);
     let principal = &event.principal;
-    let anonymous = principal.kind == PrincipalType::Anonymous
-        || principal.account.as_deref() == Some("ANONYMOUS_PRINCIPAL");
+    let anonymous =
+        principal.kind == PrincipalType::Anonymous || principal.account.as_deref() == Some("ANONYMOUS_PRINCIPAL");
     let is_service = principal.kind == PrincipalType::AWSService;
     let request_principal = if anonymous {
         Some("anonymous".to_owned())
     } else if is_service {
-        principal
-            .arn
-            .clone()
-            .or_else(|| principal.invoked_by.clone())
+        principal.arn.clone().or_else(|| principal.invoked_by.clone())
     } else {
         principal.arn.clone()
     };
-    let principal_account = if anonymous || is_service {
-        None
-    } else {
-        principal.account.clone()
-    };
+    let principal_account = if anonymous || is_service { None } else { principal.account.clone() };
     event
         .accesses
         .iter()
@@ -69,9 +63,7 @@ pub fn requests_from_event(event: &Event, env: &ReplayEnv) -> Vec<Request> {
                 action: access.action.clone(),
                 resource: access.resource.clone(),
                 context,
-                unknown: MissingKeys::Unknown {
-                    known_absent: known_absent.clone(),
-                },
+                unknown: MissingKeys::Unknown { known_absent: known_absent.clone() },
             }
         })
         .collect()
@@ -86,19 +78,12 @@ fn base_context(event: &Event, env: &ReplayEnv) -> (Context, BTreeSet<String>) {
     };
     let principal = &event.principal;
     let kind = principal.kind;
-    let anonymous = kind == PrincipalType::Anonymous
-        || principal.account.as_deref() == Some("ANONYMOUS_PRINCIPAL");
+    let anonymous = kind == PrincipalType::Anonymous || principal.account.as_deref() == Some("ANONYMOUS_PRINCIPAL");
     let cloudtrail = event.kind == LogKind::CloudTrail;
 
     if anonymous {
         ctx.insert("aws:PrincipalType", "Anonymous");
-        for key in [
-            "aws:PrincipalArn",
-            "aws:PrincipalAccount",
-            "aws:PrincipalOrgID",
-            "aws:userid",
-            "aws:username",
-        ] {
+        for key in ["aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalOrgID", "aws:userid", "aws:username"] {
             mark_absent(key);
         }
     } else if kind == PrincipalType::AWSService {
@@ -112,8 +97,12 @@ fn base_context(event: &Event, env: &ReplayEnv) -> (Context, BTreeSet<String>) {
         }
         if let Some(account) = &principal.account {
             ctx.insert("aws:PrincipalAccount", account.clone());
-            if let Some(org) = env.account_orgs.get(account) {
-                ctx.insert("aws:PrincipalOrgID", org.clone());
+            match env.account_orgs.get(account) {
+                Some(org) => ctx.insert("aws:PrincipalOrgID", org.clone()),
+                // A given map is taken as complete: an account missing from it belongs to none of the
+                // organizations the user cares about, so conditions naming them cannot match.
+                None if !env.account_orgs.is_empty() => mark_absent("aws:PrincipalOrgID"),
+                None => {}
             }
         }
         let principal_type = match kind {
@@ -134,10 +123,9 @@ fn base_context(event: &Event, env: &ReplayEnv) -> (Context, BTreeSet<String>) {
         }
         match (&principal.user_name, kind) {
             (Some(name), PrincipalType::IAMUser) => ctx.insert("aws:username", name.clone()),
-            (
-                _,
-                PrincipalType::AssumedRole | PrincipalType::Root | PrincipalType::FederatedUser,
-            ) => mark_absent("aws:username"),
+            (_, PrincipalType::AssumedRole | PrincipalType::Root | PrincipalType::FederatedUser) => {
+                mark_absent("aws:username")
+            }
             _ => {}
         }
         match &principal.invoked_by {
@@ -156,10 +144,7 @@ fn base_context(event: &Event, env: &ReplayEnv) -> (Context, BTreeSet<String>) {
     }
 
     // Network path. CloudTrail names the customer endpoint when there is one; access logs never do.
-    let source_ip = event
-        .source_ip
-        .as_deref()
-        .and_then(|ip| ip.trim().parse::<IpAddr>().ok());
+    let source_ip = event.source_ip.as_deref().and_then(|ip| ip.trim().parse::<IpAddr>().ok());
     match (&event.vpce, cloudtrail && !event.aws_internal_endpoint) {
         (Some(vpce), _) => {
             ctx.insert("aws:SourceVpce", vpce.clone());
@@ -182,11 +167,7 @@ fn base_context(event: &Event, env: &ReplayEnv) -> (Context, BTreeSet<String>) {
         (None, false) => {}
     }
 
-    if event
-        .tls
-        .as_ref()
-        .is_some_and(|t| t.version.is_some() || t.cipher.is_some())
-    {
+    if event.tls.as_ref().is_some_and(|t| t.version.is_some() || t.cipher.is_some()) {
         ctx.insert("aws:SecureTransport", "true");
     }
     if let Some(region) = &event.region {

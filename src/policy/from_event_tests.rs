@@ -15,10 +15,7 @@ fn event() -> Event {
         kind: LogKind::CloudTrail,
         event_source: "s3.amazonaws.com".to_owned(),
         event_name: "ListObjects".to_owned(),
-        accesses: vec![Access {
-            action: "s3:ListBucket".to_owned(),
-            resource: Some("arn:aws:s3:::b".to_owned()),
-        }],
+        accesses: vec![Access { action: "s3:ListBucket".to_owned(), resource: Some("arn:aws:s3:::b".to_owned()) }],
         region: Some("eu-west-1".to_owned()),
         principal,
         source_ip: Some("10.0.1.5".to_owned()),
@@ -37,15 +34,9 @@ fn event() -> Event {
         event_type: Some("AwsApiCall".to_owned()),
         event_id: Some("e1".to_owned()),
         recipient_account: Some("111122223333".to_owned()),
-        tls: Some(Tls {
-            version: Some("TLSv1.3".to_owned()),
-            cipher: None,
-        }),
+        tls: Some(Tls { version: Some("TLSv1.3".to_owned()), cipher: None }),
         read_only: Some(true),
-        request: RequestFacts {
-            prefix: Some("logs/".to_owned()),
-            ..RequestFacts::default()
-        },
+        request: RequestFacts { prefix: Some("logs/".to_owned()), ..RequestFacts::default() },
         http_status: None,
     }
 }
@@ -61,21 +52,14 @@ fn value(request: &Request, key: &str) -> Option<String> {
 #[test]
 fn keys_through_an_endpoint() {
     let mut env = ReplayEnv::default();
-    env.account_orgs
-        .insert("111122223333".to_owned(), "o-abc".to_owned());
+    env.account_orgs.insert("111122223333".to_owned(), "o-abc".to_owned());
     let requests = requests_from_event(&event(), &env);
     assert_eq!(requests.len(), 1);
     let r = &requests[0];
     assert_eq!(r.action, "s3:ListBucket");
-    assert_eq!(
-        r.principal.as_deref(),
-        Some("arn:aws:iam::111122223333:role/App")
-    );
+    assert_eq!(r.principal.as_deref(), Some("arn:aws:iam::111122223333:role/App"));
     let cases = [
-        (
-            "aws:PrincipalArn",
-            Some("arn:aws:iam::111122223333:role/App"),
-        ),
+        ("aws:PrincipalArn", Some("arn:aws:iam::111122223333:role/App")),
         ("aws:PrincipalAccount", Some("111122223333")),
         ("aws:PrincipalOrgID", Some("o-abc")),
         ("aws:PrincipalType", Some("AssumedRole")),
@@ -128,12 +112,7 @@ fn keys_outside_an_endpoint_and_unknowns() {
     log.kind = LogKind::S3AccessLog;
     log.vpce = None;
     let r = &requests_from_event(&log, &ReplayEnv::default())[0];
-    for key in [
-        "aws:SourceVpce",
-        "aws:SourceIp",
-        "aws:VpcSourceIp",
-        "aws:CalledVia",
-    ] {
+    for key in ["aws:SourceVpce", "aws:SourceIp", "aws:VpcSourceIp", "aws:CalledVia"] {
         assert_eq!(value(r, key), None, "{key}");
     }
 }
@@ -147,10 +126,7 @@ fn service_and_anonymous_principals() {
     let r = &requests_from_event(&e, &ReplayEnv::default())[0];
     assert!(r.principal_is_service);
     assert_eq!(r.principal.as_deref(), Some("cloudtrail.amazonaws.com"));
-    assert_eq!(
-        value(r, "aws:PrincipalIsAWSService").as_deref(),
-        Some("true")
-    );
+    assert_eq!(value(r, "aws:PrincipalIsAWSService").as_deref(), Some("true"));
     assert_eq!(value(r, "aws:PrincipalArn"), None);
 
     let mut e = event();
@@ -160,8 +136,5 @@ fn service_and_anonymous_principals() {
     assert_eq!(r.principal.as_deref(), Some("anonymous"));
     assert_eq!(r.principal_account, None);
     assert_eq!(value(r, "aws:PrincipalType").as_deref(), Some("Anonymous"));
-    assert_eq!(
-        value(r, "aws:PrincipalAccount").as_deref(),
-        Some("<absent>")
-    );
+    assert_eq!(value(r, "aws:PrincipalAccount").as_deref(), Some("<absent>"));
 }

@@ -46,24 +46,14 @@ pub struct LintFinding {
 }
 
 /// Keys holding system-generated ids: no wildcards, no numeric operators.
-const SYSTEM_ID_KEYS: &[&str] = &[
-    "aws:principalaccount",
-    "aws:sourcevpc",
-    "aws:sourcevpce",
-    "aws:principalorgid",
-];
+const SYSTEM_ID_KEYS: &[&str] = &["aws:principalaccount", "aws:sourcevpc", "aws:sourcevpce", "aws:principalorgid"];
 
 /// Lints an endpoint policy. `text` is the document as written (for the size limit); `kind` the endpoint
 /// kind when known (gateway-only rules need it).
 pub fn lint(text: &str, policy: &Policy, kind: Option<EndpointKind>) -> Vec<LintFinding> {
     let mut out = Vec::new();
     let mut push = |severity, code, path: String, message: String| {
-        out.push(LintFinding {
-            severity,
-            code,
-            path,
-            message,
-        });
+        out.push(LintFinding { severity, code, path, message });
     };
     let chars = text.chars().count();
     if chars > MAX_ENDPOINT_POLICY_CHARS {
@@ -94,8 +84,7 @@ fn lint_statement(s: &Statement, kind: Option<EndpointKind>, push: &mut Push<'_>
             "endpoint policies must have a Principal element".to_owned(),
         ),
         Some(spec) if kind == Some(EndpointKind::Gateway) => {
-            let everyone =
-                !spec.negated && spec.entries.iter().all(|e| *e == PrincipalEntry::Everyone);
+            let everyone = !spec.negated && spec.entries.iter().all(|e| *e == PrincipalEntry::Everyone);
             if !everyone {
                 push(
                     Severity::Error,
@@ -118,30 +107,18 @@ fn lint_statement(s: &Statement, kind: Option<EndpointKind>, push: &mut Push<'_>
             "no Resource or NotResource: the statement applies to every resource".to_owned(),
         ),
         Some(resources) => {
-            let element = if resources.negated {
-                "NotResource"
-            } else {
-                "Resource"
-            };
+            let element = if resources.negated { "NotResource" } else { "Resource" };
             for (i, pattern) in resources.patterns.iter().enumerate() {
                 let p = format!("{path}.{element}[{i}]");
                 if resources.negated && pattern.is_any() {
-                    push(
-                        Severity::Warning,
-                        "never-matches",
-                        p.clone(),
-                        "NotResource \"*\" matches no resource".into(),
-                    );
+                    push(Severity::Warning, "never-matches", p.clone(), "NotResource \"*\" matches no resource".into());
                 }
                 check_arn_account(&pattern.text, &p, push);
             }
         }
     }
     for entry in &s.conditions {
-        let p = format!(
-            "{path}.Condition.{}.{}",
-            entry.operator_text, entry.key_text
-        );
+        let p = format!("{path}.Condition.{}.{}", entry.operator_text, entry.key_text);
         let family = entry.operator.operator.family();
         if SYSTEM_ID_KEYS.contains(&entry.key()) {
             if family == Family::Numeric {
@@ -160,10 +137,7 @@ fn lint_statement(s: &Statement, kind: Option<EndpointKind>, push: &mut Push<'_>
                     Severity::Error,
                     "system-id-wildcard",
                     p.clone(),
-                    format!(
-                        "wildcards cannot be used with {}, which holds a system-generated id",
-                        entry.key_text
-                    ),
+                    format!("wildcards cannot be used with {}, which holds a system-generated id", entry.key_text),
                 );
             }
         }
@@ -188,21 +162,13 @@ fn lint_statement(s: &Statement, kind: Option<EndpointKind>, push: &mut Push<'_>
         }
     }
     if s.effect == Effect::Allow && s.conditions.is_empty() {
-        let everyone = s
-            .principal
-            .as_ref()
-            .is_none_or(|p| !p.negated && p.entries.contains(&PrincipalEntry::Everyone));
-        let all_resources = s
-            .resources
-            .as_ref()
-            .is_none_or(|r| !r.negated && r.patterns.iter().any(|p| p.is_any()));
+        let everyone = s.principal.as_ref().is_none_or(|p| !p.negated && p.entries.contains(&PrincipalEntry::Everyone));
+        let all_resources = s.resources.as_ref().is_none_or(|r| !r.negated && r.patterns.iter().any(|p| p.is_any()));
         let wide_action = !s.actions.negated
-            && s.actions.patterns.iter().any(|a| {
-                matches!(
-                    a.text.to_ascii_lowercase().as_str(),
-                    "*" | "s3:*" | "dynamodb:*"
-                )
-            });
+            && s.actions
+                .patterns
+                .iter()
+                .any(|a| matches!(a.text.to_ascii_lowercase().as_str(), "*" | "s3:*" | "dynamodb:*"));
         if everyone && all_resources && wide_action {
             push(
                 Severity::Warning,
@@ -217,21 +183,12 @@ fn lint_statement(s: &Statement, kind: Option<EndpointKind>, push: &mut Push<'_>
 }
 
 fn lint_actions(s: &Statement, push: &mut Push<'_>) {
-    let element = if s.actions.negated {
-        "NotAction"
-    } else {
-        "Action"
-    };
+    let element = if s.actions.negated { "NotAction" } else { "Action" };
     let mut dead = 0;
     for (i, pattern) in s.actions.patterns.iter().enumerate() {
         let p = format!("{}.{element}[{i}]", s.path);
         if s.actions.negated && pattern.text == "*" {
-            push(
-                Severity::Warning,
-                "never-matches",
-                p.clone(),
-                "NotAction \"*\" matches no action".to_owned(),
-            );
+            push(Severity::Warning, "never-matches", p.clone(), "NotAction \"*\" matches no action".to_owned());
         }
         let Some((service, _)) = pattern.text.split_once(':') else {
             continue;
@@ -240,10 +197,7 @@ fn lint_actions(s: &Statement, push: &mut Push<'_>) {
             continue;
         };
         let prefix = &pattern.text[..service.len() + 1];
-        if !known
-            .iter()
-            .any(|name| pattern.matches(&format!("{prefix}{name}")))
-        {
+        if !known.iter().any(|name| pattern.matches(&format!("{prefix}{name}"))) {
             dead += 1;
             push(
                 Severity::Warning,
@@ -258,8 +212,7 @@ fn lint_actions(s: &Statement, push: &mut Push<'_>) {
             Severity::Warning,
             "never-matches",
             format!("{}.Action", s.path),
-            "no action of the statement matches a known action: the statement never applies"
-                .to_owned(),
+            "no action of the statement matches a known action: the statement never applies".to_owned(),
         );
     }
 }
@@ -288,19 +241,11 @@ fn check_arn_account(arn: &str, path: &str, push: &mut Push<'_>) {
 fn wildcards_have_context(value: &str) -> bool {
     let chars: Vec<char> = value.chars().collect();
     let is_wild = |c: char| c == '*' || c == '?';
-    chars
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| is_wild(**c))
-        .all(|(i, _)| {
-            let before = chars[..i]
-                .iter()
-                .rev()
-                .take_while(|c| !is_wild(**c))
-                .count();
-            let after = chars[i + 1..].iter().take_while(|c| !is_wild(**c)).count();
-            before >= 6 || after >= 6
-        })
+    chars.iter().enumerate().filter(|(_, c)| is_wild(**c)).all(|(i, _)| {
+        let before = chars[..i].iter().rev().take_while(|c| !is_wild(**c)).count();
+        let after = chars[i + 1..].iter().take_while(|c| !is_wild(**c)).count();
+        before >= 6 || after >= 6
+    })
 }
 
 #[cfg(test)]
@@ -309,37 +254,22 @@ mod tests {
 
     fn codes(text: &str, kind: Option<EndpointKind>) -> Vec<&'static str> {
         let policy = Policy::parse(text).unwrap();
-        lint(text, &policy, kind)
-            .into_iter()
-            .map(|f| f.code)
-            .collect()
+        lint(text, &policy, kind).into_iter().map(|f| f.code).collect()
     }
 
     #[test]
     fn lint_table() {
         let stmt = |body: &str| format!(r#"{{"Version":"2012-10-17","Statement":[{body}]}}"#);
         let cases: Vec<(String, Option<EndpointKind>, Vec<&str>)> = vec![
+            (stmt(r#"{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}"#), None, vec!["wide-open"]),
+            (stmt(r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}"#), None, vec!["missing-principal"]),
             (
-                stmt(r#"{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}"#),
-                None,
-                vec!["wide-open"],
-            ),
-            (
-                stmt(r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}"#),
-                None,
-                vec!["missing-principal"],
-            ),
-            (
-                stmt(
-                    r#"{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"s3:GetObject","Resource":"*"}"#,
-                ),
+                stmt(r#"{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"s3:GetObject","Resource":"*"}"#),
                 Some(EndpointKind::Gateway),
                 vec!["gateway-principal"],
             ),
             (
-                stmt(
-                    r#"{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"s3:GetObject","Resource":"*"}"#,
-                ),
+                stmt(r#"{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"s3:GetObject","Resource":"*"}"#),
                 Some(EndpointKind::Interface),
                 vec![],
             ),
@@ -378,21 +308,13 @@ mod tests {
                 None,
                 vec!["unknown-action", "unknown-action", "never-matches"],
             ),
-            (
-                stmt(r#"{"Effect":"Deny","Principal":"*","NotAction":"*","Resource":"*"}"#),
-                None,
-                vec!["never-matches"],
-            ),
+            (stmt(r#"{"Effect":"Deny","Principal":"*","NotAction":"*","Resource":"*"}"#), None, vec!["never-matches"]),
             (
                 stmt(r#"{"Effect":"Deny","Principal":"*","Action":"s3:Get*","NotResource":"*"}"#),
                 None,
                 vec!["never-matches"],
             ),
-            (
-                stmt(r#"{"Effect":"Allow","Principal":"*","Action":"kms:Decrypt"}"#),
-                None,
-                vec!["missing-resource"],
-            ),
+            (stmt(r#"{"Effect":"Allow","Principal":"*","Action":"kms:Decrypt"}"#), None, vec!["missing-resource"]),
         ];
         for (text, kind, want) in cases {
             assert_eq!(codes(&text, kind), want, "{text}");
@@ -402,10 +324,7 @@ mod tests {
     #[test]
     fn size_limit_counts_characters() {
         let body = r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}"#;
-        let text = format!(
-            r#"{{"Statement":[{body}]}}{}"#,
-            " ".repeat(MAX_ENDPOINT_POLICY_CHARS)
-        );
+        let text = format!(r#"{{"Statement":[{body}]}}{}"#, " ".repeat(MAX_ENDPOINT_POLICY_CHARS));
         assert_eq!(codes(&text, None), vec!["too-large"]);
     }
 

@@ -65,14 +65,11 @@ mod wildcard;
 
 pub use condition::ConditionEntry;
 pub use document::{
-    ActionPattern, Actions, Effect, MAX_POLICY_BYTES, Policy, PrincipalEntry, PrincipalSpec,
-    ResourcePattern, Resources, Statement, StatementRef,
+    ActionPattern, Actions, Effect, MAX_POLICY_BYTES, Policy, PrincipalEntry, PrincipalSpec, ResourcePattern,
+    Resources, Statement, StatementRef,
 };
 pub use error::PolicyError;
-pub use eval::{
-    AccountPrincipal, Decision, EndpointKind, EvalOptions, evaluate, evaluate_with,
-    statement_matches,
-};
+pub use eval::{AccountPrincipal, Decision, EndpointKind, EvalOptions, evaluate, evaluate_with, statement_matches};
 pub use from_event::{ReplayEnv, requests_from_event};
 pub use lint::{LintFinding, MAX_ENDPOINT_POLICY_CHARS, Severity, lint};
 pub use operator::{Family, Operator, QualifiedOperator, SetQualifier};
@@ -80,13 +77,11 @@ pub use request::{Context, Lookup, MissingKeys, Request, Tri};
 
 /// Wildcard matching as `StringLike` does it (`*` and `?` span anything, case-sensitive). For tests and tools.
 pub fn string_like(pattern: &str, value: &str) -> bool {
-    wildcard::Glob::from_pieces(variables::parse_pieces(pattern, true, false))
-        .matches_static(value, false)
+    wildcard::Glob::from_pieces(variables::parse_pieces(pattern, true, false)).matches_static(value, false)
 }
 
 /// Wildcard matching as `ArnLike` does it (segment rules above). For tests and tools.
 pub fn arn_like(pattern: &str, value: &str) -> bool {
-    variables::parse_arn_pattern(pattern, variables::ArnVars::Nowhere)
-        .matches(value, &variables::NoVariables)
+    variables::parse_arn_pattern(pattern, variables::ArnVars::Nowhere).matches(value, &variables::NoVariables)
         == Some(Tri::True)
 }

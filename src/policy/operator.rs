@@ -76,10 +76,7 @@ const TABLE: &[(&str, Operator)] = &[
     ("StringEquals", Operator::StringEquals),
     ("StringNotEquals", Operator::StringNotEquals),
     ("StringEqualsIgnoreCase", Operator::StringEqualsIgnoreCase),
-    (
-        "StringNotEqualsIgnoreCase",
-        Operator::StringNotEqualsIgnoreCase,
-    ),
+    ("StringNotEqualsIgnoreCase", Operator::StringNotEqualsIgnoreCase),
     ("StringLike", Operator::StringLike),
     ("StringNotLike", Operator::StringNotLike),
     ("NumericEquals", Operator::NumericEquals),
@@ -87,10 +84,7 @@ const TABLE: &[(&str, Operator)] = &[
     ("NumericLessThan", Operator::NumericLessThan),
     ("NumericLessThanEquals", Operator::NumericLessThanEquals),
     ("NumericGreaterThan", Operator::NumericGreaterThan),
-    (
-        "NumericGreaterThanEquals",
-        Operator::NumericGreaterThanEquals,
-    ),
+    ("NumericGreaterThanEquals", Operator::NumericGreaterThanEquals),
     ("DateEquals", Operator::DateEquals),
     ("DateNotEquals", Operator::DateNotEquals),
     ("DateLessThan", Operator::DateLessThan),
@@ -111,18 +105,12 @@ const TABLE: &[(&str, Operator)] = &[
 impl Operator {
     /// The operator's name as AWS spells it.
     pub fn name(self) -> &'static str {
-        TABLE
-            .iter()
-            .find(|(_, op)| *op == self)
-            .map_or("?", |(name, _)| name)
+        TABLE.iter().find(|(_, op)| *op == self).map_or("?", |(name, _)| name)
     }
 
     /// Looks a bare operator name up (ASCII case-insensitive).
     pub fn from_name(name: &str) -> Option<Operator> {
-        TABLE
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, op)| *op)
+        TABLE.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, op)| *op)
     }
 
     /// True for the negated operators (`StringNotEquals`, `NotIpAddress`, `ArnNotLike`, ...): a missing key
@@ -214,20 +202,12 @@ impl QualifiedOperator {
     pub fn parse(name: &str) -> Option<QualifiedOperator> {
         let (qualifier, rest) = match name.split_once(':') {
             None => (SetQualifier::Single, name),
-            Some((prefix, rest)) if prefix.eq_ignore_ascii_case("ForAnyValue") => {
-                (SetQualifier::ForAnyValue, rest)
-            }
-            Some((prefix, rest)) if prefix.eq_ignore_ascii_case("ForAllValues") => {
-                (SetQualifier::ForAllValues, rest)
-            }
+            Some((prefix, rest)) if prefix.eq_ignore_ascii_case("ForAnyValue") => (SetQualifier::ForAnyValue, rest),
+            Some((prefix, rest)) if prefix.eq_ignore_ascii_case("ForAllValues") => (SetQualifier::ForAllValues, rest),
             Some(_) => return None,
         };
         if let Some(operator) = Operator::from_name(rest) {
-            return Some(QualifiedOperator {
-                operator,
-                qualifier,
-                if_exists: false,
-            });
+            return Some(QualifiedOperator { operator, qualifier, if_exists: false });
         }
         let cut = rest.len().checked_sub("IfExists".len())?;
         let (base, suffix) = (rest.get(..cut)?, rest.get(cut..)?);
@@ -235,11 +215,7 @@ impl QualifiedOperator {
             return None;
         }
         let operator = Operator::from_name(base)?;
-        (operator != Operator::Null).then_some(QualifiedOperator {
-            operator,
-            qualifier,
-            if_exists: true,
-        })
+        (operator != Operator::Null).then_some(QualifiedOperator { operator, qualifier, if_exists: true })
     }
 }
 
@@ -250,36 +226,20 @@ mod tests {
     #[test]
     fn parses_qualified_names() {
         let cases = [
-            (
-                "StringEquals",
-                Some((Operator::StringEquals, SetQualifier::Single, false)),
-            ),
-            (
-                "StringEqualsIfExists",
-                Some((Operator::StringEquals, SetQualifier::Single, true)),
-            ),
-            (
-                "ForAllValues:StringLike",
-                Some((Operator::StringLike, SetQualifier::ForAllValues, false)),
-            ),
-            (
-                "ForAnyValue:ArnNotLikeIfExists",
-                Some((Operator::ArnNotLike, SetQualifier::ForAnyValue, true)),
-            ),
+            ("StringEquals", Some((Operator::StringEquals, SetQualifier::Single, false))),
+            ("StringEqualsIfExists", Some((Operator::StringEquals, SetQualifier::Single, true))),
+            ("ForAllValues:StringLike", Some((Operator::StringLike, SetQualifier::ForAllValues, false))),
+            ("ForAnyValue:ArnNotLikeIfExists", Some((Operator::ArnNotLike, SetQualifier::ForAnyValue, true))),
             ("Null", Some((Operator::Null, SetQualifier::Single, false))),
             ("NullIfExists", None),
             ("ForSomeValues:StringLike", None),
             ("StringEqualz", None),
             ("IfExists", None),
             ("", None),
-            (
-                "stringequals",
-                Some((Operator::StringEquals, SetQualifier::Single, false)),
-            ),
+            ("stringequals", Some((Operator::StringEquals, SetQualifier::Single, false))),
         ];
         for (name, want) in cases {
-            let got =
-                QualifiedOperator::parse(name).map(|q| (q.operator, q.qualifier, q.if_exists));
+            let got = QualifiedOperator::parse(name).map(|q| (q.operator, q.qualifier, q.if_exists));
             assert_eq!(got, want, "{name}");
         }
     }

@@ -60,8 +60,7 @@ impl Context {
 
     /// Sets a single-valued key (replacing any previous value).
     pub fn insert(&mut self, key: &str, value: impl Into<String>) {
-        self.values
-            .insert(key.to_ascii_lowercase(), vec![value.into()]);
+        self.values.insert(key.to_ascii_lowercase(), vec![value.into()]);
     }
 
     /// Sets a multi-valued key (replacing any previous value). An empty list is a present key with no
@@ -71,10 +70,7 @@ impl Context {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.values.insert(
-            key.to_ascii_lowercase(),
-            values.into_iter().map(Into::into).collect(),
-        );
+        self.values.insert(key.to_ascii_lowercase(), values.into_iter().map(Into::into).collect());
     }
 
     /// The values of a key. `key` must already be lower case (policy keys are lowered at parse time).
@@ -84,9 +80,7 @@ impl Context {
 
     /// The values of a key, any case.
     pub fn get(&self, key: &str) -> Option<&[String]> {
-        self.values
-            .get(&key.to_ascii_lowercase())
-            .map(Vec::as_slice)
+        self.values.get(&key.to_ascii_lowercase()).map(Vec::as_slice)
     }
 
     /// True when the key is set.
@@ -208,9 +202,7 @@ impl Request {
     /// Switches to the open world: keys not in the context are unknown.
     pub fn open_world(mut self) -> Request {
         if self.unknown == MissingKeys::Absent {
-            self.unknown = MissingKeys::Unknown {
-                known_absent: BTreeSet::new(),
-            };
+            self.unknown = MissingKeys::Unknown { known_absent: BTreeSet::new() };
         }
         self
     }
@@ -230,9 +222,7 @@ impl Request {
             Some(values) => Lookup::Present(values),
             None => match &self.unknown {
                 MissingKeys::Absent => Lookup::Absent,
-                MissingKeys::Unknown { known_absent } if known_absent.contains(key_lower) => {
-                    Lookup::Absent
-                }
+                MissingKeys::Unknown { known_absent } if known_absent.contains(key_lower) => Lookup::Absent,
                 MissingKeys::Unknown { .. } => Lookup::Unknown,
             },
         }
@@ -262,21 +252,12 @@ mod tests {
     #[test]
     fn tri_tables() {
         use Tri::*;
-        let and = [
-            (True, True, True),
-            (True, Unknown, Unknown),
-            (False, Unknown, False),
-            (Unknown, Unknown, Unknown),
-        ];
+        let and = [(True, True, True), (True, Unknown, Unknown), (False, Unknown, False), (Unknown, Unknown, Unknown)];
         for (a, b, want) in and {
             assert_eq!(a.and(b), want);
             assert_eq!(b.and(a), want);
         }
-        let or = [
-            (False, False, False),
-            (True, Unknown, True),
-            (False, Unknown, Unknown),
-        ];
+        let or = [(False, False, False), (True, Unknown, True), (False, Unknown, Unknown)];
         for (a, b, want) in or {
             assert_eq!(a.or(b), want);
             assert_eq!(b.or(a), want);
@@ -287,10 +268,7 @@ mod tests {
     #[test]
     fn lookup_worlds() {
         let closed = Request::new("s3:GetObject").with("AWS:SourceVpce", "vpce-1");
-        assert_eq!(
-            closed.lookup("aws:sourcevpce"),
-            Lookup::Present(&["vpce-1".to_owned()])
-        );
+        assert_eq!(closed.lookup("aws:sourcevpce"), Lookup::Present(&["vpce-1".to_owned()]));
         assert_eq!(closed.lookup("aws:sourceip"), Lookup::Absent);
         let open = closed.clone().known_absent("aws:SourceIp");
         assert_eq!(open.lookup("aws:sourceip"), Lookup::Absent);

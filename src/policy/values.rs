@@ -22,27 +22,20 @@ pub(crate) fn parse_date(text: &str) -> Option<i128> {
         return None;
     }
     let digits = text.strip_prefix('-').unwrap_or(text);
-    if digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-        && digits.bytes().any(|b| b.is_ascii_digit())
-    {
+    if digits.bytes().all(|b| b.is_ascii_digit() || b == b'.') && digits.bytes().any(|b| b.is_ascii_digit()) {
         let seconds: f64 = text.parse().ok()?;
         // Keep whole seconds exact; the fraction is rounded to nanoseconds.
         let (whole, frac) = match text.split_once('.') {
             Some((w, _)) => (w.parse::<i128>().ok()?, seconds.fract()),
             None => (text.parse::<i128>().ok()?, 0.0),
         };
-        return whole
-            .checked_mul(1_000_000_000)?
-            .checked_add((frac * 1e9).round() as i128);
+        return whole.checked_mul(1_000_000_000)?.checked_add((frac * 1e9).round() as i128);
     }
     if let Ok(ts) = text.parse::<jiff::Timestamp>() {
         return Some(ts.as_nanosecond());
     }
     if let Ok(dt) = text.parse::<jiff::civil::DateTime>() {
-        return dt
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .ok()
-            .map(|z| z.timestamp().as_nanosecond());
+        return dt.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| z.timestamp().as_nanosecond());
     }
     None
 }
@@ -86,10 +79,7 @@ pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
         }
     }
     let cleaned: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    let trimmed = cleaned
-        .strip_suffix(b"==")
-        .or_else(|| cleaned.strip_suffix(b"="))
-        .unwrap_or(&cleaned);
+    let trimmed = cleaned.strip_suffix(b"==").or_else(|| cleaned.strip_suffix(b"=")).unwrap_or(&cleaned);
     if trimmed.len() % 4 == 1 {
         return None;
     }

@@ -67,11 +67,7 @@ pub(crate) fn resolve(pieces: &[Piece], resolver: &dyn Resolver) -> Resolved {
             push(&mut out, piece.clone());
             continue;
         };
-        let value = if var.key.is_empty() {
-            VarValue::NoValue
-        } else {
-            resolver.resolve(&var.key)
-        };
+        let value = if var.key.is_empty() { VarValue::NoValue } else { resolver.resolve(&var.key) };
         match (value, &var.default) {
             (VarValue::Value(text), _) => push(&mut out, Piece::Lit(text.into())),
             (VarValue::NoValue, Some(default)) => push(&mut out, Piece::Lit(default.clone())),
@@ -79,11 +75,7 @@ pub(crate) fn resolve(pieces: &[Piece], resolver: &dyn Resolver) -> Resolved {
             (VarValue::Unknown, _) => unknown = true,
         }
     }
-    if unknown {
-        Resolved::Unknown
-    } else {
-        Resolved::Pieces(out)
-    }
+    if unknown { Resolved::Unknown } else { Resolved::Pieces(out) }
 }
 
 /// Appends a piece, merging adjacent literals.
@@ -146,18 +138,12 @@ fn flush(out: &mut Vec<Piece>, literal: &mut String) {
 
 /// Parses the inside of `${...}`: `key` or `key, 'default'` (`''` inside quotes is one quote).
 fn parse_var(inner: &str) -> VarRef {
-    let invalid = VarRef {
-        key: "".into(),
-        default: None,
-    };
+    let invalid = VarRef { key: "".into(), default: None };
     let (key, default) = match inner.split_once(',') {
         None => (inner.trim(), None),
         Some((key, default)) => {
             let default = default.trim();
-            let Some(quoted) = default
-                .strip_prefix('\'')
-                .and_then(|d| d.strip_suffix('\''))
-            else {
+            let Some(quoted) = default.strip_prefix('\'').and_then(|d| d.strip_suffix('\'')) else {
                 return invalid;
             };
             (key.trim(), Some(quoted.replace("''", "'").into_boxed_str()))
@@ -166,10 +152,7 @@ fn parse_var(inner: &str) -> VarRef {
     if key.is_empty() || key.contains(char::is_whitespace) {
         return invalid;
     }
-    VarRef {
-        key: key.to_ascii_lowercase().into_boxed_str(),
-        default,
-    }
+    VarRef { key: key.to_ascii_lowercase().into_boxed_str(), default }
 }
 
 /// Where an ARN pattern recognises variables.
@@ -233,30 +216,13 @@ mod tests {
 
     #[test]
     fn parses_pieces() {
-        let var = |k: &str, d: Option<&str>| {
-            Piece::Var(VarRef {
-                key: k.into(),
-                default: d.map(Into::into),
-            })
-        };
+        let var = |k: &str, d: Option<&str>| Piece::Var(VarRef { key: k.into(), default: d.map(Into::into) });
         let cases: Vec<(&str, bool, Vec<Piece>)> = vec![
-            (
-                "a*b?",
-                true,
-                vec![lit("a"), Piece::Star, lit("b"), Piece::One],
-            ),
+            ("a*b?", true, vec![lit("a"), Piece::Star, lit("b"), Piece::One]),
             ("a*b", false, vec![lit("a*b")]),
-            (
-                "${aws:UserName}/*",
-                true,
-                vec![var("aws:username", None), lit("/"), Piece::Star],
-            ),
+            ("${aws:UserName}/*", true, vec![var("aws:username", None), lit("/"), Piece::Star]),
             ("x${*}y${?}${$}", true, vec![lit("x*y?$")]),
-            (
-                "${aws:username, 'no''body'}",
-                true,
-                vec![var("aws:username", Some("no'body"))],
-            ),
+            ("${aws:username, 'no''body'}", true, vec![var("aws:username", Some("no'body"))]),
             ("${aws:username, nobody}", true, vec![var("", None)]),
             ("${unclosed", true, vec![lit("${unclosed")]),
             ("${}", true, vec![var("", None)]),
@@ -274,42 +240,24 @@ mod tests {
         assert_eq!(glob.matches("home/bob/x", false, &alice), Some(Tri::False));
         let nobody = Request::new("s3:ListBucket");
         assert_eq!(glob.matches("home//x", false, &nobody), None);
-        assert_eq!(
-            glob.matches("home/alice/x", false, &nobody.clone().open_world()),
-            Some(Tri::Unknown)
-        );
+        assert_eq!(glob.matches("home/alice/x", false, &nobody.clone().open_world()), Some(Tri::Unknown));
         // A substituted value is literal.
         let star = Request::new("a").with("aws:username", "*");
         assert_eq!(glob.matches("home/alice/x", false, &star), Some(Tri::False));
         assert_eq!(glob.matches("home/*/x", false, &star), Some(Tri::True));
         let with_default = Glob::from_pieces(parse_pieces("${aws:username, 'guest'}", true, true));
-        assert_eq!(
-            with_default.matches("guest", false, &nobody),
-            Some(Tri::True)
-        );
+        assert_eq!(with_default.matches("guest", false, &nobody), Some(Tri::True));
     }
 
     #[test]
     fn arn_variables_only_in_resource_part() {
         let pattern = parse_arn_pattern("arn:aws:s3:::b/${aws:username}", ArnVars::ResourcePart);
         let alice = Request::new("s3:GetObject").with("aws:username", "alice");
-        assert_eq!(
-            pattern.matches("arn:aws:s3:::b/alice", &alice),
-            Some(Tri::True)
-        );
+        assert_eq!(pattern.matches("arn:aws:s3:::b/alice", &alice), Some(Tri::True));
         let early = parse_arn_pattern("arn:aws:s3:${aws:username}::b", ArnVars::ResourcePart);
-        assert_eq!(
-            early.matches("arn:aws:s3:alice::b", &alice),
-            Some(Tri::False)
-        );
-        let everywhere = parse_arn_pattern(
-            "arn:aws:iam::${aws:PrincipalAccount}:role/R",
-            ArnVars::Everywhere,
-        );
+        assert_eq!(early.matches("arn:aws:s3:alice::b", &alice), Some(Tri::False));
+        let everywhere = parse_arn_pattern("arn:aws:iam::${aws:PrincipalAccount}:role/R", ArnVars::Everywhere);
         let acct = Request::new("x").with("aws:PrincipalAccount", "111122223333");
-        assert_eq!(
-            everywhere.matches("arn:aws:iam::111122223333:role/R", &acct),
-            Some(Tri::True)
-        );
+        assert_eq!(everywhere.matches("arn:aws:iam::111122223333:role/R", &acct), Some(Tri::True));
     }
 }

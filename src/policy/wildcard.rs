@@ -71,11 +71,7 @@ impl Glob {
             Glob::Any => true,
             Glob::Exact(text) => eq(text, value, ci),
             Glob::Prefix(text) => value.as_bytes().get(..text.len()).is_some_and(|head| {
-                if ci {
-                    head.eq_ignore_ascii_case(text.as_bytes())
-                } else {
-                    head == text.as_bytes()
-                }
+                if ci { head.eq_ignore_ascii_case(text.as_bytes()) } else { head == text.as_bytes() }
             }),
             Glob::General(pieces) => match_pieces(pieces, value, ci),
             Glob::Template(_) => false,
@@ -87,9 +83,7 @@ impl Glob {
     pub(crate) fn matches(&self, value: &str, ci: bool, resolver: &dyn Resolver) -> Option<Tri> {
         match self {
             Glob::Template(pieces) => match super::variables::resolve(pieces, resolver) {
-                Resolved::Pieces(resolved) => {
-                    Some(Tri::from_bool(match_pieces(&resolved, value, ci)))
-                }
+                Resolved::Pieces(resolved) => Some(Tri::from_bool(match_pieces(&resolved, value, ci))),
                 Resolved::NoValue => None,
                 Resolved::Unknown => Some(Tri::Unknown),
             },
@@ -100,11 +94,7 @@ impl Glob {
 
 /// Byte equality, optionally ASCII case-insensitive. `value.len()` may differ: then false.
 fn eq(pattern: &str, value: &str, ci: bool) -> bool {
-    if ci {
-        pattern.eq_ignore_ascii_case(value)
-    } else {
-        pattern == value
-    }
+    if ci { pattern.eq_ignore_ascii_case(value) } else { pattern == value }
 }
 
 /// Length in bytes of the character starting at `pos` (1 for a non-boundary or ASCII byte).
@@ -141,11 +131,7 @@ pub(crate) fn match_pieces(pieces: &[Piece], value: &str, ci: bool) -> bool {
                     let t = text.as_bytes();
                     let end = v + t.len();
                     if end <= bytes.len()
-                        && (if ci {
-                            t.eq_ignore_ascii_case(&bytes[v..end])
-                        } else {
-                            t == &bytes[v..end]
-                        })
+                        && (if ci { t.eq_ignore_ascii_case(&bytes[v..end]) } else { t == &bytes[v..end] })
                     {
                         v = end;
                         p += 1;
@@ -175,9 +161,7 @@ fn merge_literals(pieces: Vec<Piece>) -> Vec<Piece> {
     let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
     for piece in pieces {
         match (out.last_mut(), piece) {
-            (Some(Piece::Lit(prev)), Piece::Lit(next)) => {
-                *prev = format!("{prev}{next}").into_boxed_str()
-            }
+            (Some(Piece::Lit(prev)), Piece::Lit(next)) => *prev = format!("{prev}{next}").into_boxed_str(),
             (_, piece) => out.push(piece),
         }
     }
@@ -196,10 +180,9 @@ pub(crate) struct ArnPattern {
 impl ArnPattern {
     /// Builds a pattern from per-segment pieces (at most six; the caller splits on colons outside variables).
     pub(crate) fn from_segments(segments: Vec<Vec<Piece>>) -> ArnPattern {
-        let literal_init = segments.split_last().is_some_and(|(_, init)| {
-            init.iter()
-                .all(|pieces| pieces.iter().all(|p| matches!(p, Piece::Lit(_))))
-        });
+        let literal_init = segments
+            .split_last()
+            .is_some_and(|(_, init)| init.iter().all(|pieces| pieces.iter().all(|p| matches!(p, Piece::Lit(_)))));
         let whole = literal_init.then(|| {
             let mut pieces = Vec::new();
             let mut prefix = String::new();
@@ -221,10 +204,7 @@ impl ArnPattern {
             }
             Glob::from_pieces(merge_literals(pieces))
         });
-        ArnPattern {
-            segments: segments.into_iter().map(Glob::from_pieces).collect(),
-            whole,
-        }
+        ArnPattern { segments: segments.into_iter().map(Glob::from_pieces).collect(), whole }
     }
 
     /// True for the single pattern `*`.
@@ -293,11 +273,7 @@ mod tests {
             ("a*b?", "aXXb", false),
         ];
         for (pattern, value, want) in cases {
-            assert_eq!(
-                glob(pattern).matches_static(value, false),
-                want,
-                "{pattern} vs {value}"
-            );
+            assert_eq!(glob(pattern).matches_static(value, false), want, "{pattern} vs {value}");
         }
     }
 
@@ -317,16 +293,8 @@ mod tests {
             ("arn:aws:*:::b", "arn:aws:s3:::b", true),
             ("arn:aws:*:::b", "arn:aws:s3:x::b", false),
             ("arn:aws:s3:*", "arn:aws:s3:::bucket", true),
-            (
-                "arn:aws:iam::*:role/R",
-                "arn:aws:iam::111122223333:role/R",
-                true,
-            ),
-            (
-                "arn:aws:iam::1*:role/R",
-                "arn:aws:iam::111122223333:role/R",
-                true,
-            ),
+            ("arn:aws:iam::*:role/R", "arn:aws:iam::111122223333:role/R", true),
+            ("arn:aws:iam::1*:role/R", "arn:aws:iam::111122223333:role/R", true),
             ("arn:aws:iam::?:role/R", "arn:aws:iam::12:role/R", false),
             ("arn:aws:s3:::B", "arn:aws:s3:::b", false),
             ("arn:aws:s3:::b", "arn:aws:s3::b", false),
@@ -334,11 +302,7 @@ mod tests {
         ];
         for (pattern, value, want) in cases {
             let compiled = parse_arn_pattern(pattern, ArnVars::Nowhere);
-            assert_eq!(
-                compiled.matches(value, &NoVariables),
-                Some(Tri::from_bool(want)),
-                "{pattern} vs {value}"
-            );
+            assert_eq!(compiled.matches(value, &NoVariables), Some(Tri::from_bool(want)), "{pattern} vs {value}");
         }
     }
 }

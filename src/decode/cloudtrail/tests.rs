@@ -135,3 +135,13 @@ fn falls_back_to_logstash_timestamp() {
     let e = event(r#"{"eventName":"X","eventSource":"s","eventTime":"redacted"}"#);
     assert_eq!(e.time, None);
 }
+
+#[test]
+fn insight_events_are_records_of_their_own_category() {
+    let e = event(
+        r#"{"eventVersion":"1.07","eventTime":"2026-11-20T15:40:00Z","awsRegion":"us-east-1","eventID":"x",
+            "eventType":"AwsCloudTrailInsight","recipientAccountId":"1","sharedEventID":"y",
+            "insightDetails":{"state":"Start","eventSource":"s3.amazonaws.com","eventName":"GetObject"}}"#,
+    );
+    assert_eq!(e.category, "Insight");
+}

@@ -1,0 +1,278 @@
+//! The inventory the logs cannot show, from `trail-vpce.toml` (`--config FILE`) and command-line flags:
+//! trusted accounts and organizations, account → organization, endpoints (owner, VPC, CIDRs, kind, policy),
+//! protected resources. Flags add to (and, for an endpoint's policy, override) the file.
+//!
+//! ```toml
+//! trusted_accounts = ["111122223333"]
+//! trusted_orgs = ["o-a1b2c3d4e5"]
+//! protect = ["arn:aws:s3:::app-data"]
+//! [account_orgs]
+//! "111122223333" = "o-a1b2c3d4e5"
+//! [[endpoints]]
+//! id = "vpce-0abc"
+//! account = "111122223333"
+//! region = "us-east-1"
+//! vpc = "vpc-0abc"
+//! cidrs = ["10.0.0.0/16"]
+//! kind = "gateway"            # or "interface"
+//! service = ["s3"]
+//! policy = "policies/vpce-0abc.json"   # relative to the config file
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use ipnet::IpNet;
+use serde::Deserialize;
+
+use crate::policy::{EndpointKind, EvalOptions, Policy, ReplayEnv};
+
+/// Why the configuration could not be used. Every message names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Syntax { path: PathBuf, message: String },
+    #[error("{path}: endpoint {id}: invalid CIDR {cidr:?}: {message}")]
+    Cidr { path: PathBuf, id: String, cidr: String, message: String },
+    #[error("policy {path}: {message}")]
+    Policy { path: PathBuf, message: String },
+    #[error("{0}")]
+    Flag(String),
+}
+
+/// The file as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    #[serde(default)]
+    trusted_accounts: Vec<String>,
+    #[serde(default)]
+    trusted_orgs: Vec<String>,
+    #[serde(default)]
+    protect: Vec<String>,
+    #[serde(default)]
+    account_orgs: BTreeMap<String, String>,
+    #[serde(default)]
+    endpoints: Vec<FileEndpoint>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileEndpoint {
+    id: String,
+    account: Option<String>,
+    region: Option<String>,
+    vpc: Option<String>,
+    #[serde(default)]
+    cidrs: Vec<String>,
+    kind: Option<FileEndpointKind>,
+    #[serde(default)]
+    service: Vec<String>,
+    policy: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum FileEndpointKind {
+    Gateway,
+    Interface,
+}
+
+/// An endpoint policy, loaded and parsed.
+#[derive(Debug, Clone)]
+pub struct LoadedPolicy {
+    pub path: PathBuf,
+    pub text: String,
+    pub policy: Policy,
+}
+
+/// One VPC endpoint as the user described it.
+#[derive(Debug, Clone, Default)]
+pub struct Endpoint {
+    pub account: Option<String>,
+    pub region: Option<String>,
+    pub vpc: Option<String>,
+    pub cidrs: Vec<IpNet>,
+    pub kind: Option<EndpointKind>,
+    pub services: Vec<String>,
+    pub policy: Option<LoadedPolicy>,
+}
+
+impl Endpoint {
+    /// Evaluation options for this endpoint's policy (an account principal means root only on gateways;
+    /// unknown kinds get the conservative gateway meaning).
+    pub fn eval_options(&self) -> EvalOptions {
+        EvalOptions::for_endpoint(self.kind.unwrap_or(EndpointKind::Gateway))
+    }
+}
+
+/// Everything resolved: what commands use.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub trusted_accounts: BTreeSet<String>,
+    pub trusted_orgs: BTreeSet<String>,
+    pub account_orgs: BTreeMap<String, String>,
+    pub protect: BTreeSet<String>,
+    pub endpoints: BTreeMap<String, Endpoint>,
+}
+
+/// Flags that add to the file.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--policy VPCE=FILE`.
+    pub policies: Vec<String>,
+    pub trusted_accounts: Vec<String>,
+    pub trusted_orgs: Vec<String>,
+    pub protect: Vec<String>,
+    /// `--vpc-cidr VPCE=CIDR`.
+    pub vpc_cidrs: Vec<String>,
+}
+
+impl Settings {
+    /// Loads `config` (if given) and applies the flags.
+    pub fn load(config: Option<&Path>, overrides: &Overrides) -> Result<Settings, ConfigError> {
+        let mut settings = match config {
+            Some(path) => Settings::from_file(path)?,
+            None => Settings::default(),
+        };
+        settings.trusted_accounts.extend(overrides.trusted_accounts.iter().cloned());
+        settings.trusted_orgs.extend(overrides.trusted_orgs.iter().cloned());
+        settings.protect.extend(overrides.protect.iter().cloned());
+        for spec in &overrides.policies {
+            let (id, file) = split_assignment(spec, "--policy", "VPCE_ID=FILE")?;
+            let loaded = load_policy(Path::new(file))?;
+            settings.endpoints.entry(id.to_owned()).or_default().policy = Some(loaded);
+        }
+        for spec in &overrides.vpc_cidrs {
+            let (id, cidr) = split_assignment(spec, "--vpc-cidr", "VPCE_ID=CIDR")?;
+            let net: IpNet = cidr.parse().map_err(|e| ConfigError::Flag(format!("--vpc-cidr {spec:?}: {e}")))?;
+            settings.endpoints.entry(id.to_owned()).or_default().cidrs.push(net);
+        }
+        Ok(settings)
+    }
+
+    fn from_file(path: &Path) -> Result<Settings, ConfigError> {
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+        let file: FileConfig =
+            toml::from_str(&text).map_err(|e| ConfigError::Syntax { path: path.to_owned(), message: e.to_string() })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let mut endpoints = BTreeMap::new();
+        for endpoint in file.endpoints {
+            let cidrs = endpoint
+                .cidrs
+                .iter()
+                .map(|cidr| {
+                    cidr.parse::<IpNet>().map_err(|e| ConfigError::Cidr {
+                        path: path.to_owned(),
+                        id: endpoint.id.clone(),
+                        cidr: cidr.clone(),
+                        message: e.to_string(),
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let policy = endpoint.policy.as_ref().map(|p| load_policy(&base.join(p))).transpose()?;
+            endpoints.insert(
+                endpoint.id,
+                Endpoint {
+                    account: endpoint.account,
+                    region: endpoint.region,
+                    vpc: endpoint.vpc,
+                    cidrs,
+                    kind: endpoint.kind.map(|k| match k {
+                        FileEndpointKind::Gateway => EndpointKind::Gateway,
+                        FileEndpointKind::Interface => EndpointKind::Interface,
+                    }),
+                    services: endpoint.service,
+                    policy,
+                },
+            );
+        }
+        Ok(Settings {
+            trusted_accounts: file.trusted_accounts.into_iter().collect(),
+            trusted_orgs: file.trusted_orgs.into_iter().collect(),
+            account_orgs: file.account_orgs,
+            protect: file.protect.into_iter().collect(),
+            endpoints,
+        })
+    }
+
+    /// The inventory the policy engine needs to build requests from events.
+    pub fn replay_env(&self) -> ReplayEnv {
+        ReplayEnv {
+            account_orgs: self.account_orgs.clone(),
+            vpce_vpcs: self.endpoints.iter().filter_map(|(id, e)| Some((id.clone(), e.vpc.clone()?))).collect(),
+        }
+    }
+
+    /// The networks whose S3 access log lines go through a known S3 endpoint (endpoints that serve `s3`,
+    /// or say nothing about their services).
+    pub fn s3_endpoint_networks(&self) -> Vec<crate::ingest::EndpointNetwork> {
+        self.endpoints
+            .iter()
+            .filter(|(_, e)| e.services.is_empty() || e.services.iter().any(|s| s == "s3"))
+            .flat_map(|(id, e)| {
+                e.cidrs.iter().map(|net| crate::ingest::EndpointNetwork { net: *net, vpce: id.clone() })
+            })
+            .collect()
+    }
+
+    /// Endpoints that have a policy.
+    pub fn policies(&self) -> impl Iterator<Item = (&str, &Endpoint, &LoadedPolicy)> {
+        self.endpoints.iter().filter_map(|(id, e)| Some((id.as_str(), e, e.policy.as_ref()?)))
+    }
+}
+
+fn split_assignment<'a>(spec: &'a str, flag: &str, shape: &str) -> Result<(&'a str, &'a str), ConfigError> {
+    match spec.split_once('=') {
+        Some((id, value)) if !id.trim().is_empty() && !value.trim().is_empty() => Ok((id.trim(), value.trim())),
+        _ => Err(ConfigError::Flag(format!("{flag} {spec:?}: expected {shape}"))),
+    }
+}
+
+/// Reads and parses a policy file.
+pub fn load_policy(path: &Path) -> Result<LoadedPolicy, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::Policy { path: path.to_owned(), message: e.to_string() })?;
+    let policy =
+        Policy::parse(&text).map_err(|e| ConfigError::Policy { path: path.to_owned(), message: e.to_string() })?;
+    Ok(LoadedPolicy { path: path.to_owned(), text, policy })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loads_the_sample_config() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-logs/trail-vpce.toml");
+        let settings = Settings::load(Some(&path), &Overrides::default()).unwrap();
+        assert_eq!(settings.endpoints.len(), 3);
+        assert_eq!(settings.policies().count(), 3);
+        assert!(settings.trusted_orgs.contains("o-a1b2c3d4e5"));
+        let env = settings.replay_env();
+        assert_eq!(env.vpce_vpcs["vpce-0a1b2c3d4e5f60001"], "vpc-0a1b2c3d4e5f6a001");
+        assert_eq!(settings.endpoints["vpce-0a1b2c3d4e5f60003"].kind, Some(EndpointKind::Interface));
+    }
+
+    #[test]
+    fn errors_name_the_problem() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("bad.toml");
+        std::fs::write(&bad, "trusted_acounts = []\n").unwrap();
+        let err = Settings::load(Some(&bad), &Overrides::default()).unwrap_err().to_string();
+        assert!(err.contains("bad.toml") && err.contains("trusted_acounts"), "{err}");
+        let flags = Overrides { policies: vec!["vpce-1".into()], ..Overrides::default() };
+        let err = Settings::load(None, &flags).unwrap_err().to_string();
+        assert!(err.contains("VPCE_ID=FILE"), "{err}");
+        let flags = Overrides { vpc_cidrs: vec!["vpce-1=10.0.0.0/33".into()], ..Overrides::default() };
+        assert!(Settings::load(None, &flags).is_err());
+        let policy = dir.path().join("p.json");
+        std::fs::write(&policy, r#"{"Statement": [{"Effect": "Maybe"}]}"#).unwrap();
+        let flags = Overrides { policies: vec![format!("vpce-1={}", policy.display())], ..Overrides::default() };
+        let err = Settings::load(None, &flags).unwrap_err().to_string();
+        assert!(err.contains("p.json") && err.contains("Statement[0]"), "{err}");
+    }
+}
