@@ -13,6 +13,7 @@ struct Books {
     access_log_lines: u64,
     duplicate_records: u64,
     bad_records: u64,
+    insight_records: u64,
     bad_files: usize,
 }
 
@@ -83,6 +84,7 @@ fn every_real_fixture_is_accounted_for() {
             access_log_lines: stats.access_log_lines,
             duplicate_records: stats.duplicate_records,
             bad_records: stats.bad_records,
+            insight_records: stats.insight_records,
             bad_files: stats.bad_files.len(),
         };
         assert_eq!(got, books, "{folder}: {:?}", stats.bad_record_samples);
@@ -90,7 +92,7 @@ fn every_real_fixture_is_accounted_for() {
         let on_disk =
             walkdir::WalkDir::new(&dir).into_iter().filter(|e| e.as_ref().unwrap().file_type().is_file()).count();
         assert_eq!(stats.files as usize, on_disk, "{folder}");
-        // The books balance: records in = analysed + duplicates + rejected.
+        // The books balance: records in = analysed + duplicates + rejected + Insight (recognised, not analysed).
         let records_in: u64 = if folder == "s3-access" {
             std::fs::read_to_string(dir.join("dandi.log")).unwrap().lines().filter(|l| !l.trim().is_empty()).count()
                 as u64
