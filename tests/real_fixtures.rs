@@ -35,45 +35,14 @@ fn oracle_records(path: &Path) -> u64 {
 #[test]
 fn every_real_fixture_is_accounted_for() {
     let Some(real) = common::real_fixtures() else { return };
+    #[rustfmt::skip]
     let expected = [
-        (
-            "cloudtrail/awsdocs",
-            Books { files: 2, records: 37, access_log_lines: 0, duplicate_records: 3, bad_records: 3, bad_files: 0 },
-        ),
-        (
-            "cloudtrail/otrf",
-            Books { files: 1, records: 103, access_log_lines: 0, duplicate_records: 0, bad_records: 0, bad_files: 0 },
-        ),
-        (
-            "cloudtrail/panther",
-            Books {
-                files: 1,
-                records: 358,
-                access_log_lines: 0,
-                duplicate_records: 107,
-                bad_records: 12,
-                bad_files: 0,
-            },
-        ),
-        (
-            "cloudtrail/stratus-red-team",
-            Books { files: 35, records: 310, access_log_lines: 0, duplicate_records: 0, bad_records: 0, bad_files: 0 },
-        ),
-        (
-            "cloudtrail/traildiscover",
-            Books {
-                files: 584,
-                records: 314,
-                access_log_lines: 0,
-                duplicate_records: 249,
-                bad_records: 0,
-                bad_files: 0,
-            },
-        ),
-        (
-            "s3-access",
-            Books { files: 1, records: 0, access_log_lines: 46, duplicate_records: 12, bad_records: 0, bad_files: 0 },
-        ),
+        ("cloudtrail/awsdocs", Books { files: 2, records: 37, access_log_lines: 0, duplicate_records: 3, bad_records: 0, insight_records: 3, bad_files: 0 }),
+        ("cloudtrail/otrf", Books { files: 1, records: 103, access_log_lines: 0, duplicate_records: 0, bad_records: 0, insight_records: 0, bad_files: 0 }),
+        ("cloudtrail/panther", Books { files: 1, records: 358, access_log_lines: 0, duplicate_records: 107, bad_records: 12, insight_records: 0, bad_files: 0 }),
+        ("cloudtrail/stratus-red-team", Books { files: 35, records: 310, access_log_lines: 0, duplicate_records: 0, bad_records: 0, insight_records: 0, bad_files: 0 }),
+        ("cloudtrail/traildiscover", Books { files: 584, records: 314, access_log_lines: 0, duplicate_records: 249, bad_records: 0, insight_records: 0, bad_files: 0 }),
+        ("s3-access", Books { files: 1, records: 0, access_log_lines: 46, duplicate_records: 12, bad_records: 0, insight_records: 0, bad_files: 0 }),
     ];
     for (folder, books) in expected {
         let dir = real.join(folder);
