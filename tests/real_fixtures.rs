@@ -74,7 +74,11 @@ fn every_real_fixture_is_accounted_for() {
                 .sum()
         };
         assert_eq!(
-            stats.records + stats.access_log_lines + stats.duplicate_records + stats.bad_records,
+            stats.records
+                + stats.access_log_lines
+                + stats.duplicate_records
+                + stats.bad_records
+                + stats.insight_records,
             records_in,
             "{folder}"
         );
