@@ -9,12 +9,16 @@ use crate::analyze::denied::{Denied, DeniedConfig, DeniedReport, GroupBy};
 use crate::cli::{DeniedArgs, Format, GroupDim};
 use crate::config::Overrides;
 use crate::ingest::{self, InputStats};
+use crate::report::tabular::{ColumnData, Frame, TabularFormat, write_frame};
 use crate::report::{self, Envelope, Table, write_input_summary};
 
 pub fn run(args: &DeniedArgs) -> Result<Outcome, AppError> {
     let overrides = Overrides { policies: args.policies.clone(), ..Overrides::default() };
     let (resolved, settings) = super::prepare(&args.common, &overrides)?;
     let format = resolved.output.format;
+    if format == Format::Parquet {
+        super::refuse_binary_on_terminal(TabularFormat::Parquet, resolved.output.output.as_deref())?;
+    }
     let config = DeniedConfig {
         all_causes: args.all_causes,
         group_by: group_by(&args.group_by),
@@ -43,13 +47,36 @@ pub fn run(args: &DeniedArgs) -> Result<Outcome, AppError> {
             }
         }
         Format::Csv | Format::Parquet => {
-            return Err(AppError::Usage("denied: csv and parquet output are not available in this build".to_owned()));
+            let format = if format == Format::Csv { TabularFormat::Csv } else { TabularFormat::Parquet };
+            write_frame(rows_frame(&body), format, &mut out)?;
         }
         Format::Table => write_table(&mut out, &body, &stats, args.all_causes)?,
     }
     out.flush()?;
     let vpce_denials = body.denials.iter().any(|row| row.cause == Cause::VpcePolicy);
     Ok(if args.fail_on_findings && vpce_denials { Outcome::Findings } else { Outcome::Clean })
+}
+
+/// The `denials` rows as typed columns (same names as the JSON fields).
+fn rows_frame(body: &DeniedReport) -> Frame {
+    let rows = &body.denials;
+    let strings = |f: fn(&crate::analyze::denied::DenialRow) -> Option<String>| rows.iter().map(f).collect();
+    Frame::new()
+        .column("cause", ColumnData::Str(rows.iter().map(|r| Some(r.cause.as_str().to_owned())).collect()))
+        .column("deny", ColumnData::Str(rows.iter().map(|r| Some(r.deny.as_str().to_owned())).collect()))
+        .column("evidence", ColumnData::Str(rows.iter().map(|r| Some(r.evidence.as_str().to_owned())).collect()))
+        .column("vpce", ColumnData::Str(strings(|r| r.vpce.clone())))
+        .column("principal", ColumnData::Str(strings(|r| r.principal.clone())))
+        .column("action", ColumnData::Str(strings(|r| r.action.clone())))
+        .column("resource", ColumnData::Str(strings(|r| r.resource.clone())))
+        .column("count", ColumnData::U64(rows.iter().map(|r| r.count).collect()))
+        .column("first_seen", ColumnData::Time(rows.iter().map(|r| r.first_seen).collect()))
+        .column("last_seen", ColumnData::Time(rows.iter().map(|r| r.last_seen).collect()))
+        .column("source_ips", ColumnData::List(rows.iter().map(|r| r.source_ips.clone()).collect()))
+        .column("statement", ColumnData::Str(strings(|r| r.statement.clone())))
+        .column("sample_event_id", ColumnData::Str(strings(|r| r.sample_event_id.clone())))
+        .column("possibly_vpce", ColumnData::Bool(rows.iter().map(|r| r.possibly_vpce).collect()))
+        .column("service_principal", ColumnData::Bool(rows.iter().map(|r| r.service_principal).collect()))
 }
 
 fn group_by(dims: &[GroupDim]) -> GroupBy {

@@ -32,6 +32,8 @@ pub enum AppError {
     Strict(String),
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Tabular(#[from] crate::report::tabular::TabularError),
     #[error("cannot write the report: {0}")]
     Output(#[from] io::Error),
 }
@@ -58,6 +60,18 @@ fn prepare(common: &CommonArgs, overrides: &Overrides) -> Result<(Resolved, Sett
     let settings = Settings::load(resolved.config.as_deref(), overrides)?;
     resolved.ingest.endpoint_networks = settings.s3_endpoint_networks();
     Ok((resolved, settings))
+}
+
+/// Parquet is binary: refuse to write it to a terminal (use --output FILE or a pipe).
+fn refuse_binary_on_terminal(
+    format: crate::report::tabular::TabularFormat,
+    output: Option<&std::path::Path>,
+) -> Result<(), AppError> {
+    use std::io::IsTerminal;
+    if format == crate::report::tabular::TabularFormat::Parquet && output.is_none() && io::stdout().is_terminal() {
+        return Err(AppError::Usage("parquet is binary: give --output FILE or redirect stdout".to_owned()));
+    }
+    Ok(())
 }
 
 /// After the pipeline: refuse under `--strict`, else warn on stderr about what could not be read.

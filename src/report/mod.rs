@@ -2,6 +2,7 @@
 
 pub mod escape;
 pub mod table;
+pub mod tabular;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};

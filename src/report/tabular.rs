@@ -1,0 +1,139 @@
+//! CSV and Parquet output through polars, for the commands whose rows are tabular (`denied`, `outside`,
+//! `timeline`). Commands describe their rows as typed columns; this module owns the polars types.
+//! Compiled only with the `tabular` feature (the default); without it these formats are a usage error.
+
+use std::io::Write;
+
+use crate::model::Timestamp;
+
+/// One column's values, all rows.
+#[derive(Debug, Clone)]
+pub enum ColumnData {
+    Str(Vec<Option<String>>),
+    U64(Vec<u64>),
+    Bool(Vec<bool>),
+    /// Instants, written as UTC datetimes (milliseconds).
+    Time(Vec<Option<Timestamp>>),
+    /// Several strings per row: a list column in Parquet, `;`-joined in CSV.
+    List(Vec<Vec<String>>),
+}
+
+/// Named columns of equal length.
+#[derive(Debug, Clone, Default)]
+pub struct Frame {
+    columns: Vec<(&'static str, ColumnData)>,
+}
+
+impl Frame {
+    pub fn new() -> Frame {
+        Frame::default()
+    }
+
+    /// Adds a column (builder style).
+    pub fn column(mut self, name: &'static str, data: ColumnData) -> Frame {
+        self.columns.push((name, data));
+        self
+    }
+}
+
+/// The tabular formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TabularFormat {
+    Csv,
+    Parquet,
+}
+
+/// Why a table could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum TabularError {
+    #[error("this build has no CSV/Parquet support (built without the `tabular` feature)")]
+    NotBuilt,
+    #[error("writing {format:?}: {message}")]
+    Write { format: TabularFormat, message: String },
+}
+
+/// Writes the frame as CSV (header row, RFC 3339 times) or Parquet (typed columns).
+#[cfg(feature = "tabular")]
+pub fn write_frame(frame: Frame, format: TabularFormat, out: &mut dyn Write) -> Result<(), TabularError> {
+    use polars::prelude::*;
+
+    let error = |e: PolarsError| TabularError::Write { format, message: e.to_string() };
+    let mut columns = Vec::with_capacity(frame.columns.len());
+    for (name, data) in frame.columns {
+        let column = match data {
+            ColumnData::Str(values) => Column::new(name.into(), values),
+            ColumnData::U64(values) => Column::new(name.into(), values),
+            ColumnData::Bool(values) => Column::new(name.into(), values),
+            ColumnData::Time(values) if format == TabularFormat::Csv => {
+                Column::new(name.into(), values.into_iter().map(|t| t.map(|t| t.to_rfc3339())).collect::<Vec<_>>())
+            }
+            ColumnData::Time(values) => {
+                let millis: Vec<Option<i64>> = values.into_iter().map(|t| t.map(Timestamp::millis)).collect();
+                Column::new(name.into(), millis)
+                    .cast(&DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC)))
+                    .map_err(error)?
+            }
+            ColumnData::List(values) if format == TabularFormat::Csv => {
+                Column::new(name.into(), values.into_iter().map(|v| v.join(";")).collect::<Vec<_>>())
+            }
+            ColumnData::List(values) => {
+                let rows: Vec<Series> = values.into_iter().map(|v| Series::new(PlSmallStr::EMPTY, v)).collect();
+                let mut column = Column::new(name.into(), rows);
+                if column.dtype() != &DataType::List(Box::new(DataType::String)) {
+                    column = column.cast(&DataType::List(Box::new(DataType::String))).map_err(error)?;
+                }
+                column
+            }
+        };
+        columns.push(column);
+    }
+    let mut df = DataFrame::new_infer_height(columns).map_err(error)?;
+    match format {
+        TabularFormat::Csv => CsvWriter::new(out).finish(&mut df).map_err(error),
+        TabularFormat::Parquet => ParquetWriter::new(out).finish(&mut df).map(|_| ()).map_err(error),
+    }
+}
+
+/// Without the `tabular` feature: a clear error.
+#[cfg(not(feature = "tabular"))]
+pub fn write_frame(_frame: Frame, _format: TabularFormat, _out: &mut dyn Write) -> Result<(), TabularError> {
+    Err(TabularError::NotBuilt)
+}
+
+#[cfg(all(test, feature = "tabular"))]
+mod tests {
+    use super::*;
+    use polars::prelude::*;
+
+    fn frame() -> Frame {
+        Frame::new()
+            .column("name", ColumnData::Str(vec![Some("a,\"quoted\"".into()), None]))
+            .column("count", ColumnData::U64(vec![3, 0]))
+            .column("flag", ColumnData::Bool(vec![true, false]))
+            .column("time", ColumnData::Time(vec![Some(Timestamp(1_790_000_000_000)), None]))
+            .column("ips", ColumnData::List(vec![vec!["10.0.0.1".into(), "10.0.0.2".into()], vec![]]))
+    }
+
+    #[test]
+    fn csv_quotes_and_flattens() {
+        let mut out = Vec::new();
+        write_frame(frame(), TabularFormat::Csv, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("name,count,flag,time,ips"));
+        assert_eq!(lines.next(), Some("\"a,\"\"quoted\"\"\",3,true,2026-09-21T14:13:20Z,10.0.0.1;10.0.0.2"));
+        assert_eq!(lines.next(), Some(",0,false,,\"\""), "null is empty, an empty list is an empty string");
+    }
+
+    #[test]
+    fn parquet_round_trips() {
+        let mut out = Vec::new();
+        write_frame(frame(), TabularFormat::Parquet, &mut out).unwrap();
+        let df = ParquetReader::new(std::io::Cursor::new(out)).finish().unwrap();
+        assert_eq!(df.height(), 2);
+        assert_eq!(df.column("count").unwrap().u64().unwrap().get(0), Some(3));
+        assert!(matches!(df.column("time").unwrap().dtype(), DataType::Datetime(TimeUnit::Milliseconds, _)));
+        let ips = df.column("ips").unwrap().list().unwrap().get_as_series(0).unwrap();
+        assert_eq!(ips.len(), 2);
+    }
+}
