@@ -90,7 +90,7 @@ pub fn to_event(line: &AccessLogLine) -> Event {
         outcome: outcome(line.http_status, line.error_code),
         category: "Data".to_owned(),
         event_type: None,
-        event_id: event_id(line, key.as_deref()),
+        event_id: event_id(line),
         recipient_account: None,
         tls,
         read_only: read_only(line.operation),
@@ -99,13 +99,11 @@ pub fn to_event(line: &AccessLogLine) -> Event {
     }
 }
 
-fn event_id(line: &AccessLogLine, key: Option<&str>) -> Option<String> {
-    let id = line.request_id?;
-    Some(match line.operation {
-        "BATCH.DELETE.OBJECT" => format!("s3log:{id}:{}", key.unwrap_or("-")),
-        "REST.COPY.OBJECT_GET" | "REST.COPY.PART_GET" => format!("s3log:{id}:source"),
-        _ => format!("s3log:{id}"),
-    })
+/// The S3 request id (the `x-amz-request-id` a client saw; CloudTrail data events carry the same value as
+/// `requestID`). Lines that share one (per-key batch-delete lines, copy sources) differ in their resources,
+/// which de-duplication also compares.
+fn event_id(line: &AccessLogLine) -> Option<String> {
+    line.request_id.map(str::to_owned)
 }
 
 /// The requester column as a principal. `-` → anonymous; `svc:<service>` → the AWS service; an assumed-role

@@ -117,7 +117,7 @@ fn fields_of_an_event() {
     assert_eq!(e.request.host.as_deref(), Some(host));
     assert_eq!(e.source_ip.as_deref(), Some("10.0.1.5"));
     assert_eq!(e.user_agent.as_deref(), Some("aws-sdk"));
-    assert_eq!(e.event_id.as_deref(), Some("s3log:REQ1"));
+    assert_eq!(e.event_id.as_deref(), Some("REQ1"));
     assert_eq!(e.http_status, Some(200));
     assert_eq!(e.read_only, Some(false));
     assert_eq!(e.time.map(|t| t.to_rfc3339()).as_deref(), Some("2019-02-06T00:00:38Z"));
@@ -129,7 +129,7 @@ fn fields_of_an_event() {
     assert_eq!(e.accesses.len(), 1);
     assert_eq!(e.accesses[0].resource.as_deref(), Some("arn:aws:s3:::b1/dir/a b"));
     let batch = event_of("-", "BATCH.DELETE.OBJECT", "k", "-", "204", "-", "b1.s3.amazonaws.com");
-    assert_eq!(batch.event_id.as_deref(), Some("s3log:REQ1:k"));
+    assert_eq!(batch.event_id.as_deref(), Some("REQ1"));
     assert_eq!((batch.vpce, batch.region), (None, None));
 }
 
