@@ -33,6 +33,15 @@ impl TopCounter {
         }
     }
 
+    /// Distinct names counted.
+    pub fn len(&self) -> usize {
+        self.counts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
     /// The `n` most frequent names, most frequent first, ties in name order.
     pub fn top(&self, n: usize) -> Vec<Counted> {
         let mut all: Vec<(&String, &u64)> = self.counts.iter().collect();

@@ -5,4 +5,5 @@ pub mod classify;
 pub mod counter;
 pub mod denied;
 pub mod scan;
+pub mod timeline;
 pub mod trust;

@@ -4,6 +4,7 @@
 mod denied;
 mod replay;
 mod scan;
+mod timeline;
 
 use std::io;
 
@@ -50,6 +51,7 @@ pub fn run(cli: Cli) -> Result<Outcome, AppError> {
     match cli.command {
         Command::Scan(args) => scan::run(&args),
         Command::Denied(args) => denied::run(&args),
+        Command::Timeline(args) => timeline::run(&args),
     }
 }
 

@@ -1,0 +1,223 @@
+//! `trail-vpce timeline`: select, sort (bounded memory), summarise and stream the rows out.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::{AppError, Outcome, check_input};
+use crate::analyze::timeline::{Matcher, PivotSets, Summary, SummaryBuilder, Timeline, TimelineRow};
+use crate::cli::{Format, TimelineArgs};
+use crate::config::Overrides;
+use crate::ingest::{self, InputStats};
+use crate::report::tabular::{ColumnData, Frame, TabularFormat, write_frame};
+use crate::report::{self, Table, Window, escape_terminal, write_input_summary};
+
+pub fn run(args: &TimelineArgs) -> Result<Outcome, AppError> {
+    let (resolved, _) = super::prepare(&args.common, &Overrides::default())?;
+    let seed = Matcher {
+        principals: args.principal.iter().cloned().collect(),
+        access_keys: args.access_key.iter().cloned().collect(),
+        ips: args.ip.iter().cloned().collect(),
+        resources: args.resource.iter().cloned().collect(),
+        session: args.session.clone(),
+        any_of: false,
+    };
+    if seed.is_empty() && args.common.vpce.is_empty() {
+        return Err(AppError::Usage(
+            "timeline needs at least one of --principal, --access-key, --ip, --resource, --session, --vpce".to_owned(),
+        ));
+    }
+    if args.pivot && seed.principals.is_empty() && seed.access_keys.is_empty() && seed.ips.is_empty() {
+        return Err(AppError::Usage("--pivot follows a --principal, --access-key or --ip".to_owned()));
+    }
+    let spill = args.spill_rows;
+    let (matcher, pivot) = if args.pivot {
+        // Pass 1: what the seed used. Pass 2 (below): everything that shares any of it.
+        let seed = Arc::new(seed);
+        let (first, _) = ingest::run(&resolved.ingest, || Timeline::new(seed.clone(), spill))?;
+        let sets = first.pivot_sets().clone();
+        let matcher = Matcher {
+            principals: sets.principals.clone(),
+            access_keys: sets.access_keys.clone(),
+            ips: sets.public_ips.clone(),
+            resources: seed.resources.clone(),
+            session: None,
+            any_of: true,
+        };
+        (Arc::new(matcher), Some(sets))
+    } else {
+        (Arc::new(seed), None)
+    };
+    let (timeline, stats) = ingest::run(&resolved.ingest, || Timeline::new(matcher.clone(), spill))?;
+    check_input(&stats, &resolved.output)?;
+    let rows = timeline.into_sorted()?;
+    let mut out = report::open_output(resolved.output.output.as_deref())?;
+    let window = resolved.output.window;
+    match resolved.output.format {
+        Format::Json => write_json(&mut out, rows, &stats, window, pivot.as_ref())?,
+        Format::Ndjson => {
+            for row in rows {
+                serde_json::to_writer(&mut out, &row?).map_err(std::io::Error::other)?;
+                writeln!(out)?;
+            }
+        }
+        Format::Csv => write_frame(frame(rows)?, TabularFormat::Csv, &mut out)?,
+        Format::Parquet => return Err(AppError::Usage("timeline writes table, json, ndjson or csv".to_owned())),
+        Format::Table => write_table(&mut out, rows, &stats, pivot.as_ref())?,
+    }
+    out.flush()?;
+    Ok(Outcome::Clean)
+}
+
+/// One JSON object, streamed: the rows are written as they come out of the merge, the summary (folded on the
+/// way) last, so memory stays flat however long the timeline is.
+fn write_json(
+    out: &mut dyn Write,
+    rows: impl Iterator<Item = std::io::Result<TimelineRow>>,
+    stats: &InputStats,
+    window: Window,
+    pivot: Option<&PivotSets>,
+) -> std::io::Result<()> {
+    #[derive(Serialize)]
+    struct Head<'a> {
+        command: &'a str,
+        version: &'a str,
+        window: Window,
+        input: &'a InputStats,
+        pivot: Option<&'a PivotSets>,
+    }
+    let head =
+        serde_json::to_string(&Head { command: "timeline", version: report::VERSION, window, input: stats, pivot })
+            .map_err(std::io::Error::other)?;
+    // The head object without its closing brace; the events and the summary follow.
+    out.write_all(head.strip_suffix('}').unwrap_or(&head).as_bytes())?;
+    out.write_all(b",\"events\":[")?;
+    let mut summary = SummaryBuilder::default();
+    for (i, row) in rows.enumerate() {
+        let row = row?;
+        summary.add(&row);
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        out.write_all(b"\n")?;
+        serde_json::to_writer(&mut *out, &row).map_err(std::io::Error::other)?;
+    }
+    out.write_all(b"],\n\"summary\":")?;
+    serde_json::to_writer_pretty(&mut *out, &summary.finish()).map_err(std::io::Error::other)?;
+    out.write_all(b"}\n")
+}
+
+fn write_table(
+    out: &mut dyn Write,
+    rows: impl Iterator<Item = std::io::Result<TimelineRow>>,
+    stats: &InputStats,
+    pivot: Option<&PivotSets>,
+) -> std::io::Result<()> {
+    let mut table = Table::new(&[
+        "TIME",
+        "PRINCIPAL",
+        "SESSION",
+        "KEY",
+        "SOURCE IP",
+        "ENDPOINT",
+        "ACTION",
+        "RESOURCE",
+        "OUTCOME",
+        "CAUSE",
+        "LOG",
+    ]);
+    let mut summary = SummaryBuilder::default();
+    for row in rows {
+        let row = row?;
+        summary.add(&row);
+        let endpoint = match (&row.vpce, row.aws_internal_endpoint) {
+            (Some(vpce), _) => vpce.clone(),
+            (None, true) => "AWS Internal".to_owned(),
+            (None, false) => "outside".to_owned(),
+        };
+        table.row(vec![
+            row.time.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            row.principal,
+            row.session.unwrap_or_default(),
+            row.access_key.unwrap_or_default(),
+            row.source_ip.unwrap_or_default(),
+            endpoint,
+            row.action,
+            row.resource.unwrap_or_default(),
+            row.outcome,
+            row.cause.unwrap_or_default(),
+            row.evidence,
+        ]);
+    }
+    if table.is_empty() {
+        writeln!(out, "no matching requests in the input")?;
+    } else {
+        table.write(out)?;
+    }
+    write_summary(out, &summary.finish(), pivot)?;
+    write_input_summary(out, stats)
+}
+
+fn write_summary(out: &mut dyn Write, s: &Summary, pivot: Option<&PivotSets>) -> std::io::Result<()> {
+    let time = |t: Option<crate::model::Timestamp>| t.map(|t| t.to_rfc3339()).unwrap_or_else(|| "-".into());
+    let list = |items: &std::collections::BTreeSet<String>| {
+        if items.is_empty() {
+            "-".to_owned()
+        } else {
+            escape_terminal(&items.iter().cloned().collect::<Vec<_>>().join(", ")).into_owned()
+        }
+    };
+    writeln!(out, "\n{} requests, {} .. {}", s.requests, time(s.first_seen), time(s.last_seen))?;
+    let endpoints: Vec<String> = s.endpoints.iter().map(|(v, n)| format!("{v} ({n})")).collect();
+    writeln!(
+        out,
+        "endpoints: {}; outside any endpoint: {}",
+        if endpoints.is_empty() { "-".into() } else { endpoints.join(", ") },
+        s.requests_outside_endpoints
+    )?;
+    writeln!(out, "public IPs: {}", list(&s.public_ips))?;
+    writeln!(out, "access keys: {}", list(&s.access_keys))?;
+    writeln!(out, "resources touched: {}", s.resources_touched)?;
+    let denials: Vec<String> = s.denials_by_cause.iter().map(|(c, n)| format!("{c} {n}")).collect();
+    writeln!(out, "denials by cause: {}", if denials.is_empty() { "-".into() } else { denials.join(", ") })?;
+    if let Some(first) = &s.first_outside_usual_endpoint {
+        writeln!(
+            out,
+            "first request outside its endpoints: {} from {} ({} {}, {})",
+            time(first.time),
+            escape_terminal(first.source_ip.as_deref().unwrap_or("-")),
+            escape_terminal(&first.action),
+            first.outcome,
+            escape_terminal(first.event_id.as_deref().unwrap_or("-"))
+        )?;
+    }
+    if let Some(p) = pivot {
+        writeln!(
+            out,
+            "pivot: principals {}; access keys {}; public IPs {}",
+            list(&p.principals),
+            list(&p.access_keys),
+            list(&p.public_ips)
+        )?;
+    }
+    Ok(())
+}
+
+fn frame(rows: impl Iterator<Item = std::io::Result<TimelineRow>>) -> std::io::Result<Frame> {
+    let rows: Vec<TimelineRow> = rows.collect::<std::io::Result<_>>()?;
+    let strings = |f: fn(&TimelineRow) -> Option<String>| ColumnData::Str(rows.iter().map(f).collect());
+    Ok(Frame::new()
+        .column("time", ColumnData::Time(rows.iter().map(|r| r.time).collect()))
+        .column("principal", strings(|r| Some(r.principal.clone())))
+        .column("session", strings(|r| r.session.clone()))
+        .column("access_key", strings(|r| r.access_key.clone()))
+        .column("source_ip", strings(|r| r.source_ip.clone()))
+        .column("vpce", strings(|r| r.vpce.clone()))
+        .column("action", strings(|r| Some(r.action.clone())))
+        .column("resource", strings(|r| r.resource.clone()))
+        .column("outcome", strings(|r| Some(r.outcome.clone())))
+        .column("cause", strings(|r| r.cause.clone()))
+        .column("evidence", strings(|r| Some(r.evidence.clone())))
+        .column("event_id", strings(|r| r.event_id.clone())))
+}
