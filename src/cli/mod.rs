@@ -2,11 +2,13 @@
 //! goes past this module.
 
 mod common;
+mod policy_args;
 mod time_arg;
 
 use clap::{Parser, Subcommand};
 
 pub use common::{CommonArgs, Format, OutputConfig, Resolved};
+pub use policy_args::{CheckArgs, EvalArgs, KindArg, LintArgs, LintFormat, PolicyArgs, PolicyCommand};
 pub use time_arg::{parse_duration_millis, parse_instant, parse_time_arg};
 
 /// Stream CloudTrail and S3 server access logs and answer questions about VPC endpoints.
@@ -23,6 +25,10 @@ pub enum Command {
     Scan(ScanArgs),
     /// Denied requests: which did an endpoint policy deny, and how sure we are of the cause.
     Denied(DeniedArgs),
+    /// What-if: replay the traffic seen through each endpoint against a candidate policy before deploying it.
+    Check(CheckArgs),
+    /// Work with one policy document: evaluate requests against it, lint it.
+    Policy(PolicyArgs),
 }
 
 #[derive(Debug, clap::Args)]
