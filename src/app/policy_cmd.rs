@@ -125,7 +125,7 @@ fn run_lint(args: &LintArgs) -> Result<Outcome, AppError> {
             if findings.is_empty() {
                 writeln!(out, "no findings in {}", escape_terminal(&args.file.display().to_string()))?;
             } else {
-                let mut table = Table::new(&["SEVERITY", "CODE", "PATH", "MESSAGE"]);
+                let mut table = Table::new(&["SEVERITY", "CODE", "PATH", "MESSAGE"]).max_width(400);
                 for f in &findings {
                     table.row(vec![f.severity.to_string(), f.code.to_owned(), f.path.clone(), f.message.clone()]);
                 }
