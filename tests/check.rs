@@ -31,7 +31,13 @@ fn manifest() -> Value {
 
 /// Runs `check ... --format json -q`; returns the exit code and the report (when stdout is JSON).
 fn check(args: &[&str]) -> (i32, Value, String) {
-    let output = Command::cargo_bin("trail-vpce").unwrap().arg("check").args(args).args(["--format", "json", "-q"]).output().unwrap();
+    let output = Command::cargo_bin("trail-vpce")
+        .unwrap()
+        .arg("check")
+        .args(args)
+        .args(["--format", "json", "-q"])
+        .output()
+        .unwrap();
     let report = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
     (output.status.code().unwrap_or(-1), report, String::from_utf8_lossy(&output.stderr).into_owned())
 }
@@ -74,7 +80,9 @@ fn raw_records() -> HashMap<String, Value> {
 
 /// (principal, action, resource) → (count, first, last) of the successful S3 data events through the S3
 /// endpoint that `pick` selects, as the policy sees them (role ARN, object ARN).
-fn expected_groups(pick: impl Fn(&Value) -> Option<&'static str>) -> BTreeMap<(String, String, String), (u64, String, String)> {
+fn expected_groups(
+    pick: impl Fn(&Value) -> Option<&'static str>,
+) -> BTreeMap<(String, String, String), (u64, String, String)> {
     let mut out: BTreeMap<(String, String, String), (u64, String, String)> = BTreeMap::new();
     for r in raw_records().values() {
         if r["vpcEndpointId"] != S3_VPCE || r["eventCategory"] != "Data" || r.get("errorCode").is_some() {
@@ -83,7 +91,8 @@ fn expected_groups(pick: impl Fn(&Value) -> Option<&'static str>) -> BTreeMap<(S
         let Some(action) = pick(r) else { continue };
         let principal = r["userIdentity"]["sessionContext"]["sessionIssuer"]["arn"].as_str().unwrap().to_owned();
         let params = &r["requestParameters"];
-        let resource = format!("arn:aws:s3:::{}/{}", params["bucketName"].as_str().unwrap(), params["key"].as_str().unwrap());
+        let resource =
+            format!("arn:aws:s3:::{}/{}", params["bucketName"].as_str().unwrap(), params["key"].as_str().unwrap());
         let time = r["eventTime"].as_str().unwrap().to_owned();
         let e = out.entry((principal, action.to_owned(), resource)).or_insert((0, time.clone(), time.clone()));
         e.0 += 1;
@@ -100,7 +109,10 @@ fn got_groups(list: &Value) -> BTreeMap<(String, String, String), (u64, String, 
         .map(|g| {
             assert!(g.get("statement").is_none() && g.get("missing_keys").is_none(), "implicit deny: {g}");
             let s = |k: &str| g[k].as_str().unwrap().to_owned();
-            ((s("principal"), s("action"), s("resource")), (g["count"].as_u64().unwrap(), s("first_seen"), s("last_seen")))
+            (
+                (s("principal"), s("action"), s("resource")),
+                (g["count"].as_u64().unwrap(), s("first_seen"), s("last_seen")),
+            )
         })
         .collect()
 }
@@ -174,7 +186,9 @@ fn attributed_access_log_lines() -> u64 {
         // Well-formed lines: bucket owner, bucket, [time zone], remote ip ...
         n += text
             .lines()
-            .filter(|l| l.split(' ').nth(1) == Some(APP_BUCKET) && l.split(' ').nth(4).is_some_and(|ip| ip.starts_with("10.0.")))
+            .filter(|l| {
+                l.split(' ').nth(1) == Some(APP_BUCKET) && l.split(' ').nth(4).is_some_and(|ip| ip.starts_with("10.0."))
+            })
             .count() as u64;
     }
     n
@@ -213,19 +227,29 @@ fn without_the_upload_delete_statement_every_upload_delete_breaks() {
     assert!(!want.is_empty());
     assert_eq!(got_groups(&endpoint(&report, S3_VPCE)["would_break"]), want);
     // The table says so too, and ndjson carries one line per group.
-    let out = Command::cargo_bin("trail-vpce").unwrap().args(["check", &sample(), "--config", &config(), "--policy", &policy, "-q"]).output().unwrap();
+    let out = Command::cargo_bin("trail-vpce")
+        .unwrap()
+        .args(["check", &sample(), "--config", &config(), "--policy", &policy, "-q"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(table.contains(&format!("WOULD BREAK: {} requests in {} groups", want.len(), want.len())), "{table}");
-    let out = Command::cargo_bin("trail-vpce").unwrap().args(["check", &sample(), "--config", &config(), "--policy", &policy, "-q", "--format", "ndjson"]).output().unwrap();
-    let breaking = String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.contains(r#""list":"would_break""#)).count();
+    let out = Command::cargo_bin("trail-vpce")
+        .unwrap()
+        .args(["check", &sample(), "--config", &config(), "--policy", &policy, "-q", "--format", "ndjson"])
+        .output()
+        .unwrap();
+    let breaking =
+        String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.contains(r#""list":"would_break""#)).count();
     assert_eq!(breaking, want.len());
 }
 
 #[test]
 fn unseen_endpoints_and_usage_errors() {
     let policy = common::sample_logs().join(format!("policies/{S3_VPCE}.json"));
-    let (code, report, stderr) = check(&[&sample(), "--policy", &format!("vpce-0ffffffffffffffff={}", policy.display())]);
+    let (code, report, stderr) =
+        check(&[&sample(), "--policy", &format!("vpce-0ffffffffffffffff={}", policy.display())]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(report["checks"][0]["requests"], 0);
     assert!(report["notes"][0].as_str().unwrap().contains("vpce-0ffffffffffffffff: no request"), "{report}");

@@ -13,8 +13,13 @@ fn s3_policy() -> String {
 const APP: &str = "arn:aws:iam::111122223333:role/App";
 
 fn eval(args: &[&str], stdin: &str) -> (i32, Vec<Value>, String) {
-    let output =
-        Command::cargo_bin("trail-vpce").unwrap().args(["policy", "eval"]).args(args).write_stdin(stdin).output().unwrap();
+    let output = Command::cargo_bin("trail-vpce")
+        .unwrap()
+        .args(["policy", "eval"])
+        .args(args)
+        .write_stdin(stdin)
+        .output()
+        .unwrap();
     let lines = String::from_utf8_lossy(&output.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     (output.status.code().unwrap_or(-1), lines, String::from_utf8_lossy(&output.stderr).into_owned())
 }
@@ -43,7 +48,8 @@ fn single_requests_closed_and_open_world() {
         ),
         // Both deny statements apply when the resource account is absent (StringNotEquals matches absence).
         (
-            json!({"principal": APP, "action": "s3:DeleteObject", "resource": "arn:aws:s3:::app-logs-111122223333/x"}).to_string(),
+            json!({"principal": APP, "action": "s3:DeleteObject", "resource": "arn:aws:s3:::app-logs-111122223333/x"})
+                .to_string(),
             decision("explicit-deny", &["DenyLogTampering", "DenyResourcesOutsideOrgAccounts"], &[]),
         ),
         (
@@ -64,7 +70,8 @@ fn single_requests_closed_and_open_world() {
     std::fs::write(&file, get(org, &[])).unwrap();
     let (code, lines, _) = eval(&["--policy", &policy, "--request", file.to_str().unwrap()], "");
     assert_eq!((code, lines[0]["decision"].as_str()), (0, Some("allow")));
-    let (code, lines, stderr) = eval(&["--policy", &policy, "--request", "-"], r#"{"principal": "x", "actoin": "s3:GetObject"}"#);
+    let (code, lines, stderr) =
+        eval(&["--policy", &policy, "--request", "-"], r#"{"principal": "x", "actoin": "s3:GetObject"}"#);
     assert_eq!(code, 2);
     assert!(lines.is_empty());
     assert!(stderr.contains("actoin"), "{stderr}");
@@ -79,7 +86,9 @@ fn endpoint_kind_changes_what_an_account_principal_means() {
         r#"{"Statement":[{"Sid":"Acct","Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:Decrypt","Resource":"*"}]}"#,
     )
     .unwrap();
-    let request = json!({"principal": APP, "action": "kms:Decrypt", "resource": "arn:aws:kms:us-east-1:111122223333:key/k"}).to_string();
+    let request =
+        json!({"principal": APP, "action": "kms:Decrypt", "resource": "arn:aws:kms:us-east-1:111122223333:key/k"})
+            .to_string();
     let policy = policy.to_str().unwrap();
     let (_, gateway, _) = eval(&["--policy", policy, "--request", "-"], &request);
     let (_, interface, _) = eval(&["--policy", policy, "--request", "-", "--endpoint-kind", "interface"], &request);
@@ -153,7 +162,13 @@ fn lint_reports_exact_codes_and_exit_statuses() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["severity"].as_str().unwrap().into(), f["code"].as_str().unwrap().into(), f["path"].as_str().unwrap().into()))
+        .map(|f| {
+            (
+                f["severity"].as_str().unwrap().into(),
+                f["code"].as_str().unwrap().into(),
+                f["path"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     let want = [
         ("error", "too-large", "$"),
@@ -162,7 +177,8 @@ fn lint_reports_exact_codes_and_exit_statuses() {
         ("error", "short-wildcard-context", "Statement[1].Condition.StringLike.aws:PrincipalAccount[0]"),
         ("warning", "wide-open", "Statement[2]"),
     ];
-    let want: Vec<(String, String, String)> = want.iter().map(|(a, b, c)| ((*a).into(), (*b).into(), (*c).into())).collect();
+    let want: Vec<(String, String, String)> =
+        want.iter().map(|(a, b, c)| ((*a).into(), (*b).into(), (*c).into())).collect();
     assert_eq!(findings, want);
     assert_eq!((report["errors"].as_u64(), report["warnings"].as_u64()), (Some(4), Some(1)));
     // Table: one row per finding, messages whole.

@@ -202,7 +202,8 @@ impl Analyzer for Check {
         let Some(vpce) = &event.vpce else { return };
         let Some(replay) = self.replayer.replay_candidate(event) else { return };
         let endpoint = self.endpoints.entry(vpce.clone()).or_default();
-        let key = (event.principal.label(), event.event_source.clone(), event.event_name.clone(), event.outcome.is_denied());
+        let key =
+            (event.principal.label(), event.event_source.clone(), event.event_name.clone(), event.outcome.is_denied());
         let pair = endpoint.pairs.entry(key).or_default();
         if event.is_network_activity() {
             pair.network_activity += 1;

@@ -27,7 +27,9 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, AppError> {
     }
     let format = resolved.output.format;
     if matches!(format, Format::Csv | Format::Parquet) {
-        return Err(AppError::Usage("check: csv and parquet output are not available; use table, json or ndjson".into()));
+        return Err(AppError::Usage(
+            "check: csv and parquet output are not available; use table, json or ndjson".into(),
+        ));
     }
     let replayer = Arc::new(PolicyReplayer::new(&settings));
     let (check, stats) = ingest::run(&resolved.ingest, || Check::new(replayer.clone()))?;
@@ -112,7 +114,11 @@ fn write_table(out: &mut dyn Write, body: &CheckReport, stats: &InputStats) -> s
             let why = if list == "would_maybe_break" { "MISSING KEYS" } else { "STATEMENT" };
             let mut table = Table::new(&["COUNT", "PRINCIPAL", "ACTION", "RESOURCE", why, "FIRST SEEN", "LAST SEEN"]);
             for g in groups {
-                let why = if list == "would_maybe_break" { g.missing_keys.join(",") } else { g.statement.clone().unwrap_or_default() };
+                let why = if list == "would_maybe_break" {
+                    g.missing_keys.join(",")
+                } else {
+                    g.statement.clone().unwrap_or_default()
+                };
                 table.row(vec![
                     g.count.to_string(),
                     g.principal.clone(),

@@ -117,8 +117,13 @@ fn run_lint(args: &LintArgs) -> Result<Outcome, AppError> {
                 findings: findings.iter().map(finding_out).collect(),
             };
             let input = InputStats::default();
-            let envelope =
-                Envelope { command: "policy lint", version: report::VERSION, window: Window::default(), input: &input, body: &body };
+            let envelope = Envelope {
+                command: "policy lint",
+                version: report::VERSION,
+                window: Window::default(),
+                input: &input,
+                body: &body,
+            };
             report::write_json(&mut out, &envelope)?;
         }
         LintFormat::Table => {
@@ -130,7 +135,13 @@ fn run_lint(args: &LintArgs) -> Result<Outcome, AppError> {
                     table.row(vec![f.severity.to_string(), f.code.to_owned(), f.path.clone(), f.message.clone()]);
                 }
                 table.write(&mut out)?;
-                writeln!(out, "\n{} errors, {} warnings, {} info", errors, count(Severity::Warning), count(Severity::Info))?;
+                writeln!(
+                    out,
+                    "\n{} errors, {} warnings, {} info",
+                    errors,
+                    count(Severity::Warning),
+                    count(Severity::Info)
+                )?;
             }
         }
     }

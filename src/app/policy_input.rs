@@ -124,7 +124,7 @@ impl From<&Decision> for DecisionOutput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::{EvalOptions, EndpointKind, Lookup, Policy, evaluate_with};
+    use crate::policy::{EndpointKind, EvalOptions, Lookup, Policy, evaluate_with};
 
     const POLICY: &str = r#"{"Version":"2012-10-17","Statement":[
         {"Sid":"Org","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*",
@@ -146,7 +146,8 @@ mod tests {
         let put = r#""action":"s3:PutObject","resource":"arn:aws:s3:::b/k""#;
         let g = EndpointKind::Gateway;
         let i = EndpointKind::Interface;
-        let cases: Vec<(String, EndpointKind, &str, Vec<&str>, Vec<&str>)> = vec![
+        type Case<'a> = (String, EndpointKind, &'a str, Vec<&'a str>, Vec<&'a str>);
+        let cases: Vec<Case> = vec![
             (format!(r#"{{{role},{get},"context":{{"aws:PrincipalOrgID":"o-1"}}}}"#), g, "allow", vec!["Org"], vec![]),
             (format!(r#"{{{role},{get}}}"#), g, "implicit-deny", vec![], vec![]),
             (
@@ -157,7 +158,9 @@ mod tests {
                 vec!["aws:principalorgid"],
             ),
             (
-                format!(r#"{{{role},{get},"context":{{"aws:PrincipalOrgID":"o-1","aws:PrincipalTag/team":["blue","red"]}}}}"#),
+                format!(
+                    r#"{{{role},{get},"context":{{"aws:PrincipalOrgID":"o-1","aws:PrincipalTag/team":["blue","red"]}}}}"#
+                ),
                 g,
                 "explicit-deny",
                 vec!["NoTags"],
@@ -166,7 +169,13 @@ mod tests {
             (format!(r#"{{{role},{put}}}"#), g, "implicit-deny", vec![], vec![]),
             (format!(r#"{{{role},{put}}}"#), i, "allow", vec!["Root"], vec![]),
             (format!(r#"{{"principal":"arn:aws:iam::111122223333:root",{put}}}"#), g, "allow", vec!["Root"], vec![]),
-            (r#"{"action":"s3:GetObject","unknown_keys":["resource","aws:PrincipalOrgID"]}"#.to_owned(), g, "unknown", vec!["Org"], vec!["aws:principalorgid", "resource"]),
+            (
+                r#"{"action":"s3:GetObject","unknown_keys":["resource","aws:PrincipalOrgID"]}"#.to_owned(),
+                g,
+                "unknown",
+                vec!["Org"],
+                vec!["aws:principalorgid", "resource"],
+            ),
         ];
         for (line, kind, decision, statements, keys) in cases {
             let got = eval(&line, kind);
@@ -182,8 +191,9 @@ mod tests {
         assert_eq!(r.lookup("aws:principalaccount"), Lookup::Present(&["111122223333".to_owned()]));
         assert_eq!(r.lookup("aws:principalisawsservice"), Lookup::Present(&["false".to_owned()]));
         assert_eq!(r.lookup("aws:sourcevpce"), Lookup::Absent);
-        let r = parse_request(r#"{"principal":"s3.amazonaws.com","principal_is_service":true,"action":"s3:PutObject"}"#)
-            .unwrap();
+        let r =
+            parse_request(r#"{"principal":"s3.amazonaws.com","principal_is_service":true,"action":"s3:PutObject"}"#)
+                .unwrap();
         assert!(r.principal_is_service);
         assert_eq!(r.lookup("aws:principalaccount"), Lookup::Absent);
         let r = parse_request(r#"{"action":"s3:GetObject","context":{"aws:SecureTransport":true,"n":3}}"#).unwrap();

@@ -147,8 +147,10 @@ mod tests {
 
     #[test]
     fn candidate_picks_the_deciding_access() {
-        let requests: Vec<Request> =
-            ["s3:GetObject", "s3:PutObject"].iter().map(|a| Request::new(*a).resource(&format!("arn:aws:s3:::b/{a}"))).collect();
+        let requests: Vec<Request> = ["s3:GetObject", "s3:PutObject"]
+            .iter()
+            .map(|a| Request::new(*a).resource(&format!("arn:aws:s3:::b/{a}")))
+            .collect();
         let allow = |i| Decision::Allow { statements: vec![r(i)] };
         let unknown = |key: &str, can_allow| Decision::Unknown {
             missing_keys: [key.to_owned()].into(),
@@ -161,11 +163,23 @@ mod tests {
             (vec![allow(0), allow(1)], CandidateVerdict::Allow, Some("s3:GetObject"), Some("S0,S1"), vec![]),
             (vec![allow(0), allow(0)], CandidateVerdict::Allow, Some("s3:GetObject"), Some("S0"), vec![]),
             (vec![allow(0), explicit.clone()], CandidateVerdict::Deny, Some("s3:PutObject"), Some("S7,S8"), vec![]),
-            (vec![Decision::ImplicitDeny, explicit], CandidateVerdict::Deny, Some("s3:PutObject"), Some("S7,S8"), vec![]),
+            (
+                vec![Decision::ImplicitDeny, explicit],
+                CandidateVerdict::Deny,
+                Some("s3:PutObject"),
+                Some("S7,S8"),
+                vec![],
+            ),
             (vec![allow(0), Decision::ImplicitDeny], CandidateVerdict::Deny, Some("s3:PutObject"), None, vec![]),
             (vec![unknown("k", false), allow(1)], CandidateVerdict::Deny, Some("s3:GetObject"), None, vec![]),
             (vec![allow(0), unknown("k", true)], CandidateVerdict::Unknown, Some("s3:PutObject"), None, vec!["k"]),
-            (vec![unknown("a", true), unknown("b", true)], CandidateVerdict::Unknown, Some("s3:GetObject"), None, vec!["a", "b"]),
+            (
+                vec![unknown("a", true), unknown("b", true)],
+                CandidateVerdict::Unknown,
+                Some("s3:GetObject"),
+                None,
+                vec!["a", "b"],
+            ),
         ];
         for (decisions, want, action, statement, keys) in cases {
             let got = candidate(&requests, &decisions);

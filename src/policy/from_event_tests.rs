@@ -147,7 +147,12 @@ fn an_object_is_owned_by_its_buckets_account() {
     e.accesses = vec![Access { action: "s3:GetObject".to_owned(), resource: Some("arn:aws:s3:::b/k/1".to_owned()) }];
     e.resources.insert(
         0,
-        Resource { arn: "arn:aws:s3:::b/k/1".to_owned(), kind: Some("AWS::S3::Object".to_owned()), account: None, is_prefix: false },
+        Resource {
+            arn: "arn:aws:s3:::b/k/1".to_owned(),
+            kind: Some("AWS::S3::Object".to_owned()),
+            account: None,
+            is_prefix: false,
+        },
     );
     let r = &requests_from_event(&e, &ReplayEnv::default())[0];
     assert_eq!(value(r, "aws:ResourceAccount").as_deref(), Some("444455556666"));

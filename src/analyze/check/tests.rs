@@ -18,7 +18,13 @@ impl CandidateReplayer for ByAction {
             Some("s3:DeleteObject") => (CandidateVerdict::Deny, Some("D".to_owned()), BTreeSet::new()),
             _ => (CandidateVerdict::Unknown, None, ["aws:principalorgid".to_owned()].into()),
         };
-        Some(CandidateReplay { verdict, action, resource: access.and_then(|a| a.resource.clone()), statement, missing_keys })
+        Some(CandidateReplay {
+            verdict,
+            action,
+            resource: access.and_then(|a| a.resource.clone()),
+            statement,
+            missing_keys,
+        })
     }
 }
 
