@@ -283,7 +283,9 @@ impl Check {
         for (vpce, policy) in candidates {
             let endpoint = self.endpoints.remove(vpce).unwrap_or_default();
             if endpoint.tally.requests == 0 && endpoint.pairs.is_empty() {
-                notes.push(format!("{vpce}: no request through this endpoint in the input; nothing to check"));
+                notes.push(format!(
+                    "{vpce}: no request through this endpoint in the input (after filters); nothing to check"
+                ));
             }
             let (tally, book) = settle(endpoint);
             if book.unmatched > 0 {
