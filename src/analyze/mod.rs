@@ -1,6 +1,7 @@
 //! Analyzers: one accumulator per command, folded per worker and merged.
 
 pub mod aws_owned;
+pub mod check;
 pub mod classify;
 pub mod counter;
 pub mod denied;

@@ -1,7 +1,10 @@
 //! Runs a parsed command: resolve flags, run the pipeline with the command's analyzer, write the report.
 //! Maps every failure to the exit-code contract (0 ok, 1 findings, 2 usage or input error).
 
+mod check;
 mod denied;
+mod policy_cmd;
+mod policy_input;
 mod replay;
 mod scan;
 mod timeline;
@@ -52,6 +55,8 @@ pub fn run(cli: Cli) -> Result<Outcome, AppError> {
         Command::Scan(args) => scan::run(&args),
         Command::Denied(args) => denied::run(&args),
         Command::Timeline(args) => timeline::run(&args),
+        Command::Check(args) => check::run(&args),
+        Command::Policy(args) => policy_cmd::run(&args),
     }
 }
 

@@ -2,12 +2,16 @@
 //! goes past this module.
 
 mod common;
+mod policy_args;
 mod time_arg;
+mod timeline_args;
 
 use clap::{Parser, Subcommand};
 
 pub use common::{CommonArgs, Format, OutputConfig, Resolved};
+pub use policy_args::{CheckArgs, EvalArgs, KindArg, LintArgs, LintFormat, PolicyArgs, PolicyCommand};
 pub use time_arg::{parse_duration_millis, parse_instant, parse_time_arg};
+pub use timeline_args::TimelineArgs;
 
 /// Stream CloudTrail and S3 server access logs and answer questions about VPC endpoints.
 #[derive(Debug, Parser)]
@@ -25,34 +29,10 @@ pub enum Command {
     Denied(DeniedArgs),
     /// Forensics: every request of a principal, access key, IP, endpoint or resource, in time order.
     Timeline(TimelineArgs),
-}
-
-#[derive(Debug, clap::Args)]
-pub struct TimelineArgs {
-    #[command(flatten)]
-    pub common: CommonArgs,
-    /// A principal: role or user ARN (as aws:PrincipalArn), an STS session ARN, or account:<id>.
-    #[arg(long, value_name = "ARN")]
-    pub principal: Vec<String>,
-    /// An access key id (AKIA..., ASIA...).
-    #[arg(long, value_name = "KEY")]
-    pub access_key: Vec<String>,
-    /// A source IP address.
-    #[arg(long, value_name = "ADDR")]
-    pub ip: Vec<String>,
-    /// A resource ARN; a bucket ARN also matches its objects.
-    #[arg(long, value_name = "ARN")]
-    pub resource: Vec<String>,
-    /// A role session name (e.g. an instance id).
-    #[arg(long, value_name = "NAME")]
-    pub session: Option<String>,
-    /// Also follow what the matches used, one level: the access keys, public IPs and principals of the
-    /// matching requests, and every request that used any of them.
-    #[arg(long)]
-    pub pivot: bool,
-    /// Rows kept in memory per worker before sorting spills to temporary files.
-    #[arg(long, value_name = "ROWS", default_value_t = crate::analyze::timeline::DEFAULT_SPILL_ROWS, hide = true)]
-    pub spill_rows: usize,
+    /// What-if: replay the traffic seen through each endpoint against a candidate policy before deploying it.
+    Check(CheckArgs),
+    /// Work with one policy document: evaluate requests against it, lint it.
+    Policy(PolicyArgs),
 }
 
 #[derive(Debug, clap::Args)]

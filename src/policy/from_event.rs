@@ -42,11 +42,7 @@ pub fn requests_from_event(event: &Event, env: &ReplayEnv) -> Vec<Request> {
         .map(|access| {
             let mut context = base.clone();
             if let Some(resource) = &access.resource {
-                let owner = event
-                    .resources
-                    .iter()
-                    .find(|r| r.arn == *resource || (r.is_prefix && resource.starts_with(&r.arn)))
-                    .and_then(|r| r.account.clone())
+                let owner = resource_owner(event, resource)
                     .or_else(|| super::request::arn_account(resource).map(str::to_owned));
                 if let Some(owner) = owner.filter(|o| !o.is_empty()) {
                     context.insert("aws:ResourceAccount", owner.clone());
@@ -67,6 +63,23 @@ pub fn requests_from_event(event: &Event, env: &ReplayEnv) -> Vec<Request> {
             }
         })
         .collect()
+}
+
+/// The account that owns a resource, as the record's `resources[]` shows it: the entry of the resource itself
+/// (or of a prefix covering it), else, for an S3 object, its bucket's entry (CloudTrail gives the account on
+/// the bucket entry only, and `aws:ResourceAccount` of an object is its bucket's owner).
+fn resource_owner(event: &Event, resource: &str) -> Option<String> {
+    let owner_of = |arn: &str| {
+        event
+            .resources
+            .iter()
+            .filter(|r| r.arn == arn || (r.is_prefix && arn.starts_with(&r.arn)))
+            .find_map(|r| r.account.clone().filter(|a| !a.is_empty()))
+    };
+    owner_of(resource).or_else(|| {
+        let bucket = resource.strip_prefix("arn:aws:s3:::")?.split_once('/')?.0;
+        owner_of(&format!("arn:aws:s3:::{bucket}"))
+    })
 }
 
 /// Keys shared by every access of the event.

@@ -138,3 +138,27 @@ fn service_and_anonymous_principals() {
     assert_eq!(value(r, "aws:PrincipalType").as_deref(), Some("Anonymous"));
     assert_eq!(value(r, "aws:PrincipalAccount").as_deref(), Some("<absent>"));
 }
+
+#[test]
+fn an_object_is_owned_by_its_buckets_account() {
+    // CloudTrail puts accountId on the bucket entry only.
+    let mut e = event();
+    e.event_name = "GetObject".to_owned();
+    e.accesses = vec![Access { action: "s3:GetObject".to_owned(), resource: Some("arn:aws:s3:::b/k/1".to_owned()) }];
+    e.resources.insert(
+        0,
+        Resource {
+            arn: "arn:aws:s3:::b/k/1".to_owned(),
+            kind: Some("AWS::S3::Object".to_owned()),
+            account: None,
+            is_prefix: false,
+        },
+    );
+    let r = &requests_from_event(&e, &ReplayEnv::default())[0];
+    assert_eq!(value(r, "aws:ResourceAccount").as_deref(), Some("444455556666"));
+    assert_eq!(value(r, "s3:ResourceAccount").as_deref(), Some("444455556666"));
+    // A bucket whose name merely starts the same does not count.
+    e.resources[1].arn = "arn:aws:s3:::b2".to_owned();
+    let r = &requests_from_event(&e, &ReplayEnv::default())[0];
+    assert_eq!(value(r, "aws:ResourceAccount"), None);
+}

@@ -113,6 +113,9 @@ pub enum MissingKeys {
     /// Open world (log replay): a key not in the context has an unknown value, unless it is listed in
     /// `known_absent` (lower case), in which case the request is known not to carry it.
     Unknown { known_absent: BTreeSet<String> },
+    /// Closed world except for the listed keys (lower case), whose values are unknown. The word `resource`
+    /// in the list makes a missing resource unknown too (`trail-vpce policy eval`'s `unknown_keys`).
+    Listed { unknown: BTreeSet<String> },
 }
 
 /// The result of looking a key up in a request.
@@ -224,13 +227,19 @@ impl Request {
                 MissingKeys::Absent => Lookup::Absent,
                 MissingKeys::Unknown { known_absent } if known_absent.contains(key_lower) => Lookup::Absent,
                 MissingKeys::Unknown { .. } => Lookup::Unknown,
+                MissingKeys::Listed { unknown } if unknown.contains(key_lower) => Lookup::Unknown,
+                MissingKeys::Listed { .. } => Lookup::Absent,
             },
         }
     }
 
     /// True in the open world (a missing resource or key is unknown rather than absent).
     pub fn is_open_world(&self) -> bool {
-        matches!(self.unknown, MissingKeys::Unknown { .. })
+        match &self.unknown {
+            MissingKeys::Absent => false,
+            MissingKeys::Unknown { .. } => true,
+            MissingKeys::Listed { unknown } => unknown.contains("resource"),
+        }
     }
 }
 
@@ -273,6 +282,11 @@ mod tests {
         let open = closed.clone().known_absent("aws:SourceIp");
         assert_eq!(open.lookup("aws:sourceip"), Lookup::Absent);
         assert_eq!(open.lookup("aws:sourcevpc"), Lookup::Unknown);
+        let mut listed = Request::new("s3:GetObject");
+        listed.unknown = MissingKeys::Listed { unknown: ["aws:principalorgid".to_owned()].into() };
+        assert_eq!(listed.lookup("aws:principalorgid"), Lookup::Unknown);
+        assert_eq!(listed.lookup("aws:sourcevpc"), Lookup::Absent);
+        assert!(!listed.is_open_world());
     }
 
     #[test]

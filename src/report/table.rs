@@ -16,6 +16,12 @@ impl Table {
         Table { headers: headers.iter().map(|h| (*h).to_owned()).collect(), rows: Vec::new(), max_width: 80 }
     }
 
+    /// Sets the widest a cell is shown (longer cells end in `…`); the default is 80 characters.
+    pub fn max_width(mut self, max_width: usize) -> Table {
+        self.max_width = max_width.max(2);
+        self
+    }
+
     pub fn row(&mut self, cells: Vec<String>) {
         self.rows.push(cells.into_iter().map(|c| escape_terminal(&c).into_owned()).collect());
     }

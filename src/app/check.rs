@@ -1,0 +1,147 @@
+//! `trail-vpce check`: replay the traffic of each endpoint that has a candidate policy (`--policy`, or the
+//! config's) and report what the candidate would break or newly allow. Exit 1 when anything would break.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::replay::PolicyReplayer;
+use super::{AppError, Outcome, check_input};
+use crate::analyze::check::{Check, CheckReport, EndpointReport, Group};
+use crate::cli::{CheckArgs, Format};
+use crate::config::Overrides;
+use crate::ingest::{self, InputStats};
+use crate::report::{self, Envelope, Table, write_input_summary};
+
+pub fn run(args: &CheckArgs) -> Result<Outcome, AppError> {
+    let overrides = Overrides { policies: args.policies.clone(), ..Overrides::default() };
+    let (resolved, settings) = super::prepare(&args.common, &overrides)?;
+    let candidates: Vec<(String, String)> =
+        settings.policies().map(|(id, _, p)| (id.to_owned(), p.path.display().to_string())).collect();
+    if candidates.is_empty() {
+        return Err(AppError::Usage(
+            "check: no candidate policy: give --policy VPCE_ID=FILE, or --config with endpoints that have a policy"
+                .to_owned(),
+        ));
+    }
+    let format = resolved.output.format;
+    if matches!(format, Format::Csv | Format::Parquet) {
+        return Err(AppError::Usage(
+            "check: csv and parquet output are not available; use table, json or ndjson".into(),
+        ));
+    }
+    let replayer = Arc::new(PolicyReplayer::new(&settings));
+    let (check, stats) = ingest::run(&resolved.ingest, || Check::new(replayer.clone()))?;
+    check_input(&stats, &resolved.output)?;
+    let body = check.report(&candidates);
+    let mut out = report::open_output(resolved.output.output.as_deref())?;
+    match format {
+        Format::Json => report::write_json(
+            &mut out,
+            &Envelope {
+                command: "check",
+                version: report::VERSION,
+                window: resolved.output.window,
+                input: &stats,
+                body: &body,
+            },
+        )?,
+        Format::Ndjson => write_ndjson(&mut out, &body)?,
+        _ => write_table(&mut out, &body, &stats)?,
+    }
+    out.flush()?;
+    Ok(if body.breaks_anything() { Outcome::Findings } else { Outcome::Clean })
+}
+
+/// One line per group: the endpoint and list it belongs to, then the group's fields.
+#[derive(Serialize)]
+struct GroupLine<'a> {
+    vpce: &'a str,
+    list: &'static str,
+    #[serde(flatten)]
+    group: &'a Group,
+}
+
+fn lists(check: &EndpointReport) -> [(&'static str, &Vec<Group>); 3] {
+    [
+        ("would_break", &check.would_break),
+        ("would_maybe_break", &check.would_maybe_break),
+        ("would_newly_allow", &check.would_newly_allow),
+    ]
+}
+
+fn write_ndjson(out: &mut dyn Write, body: &CheckReport) -> std::io::Result<()> {
+    for check in &body.checks {
+        for (list, groups) in lists(check) {
+            for group in groups {
+                serde_json::to_writer(&mut *out, &GroupLine { vpce: &check.vpce, list, group })
+                    .map_err(std::io::Error::other)?;
+                writeln!(out)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_table(out: &mut dyn Write, body: &CheckReport, stats: &InputStats) -> std::io::Result<()> {
+    for check in &body.checks {
+        let na = &check.network_activity;
+        writeln!(
+            out,
+            "{} with {}: {} requests: {} allow, {} deny, {} unknown; {} denied today by other policies; \
+             network activity: {} events ({} paired, {} replayed, {} unmatched)",
+            check.vpce,
+            report::escape_terminal(&check.policy),
+            check.requests,
+            check.allow,
+            check.deny,
+            check.unknown,
+            check.denied_by_other_policies,
+            na.events,
+            na.paired,
+            na.replayed,
+            na.unmatched
+        )?;
+        for (list, groups) in lists(check) {
+            let requests: u64 = groups.iter().map(|g| g.count).sum();
+            let title = list.replace('_', " ").to_uppercase();
+            if groups.is_empty() {
+                writeln!(out, "  {title}: none")?;
+                continue;
+            }
+            writeln!(out, "  {title}: {requests} requests in {} groups", groups.len())?;
+            let why = if list == "would_maybe_break" { "MISSING KEYS" } else { "STATEMENT" };
+            let mut table = Table::new(&["COUNT", "PRINCIPAL", "ACTION", "RESOURCE", why, "FIRST SEEN", "LAST SEEN"]);
+            for g in groups {
+                let why = if list == "would_maybe_break" {
+                    g.missing_keys.join(",")
+                } else {
+                    g.statement.clone().unwrap_or_default()
+                };
+                table.row(vec![
+                    g.count.to_string(),
+                    g.principal.clone(),
+                    g.action.clone(),
+                    g.resource.clone().unwrap_or_else(|| "-".to_owned()),
+                    if why.is_empty() { "-".to_owned() } else { why },
+                    g.first_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
+                    g.last_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
+                ]);
+            }
+            table.write(out)?;
+        }
+        writeln!(out)?;
+    }
+    let breaking: Vec<&str> =
+        body.checks.iter().filter(|c| !c.would_break.is_empty()).map(|c| c.vpce.as_str()).collect();
+    if breaking.is_empty() {
+        writeln!(out, "nothing that passes today would be denied by the candidate policies")?;
+    } else {
+        writeln!(out, "the candidate policies would break requests that pass today on {}", breaking.join(", "))?;
+    }
+    for note in &body.notes {
+        writeln!(out, "note: {}", report::escape_terminal(note))?;
+    }
+    write_input_summary(out, stats)
+}

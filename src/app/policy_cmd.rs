@@ -1,0 +1,154 @@
+//! `trail-vpce policy eval` and `trail-vpce policy lint`: one policy document, no logs.
+
+use std::io::{BufRead, Read, Write};
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::policy_input::{DecisionOutput, parse_request};
+use super::{AppError, Outcome};
+use crate::cli::{EvalArgs, LintArgs, LintFormat, PolicyArgs, PolicyCommand};
+use crate::ingest::InputStats;
+use crate::policy::{EndpointKind, EvalOptions, LintFinding, Policy, Severity, evaluate_with, lint};
+use crate::report::{self, Envelope, Table, Window, escape_terminal};
+
+pub fn run(args: &PolicyArgs) -> Result<Outcome, AppError> {
+    match &args.command {
+        PolicyCommand::Eval(args) => eval(args),
+        PolicyCommand::Lint(args) => run_lint(args),
+    }
+}
+
+/// Reads and parses a policy file; errors name the file and the JSON path.
+fn read_policy(path: &Path) -> Result<(String, Policy), AppError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| AppError::Usage(format!("cannot read policy {}: {e}", path.display())))?;
+    let policy = Policy::parse(&text).map_err(|e| AppError::Usage(format!("policy {}: {e}", path.display())))?;
+    Ok((text, policy))
+}
+
+fn read_input(name: &str) -> Result<Box<dyn BufRead>, AppError> {
+    if name == "-" {
+        return Ok(Box::new(std::io::BufReader::new(std::io::stdin())));
+    }
+    let file = std::fs::File::open(name).map_err(|e| AppError::Usage(format!("cannot read {name}: {e}")))?;
+    Ok(Box::new(std::io::BufReader::new(file)))
+}
+
+fn eval(args: &EvalArgs) -> Result<Outcome, AppError> {
+    let (_, policy) = read_policy(&args.policy)?;
+    let options = EvalOptions::for_endpoint(args.endpoint_kind.into());
+    let mut out = report::open_output(None)?;
+    let decide = |line: &str| parse_request(line).map(|r| DecisionOutput::from(&evaluate_with(&policy, &r, &options)));
+    if let Some(name) = &args.request {
+        let mut text = String::new();
+        read_input(name)?.read_to_string(&mut text).map_err(|e| AppError::Usage(format!("cannot read {name}: {e}")))?;
+        let decision = decide(&text).map_err(|e| AppError::Usage(format!("request {name}: {e}")))?;
+        write_line(&mut out, &decision)?;
+        out.flush()?;
+        return Ok(Outcome::Clean);
+    }
+    let name = args.requests.as_deref().unwrap_or("-");
+    let mut failed: Vec<usize> = Vec::new();
+    for (i, line) in read_input(name)?.lines().enumerate() {
+        let number = i + 1;
+        let line = line.map_err(|e| AppError::Usage(format!("{name}: line {number}: {e}")))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match decide(&line) {
+            Ok(decision) => write_line(&mut out, &decision)?,
+            Err(e) => {
+                let message = format!("{name}: line {number}: {e}");
+                eprintln!("trail-vpce: error: {}", escape_terminal(&message));
+                write_line(&mut out, &serde_json::json!({ "error": message }))?;
+                failed.push(number);
+            }
+        }
+    }
+    out.flush()?;
+    if failed.is_empty() {
+        return Ok(Outcome::Clean);
+    }
+    let lines = failed.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    Err(AppError::Usage(format!("{name}: {} request lines could not be evaluated (lines {lines})", failed.len())))
+}
+
+fn write_line<T: Serialize>(out: &mut dyn Write, value: &T) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, value).map_err(std::io::Error::other)?;
+    writeln!(out)
+}
+
+/// One lint finding as `--format json` prints it.
+#[derive(Serialize)]
+struct FindingOut<'a> {
+    severity: String,
+    code: &'a str,
+    path: &'a str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct LintReport<'a> {
+    policy: String,
+    endpoint_kind: Option<&'static str>,
+    errors: usize,
+    warnings: usize,
+    findings: Vec<FindingOut<'a>>,
+}
+
+fn run_lint(args: &LintArgs) -> Result<Outcome, AppError> {
+    let (text, policy) = read_policy(&args.file)?;
+    let kind: Option<EndpointKind> = args.endpoint_kind.map(Into::into);
+    let findings = lint(&text, &policy, kind);
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    let errors = count(Severity::Error);
+    let mut out = report::open_output(None)?;
+    match args.format {
+        LintFormat::Json => {
+            let body = LintReport {
+                policy: args.file.display().to_string(),
+                endpoint_kind: kind.map(|k| match k {
+                    EndpointKind::Gateway => "gateway",
+                    EndpointKind::Interface => "interface",
+                }),
+                errors,
+                warnings: count(Severity::Warning),
+                findings: findings.iter().map(finding_out).collect(),
+            };
+            let input = InputStats::default();
+            let envelope = Envelope {
+                command: "policy lint",
+                version: report::VERSION,
+                window: Window::default(),
+                input: &input,
+                body: &body,
+            };
+            report::write_json(&mut out, &envelope)?;
+        }
+        LintFormat::Table => {
+            if findings.is_empty() {
+                writeln!(out, "no findings in {}", escape_terminal(&args.file.display().to_string()))?;
+            } else {
+                let mut table = Table::new(&["SEVERITY", "CODE", "PATH", "MESSAGE"]).max_width(400);
+                for f in &findings {
+                    table.row(vec![f.severity.to_string(), f.code.to_owned(), f.path.clone(), f.message.clone()]);
+                }
+                table.write(&mut out)?;
+                writeln!(
+                    out,
+                    "\n{} errors, {} warnings, {} info",
+                    errors,
+                    count(Severity::Warning),
+                    count(Severity::Info)
+                )?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if errors > 0 { Outcome::Findings } else { Outcome::Clean })
+}
+
+fn finding_out(f: &LintFinding) -> FindingOut<'_> {
+    FindingOut { severity: f.severity.to_string(), code: f.code, path: &f.path, message: &f.message }
+}

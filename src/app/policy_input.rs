@@ -1,0 +1,221 @@
+//! The request format of `trail-vpce policy eval` (one JSON object) and the decision it prints.
+//!
+//! ```json
+//! {"principal": "arn:aws:iam::111122223333:role/App", "action": "s3:GetObject",
+//!  "resource": "arn:aws:s3:::bucket/key",
+//!  "context": {"aws:SourceVpce": "vpce-1", "aws:PrincipalTag/team": ["a", "b"]},
+//!  "unknown_keys": ["aws:PrincipalOrgID"]}
+//! ```
+//!
+//! Closed world: a condition key not given is absent, except the keys in `unknown_keys`, whose values are
+//! unknown (the word `resource` there makes a missing resource unknown too). The principal fills in the keys
+//! it determines unless `context` sets them: `aws:PrincipalArn`, `aws:PrincipalAccount` (from
+//! `principal_account` or the ARN), `aws:PrincipalIsAWSService`. Context values are strings or lists of
+//! strings; booleans and numbers are taken as their text (`true`, `3600`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::policy::{Decision, MissingKeys, Request};
+
+/// A request as the user writes it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequestInput {
+    principal: Option<String>,
+    principal_account: Option<String>,
+    #[serde(default)]
+    principal_is_service: bool,
+    action: String,
+    resource: Option<String>,
+    #[serde(default)]
+    context: BTreeMap<String, Value>,
+    #[serde(default)]
+    unknown_keys: Vec<String>,
+}
+
+/// Parses one request. Errors name the JSON path of the problem.
+pub fn parse_request(text: &str) -> Result<Request, String> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let input: RequestInput = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        if path == "." { e.inner().to_string() } else { format!("{path}: {}", e.inner()) }
+    })?;
+    de.end().map_err(|e| format!("trailing characters after the request object: {e}"))?;
+    if input.action.trim().is_empty() || !input.action.contains(':') {
+        return Err(format!("action: expected service:Action, got {:?}", input.action));
+    }
+    let mut request = Request::new(input.action.trim());
+    request.principal_account = input.principal_account.clone();
+    match &input.principal {
+        Some(p) if input.principal_is_service => request = request.service_principal(p),
+        Some(p) => request = request.principal(p),
+        None if input.principal_is_service => return Err("principal_is_service needs a principal".to_owned()),
+        None => {}
+    }
+    if let Some(account) = &input.principal_account {
+        request.principal_account = Some(account.clone());
+    }
+    if let Some(resource) = &input.resource {
+        request = request.resource(resource);
+    }
+    if let Some(account) = request.principal_account.clone().filter(|_| !input.principal_is_service) {
+        request.context.insert("aws:PrincipalAccount", account);
+    }
+    if input.principal.is_some() {
+        request.context.insert("aws:PrincipalIsAWSService", input.principal_is_service.to_string());
+    }
+    for (key, value) in &input.context {
+        let values = context_values(value).ok_or_else(|| {
+            format!("context.{key}: expected a string, a number, a boolean or a list of them, got {value}")
+        })?;
+        request.context.insert_many(key, values);
+    }
+    if !input.unknown_keys.is_empty() {
+        let unknown: BTreeSet<String> = input.unknown_keys.iter().map(|k| k.to_ascii_lowercase()).collect();
+        if let Some(key) = unknown.iter().find(|k| request.context.contains(k)) {
+            return Err(format!("unknown_keys: {key} is also given in context"));
+        }
+        request.unknown = MissingKeys::Listed { unknown };
+    }
+    Ok(request)
+}
+
+fn context_values(value: &Value) -> Option<Vec<String>> {
+    let scalar = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    match value {
+        Value::Array(items) => items.iter().map(scalar).collect(),
+        other => scalar(other).map(|s| vec![s]),
+    }
+}
+
+/// What `policy eval` prints for one request.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct DecisionOutput {
+    pub decision: &'static str,
+    /// The deciding statements (Sid, else `#index`): the allows for allow, the denies for explicit-deny,
+    /// the statements that may apply for unknown.
+    pub statements: Vec<String>,
+    /// The keys whose unknown values leave the decision open (`resource` / `principal` when those are).
+    pub missing_keys: Vec<String>,
+}
+
+impl From<&Decision> for DecisionOutput {
+    fn from(decision: &Decision) -> DecisionOutput {
+        let names = |s: &[crate::policy::StatementRef]| s.iter().map(ToString::to_string).collect();
+        let (statements, missing_keys) = match decision {
+            Decision::Allow { statements } | Decision::ExplicitDeny { statements } => (names(statements), Vec::new()),
+            Decision::ImplicitDeny => (Vec::new(), Vec::new()),
+            Decision::Unknown { missing_keys, statements, .. } => {
+                (names(statements), missing_keys.iter().cloned().collect())
+            }
+        };
+        DecisionOutput { decision: decision.name(), statements, missing_keys }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{EndpointKind, EvalOptions, Lookup, Policy, evaluate_with};
+
+    const POLICY: &str = r#"{"Version":"2012-10-17","Statement":[
+        {"Sid":"Org","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*",
+         "Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-1"}}},
+        {"Sid":"Root","Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"s3:PutObject","Resource":"*"},
+        {"Sid":"NoTags","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*",
+         "Condition":{"ForAnyValue:StringEquals":{"aws:PrincipalTag/team":"red"}}}]}"#;
+
+    fn eval(line: &str, kind: EndpointKind) -> DecisionOutput {
+        let policy = Policy::parse(POLICY).unwrap();
+        let request = parse_request(line).unwrap();
+        DecisionOutput::from(&evaluate_with(&policy, &request, &EvalOptions::for_endpoint(kind)))
+    }
+
+    #[test]
+    fn decisions() {
+        let role = r#""principal":"arn:aws:iam::111122223333:role/App""#;
+        let get = r#""action":"s3:GetObject","resource":"arn:aws:s3:::b/k""#;
+        let put = r#""action":"s3:PutObject","resource":"arn:aws:s3:::b/k""#;
+        let g = EndpointKind::Gateway;
+        let i = EndpointKind::Interface;
+        type Case<'a> = (String, EndpointKind, &'a str, Vec<&'a str>, Vec<&'a str>);
+        let cases: Vec<Case> = vec![
+            (format!(r#"{{{role},{get},"context":{{"aws:PrincipalOrgID":"o-1"}}}}"#), g, "allow", vec!["Org"], vec![]),
+            (format!(r#"{{{role},{get}}}"#), g, "implicit-deny", vec![], vec![]),
+            (
+                format!(r#"{{{role},{get},"unknown_keys":["aws:PrincipalOrgID"]}}"#),
+                g,
+                "unknown",
+                vec!["Org"],
+                vec!["aws:principalorgid"],
+            ),
+            (
+                format!(
+                    r#"{{{role},{get},"context":{{"aws:PrincipalOrgID":"o-1","aws:PrincipalTag/team":["blue","red"]}}}}"#
+                ),
+                g,
+                "explicit-deny",
+                vec!["NoTags"],
+                vec![],
+            ),
+            (format!(r#"{{{role},{put}}}"#), g, "implicit-deny", vec![], vec![]),
+            (format!(r#"{{{role},{put}}}"#), i, "allow", vec!["Root"], vec![]),
+            (format!(r#"{{"principal":"arn:aws:iam::111122223333:root",{put}}}"#), g, "allow", vec!["Root"], vec![]),
+            (
+                r#"{"action":"s3:GetObject","unknown_keys":["resource","aws:PrincipalOrgID"]}"#.to_owned(),
+                g,
+                "unknown",
+                vec!["Org"],
+                vec!["aws:principalorgid", "resource"],
+            ),
+        ];
+        for (line, kind, decision, statements, keys) in cases {
+            let got = eval(&line, kind);
+            assert_eq!(got.decision, decision, "{line}");
+            assert_eq!(got.statements, statements, "{line}");
+            assert_eq!(got.missing_keys, keys, "{line}");
+        }
+    }
+
+    #[test]
+    fn principal_keys_are_filled_in() {
+        let r = parse_request(r#"{"principal":"arn:aws:iam::111122223333:role/App","action":"s3:GetObject"}"#).unwrap();
+        assert_eq!(r.lookup("aws:principalaccount"), Lookup::Present(&["111122223333".to_owned()]));
+        assert_eq!(r.lookup("aws:principalisawsservice"), Lookup::Present(&["false".to_owned()]));
+        assert_eq!(r.lookup("aws:sourcevpce"), Lookup::Absent);
+        let r =
+            parse_request(r#"{"principal":"s3.amazonaws.com","principal_is_service":true,"action":"s3:PutObject"}"#)
+                .unwrap();
+        assert!(r.principal_is_service);
+        assert_eq!(r.lookup("aws:principalaccount"), Lookup::Absent);
+        let r = parse_request(r#"{"action":"s3:GetObject","context":{"aws:SecureTransport":true,"n":3}}"#).unwrap();
+        assert_eq!(r.lookup("aws:securetransport"), Lookup::Present(&["true".to_owned()]));
+        assert_eq!(r.lookup("n"), Lookup::Present(&["3".to_owned()]));
+    }
+
+    #[test]
+    fn errors_name_the_problem() {
+        let cases = [
+            ("{", "EOF"),
+            (r#"{"principal":"x"}"#, "action"),
+            (r#"{"action":"GetObject"}"#, "service:Action"),
+            (r#"{"action":"s3:GetObject","contxt":{}}"#, "contxt"),
+            (r#"{"action":"s3:GetObject","context":{"k":{"a":1}}}"#, "context.k"),
+            (r#"{"action":"s3:GetObject","context":{"k":"v"},"unknown_keys":["K"]}"#, "unknown_keys"),
+            (r#"{"action":"s3:GetObject","resource":5}"#, "resource"),
+            (r#"{"action":"s3:GetObject"} x"#, "trailing"),
+        ];
+        for (line, want) in cases {
+            let err = parse_request(line).unwrap_err();
+            assert!(err.contains(want), "{line}: {err}");
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! Flags of `trail-vpce check` (replay traffic through candidate endpoint policies) and `trail-vpce policy`
+//! (evaluate requests against a policy, lint a policy).
+
+use std::path::PathBuf;
+
+use clap::{Subcommand, ValueEnum};
+
+use super::CommonArgs;
+use crate::policy::EndpointKind;
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Candidate endpoint policy: VPCE_ID=FILE (repeatable; overrides the config's policy for that endpoint).
+    #[arg(long = "policy", value_name = "VPCE=FILE")]
+    pub policies: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PolicyArgs {
+    #[command(subcommand)]
+    pub command: PolicyCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Evaluate requests (JSON) against a policy: allow, implicit-deny, explicit-deny or unknown.
+    Eval(EvalArgs),
+    /// Check an endpoint policy for mistakes AWS rejects or that make it useless or wide open.
+    Lint(LintArgs),
+}
+
+/// The kind of endpoint a policy is for (what an account principal means).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    /// S3 / DynamoDB gateway endpoint: an account principal means its root user only.
+    Gateway,
+    /// Interface endpoint: an account principal means every principal of the account.
+    Interface,
+}
+
+impl From<KindArg> for EndpointKind {
+    fn from(kind: KindArg) -> EndpointKind {
+        match kind {
+            KindArg::Gateway => EndpointKind::Gateway,
+            KindArg::Interface => EndpointKind::Interface,
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("input").required(true).args(["request", "requests"])))]
+pub struct EvalArgs {
+    /// The policy document (JSON).
+    #[arg(long, value_name = "FILE")]
+    pub policy: PathBuf,
+    /// One request as a JSON object (- for stdin).
+    #[arg(long, value_name = "REQ.json")]
+    pub request: Option<String>,
+    /// Many requests, one JSON object per line (- for stdin); one decision per output line.
+    #[arg(long, value_name = "FILE.ndjson")]
+    pub requests: Option<String>,
+    /// The endpoint kind the policy is attached to.
+    #[arg(long, value_enum, default_value_t = KindArg::Gateway)]
+    pub endpoint_kind: KindArg,
+}
+
+/// Output of `policy lint`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LintArgs {
+    /// The policy document (JSON).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The endpoint kind (gateway-only rules run only when it is given).
+    #[arg(long, value_enum)]
+    pub endpoint_kind: Option<KindArg>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LintFormat::Table)]
+    pub format: LintFormat,
+}
