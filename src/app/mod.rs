@@ -2,6 +2,7 @@
 //! Maps every failure to the exit-code contract (0 ok, 1 findings, 2 usage or input error).
 
 mod denied;
+mod outside;
 mod replay;
 mod scan;
 
@@ -48,6 +49,7 @@ pub fn run(cli: Cli) -> Result<Outcome, AppError> {
     match cli.command {
         Command::Scan(args) => scan::run(&args),
         Command::Denied(args) => denied::run(&args),
+        Command::Outside(args) => outside::run(&args),
     }
 }
 

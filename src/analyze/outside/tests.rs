@@ -1,0 +1,1 @@
+//! Analyzer tests on hand-built events.
