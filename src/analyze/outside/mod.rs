@@ -109,6 +109,8 @@ struct ResourceFacts {
     some_endpoint: bool,
     /// Owner accounts any record named.
     owners: BTreeSet<String>,
+    /// A record listed it without an owner (CloudTrail's `accountId: ""` in a cross-account caller's copy).
+    listed_without_owner: bool,
 }
 
 /// Plain counters.
@@ -192,6 +194,7 @@ impl Analyzer for Outside {
             ours.vpces.extend(theirs.vpces);
             ours.some_endpoint |= theirs.some_endpoint;
             ours.owners.extend(theirs.owners);
+            ours.listed_without_owner |= theirs.listed_without_owner;
         }
         self.endpoint_principals.extend(other.endpoint_principals);
         merge_groups(&mut self.outside, other.outside);
@@ -244,8 +247,11 @@ impl Outside {
         let na = event.is_network_activity();
         for key in &keys_left {
             let facts = self.resources.entry((*key).to_owned()).or_default();
-            if let Some(owner) = network::owner_in_event(event, key) {
-                facts.owners.insert(owner);
+            match network::owner_in_event(event, key) {
+                Some(owner) => {
+                    facts.owners.insert(owner);
+                }
+                None => facts.listed_without_owner |= network::listed(event, key),
             }
             if allowed && !na {
                 match network.vpce() {

@@ -124,6 +124,11 @@ pub fn owner_in_event(event: &Event, key: &str) -> Option<String> {
         .find_map(|r| r.account.as_deref().filter(|a| !a.is_empty()).map(str::to_owned))
 }
 
+/// Whether the event's resource list names resource `key` (with or without an owner).
+pub fn listed(event: &Event, key: &str) -> bool {
+    event.resources.iter().any(|r| resource_key(&r.arn) == key)
+}
+
 /// Whether `arn` is covered by a `protect` entry: the same ARN, anything under it (a bucket ARN covers its
 /// objects, a table ARN its indexes), or an ARN pattern with `*` / `?`.
 pub fn is_protected(protect: &[String], arn: &str) -> bool {

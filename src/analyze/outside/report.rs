@@ -153,9 +153,10 @@ fn owner_of(facts: Option<&ResourceFacts>) -> Option<String> {
 impl Outside {
     /// Decides the findings and writes the report.
     pub fn report(self) -> OutsideReport {
-        let notes = self.notes();
+        let mut notes = self.notes();
         let mut findings = Vec::new();
         let mut bound_resources: BTreeMap<String, BoundResource> = BTreeMap::new();
+        let mut owner_not_shown = 0;
         for (key, group) in self.outside {
             let facts = self.resources.get(&key.resource);
             let reached = facts.is_some_and(|f| !f.vpces.is_empty() || f.some_endpoint);
@@ -202,7 +203,13 @@ impl Outside {
             }
             // Access logs are delivered to the bucket owner: their buckets are the log owner's own.
             let Some(resource) = key.resource.as_deref().filter(|_| key.log == LogKind::CloudTrail) else { continue };
-            let owner = owner_of(self.resources.get(resource));
+            let facts = self.resources.get(resource);
+            let owner = owner_of(facts);
+            if owner.is_none() && !facts.is_some_and(|f| f.listed_without_owner || f.owners.len() > 1) {
+                // The log shows nothing about the owner (no resource list): not judged.
+                owner_not_shown += group.count;
+                continue;
+            }
             let owner_trust = self.trust.trust(owner.as_deref());
             let Some(severity) = foreign_resource_severity(key.allowed, owner_trust) else { continue };
             let mut f = base_finding(Kind::ForeignResource, severity, key.allowed, &key.principal, key.log, group);
@@ -231,6 +238,12 @@ impl Outside {
             f.deny = Some(key.deny);
             f.statement = key.statement;
             findings.push(f);
+        }
+        if owner_not_shown > 0 {
+            notes.push(format!(
+                "{owner_not_shown} requests through endpoints name a resource but not its owner (no resource list \
+                 in the record): they could not be checked for foreign resources"
+            ));
         }
         findings.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
         let mut by_severity = BTreeMap::new();
@@ -287,10 +300,15 @@ impl Outside {
             );
         }
         if !self.trust.is_configured() {
+            let accounts = self.trust.accounts();
+            let mut shown: Vec<String> = accounts.iter().take(10).cloned().collect();
+            if accounts.len() > 10 {
+                shown.push(format!("and {} more", accounts.len() - 10));
+            }
             notes.push(format!(
                 "trusted accounts default to the endpoint owners and log recipients seen ({}); give \
                  --trusted-account / --trusted-org (or the config) to say otherwise",
-                self.trust.accounts().into_iter().collect::<Vec<_>>().join(", ")
+                if shown.is_empty() { "none".to_owned() } else { shown.join(", ") }
             ));
         }
         if self.config.replayer.is_none() {
