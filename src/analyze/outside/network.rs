@@ -154,7 +154,8 @@ mod tests {
         let configured = nets(&[("10.0.0.0/16", "vpce-1")]);
         let out = |public| Network::Outside { public };
         #[rustfmt::skip]
-        let cases: [(LogKind, Option<&str>, Option<&str>, &[EndpointNetwork], Network); 12] = [
+        type Case<'a> = (LogKind, Option<&'a str>, Option<&'a str>, &'a [EndpointNetwork], Network);
+        let cases: [Case; 12] = [
             (LogKind::CloudTrail, Some("vpce-1"), Some("10.0.1.2"), &[], Network::Endpoint("vpce-1".into())),
             (LogKind::CloudTrail, None, Some("203.0.113.50"), &[], out(true)),
             // CloudTrail without an endpoint id: outside, even from a private address.

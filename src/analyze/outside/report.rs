@@ -5,11 +5,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::group::Group;
 use super::rules::{
     Bound, Kind, Severity, bypass_severity, endpoint_bound, foreign_principal_severity, foreign_resource_severity,
     out_of_policy_severity,
 };
-use super::{Group, Outside, ResourceFacts};
+use super::{Outside, ResourceFacts};
 use crate::analyze::classify::DenyKind;
 use crate::model::{LogKind, Timestamp};
 

@@ -3,8 +3,9 @@
 
 use std::sync::Arc;
 
+use super::group::MAX_EVENT_IDS;
 use super::*;
-use crate::model::{Access, Principal, RequestFacts, Resource};
+use crate::model::{Access, Principal, RequestFacts, Resource, Timestamp};
 
 const DATA: &str = "arn:aws:s3:::data";
 
