@@ -277,7 +277,8 @@ pub fn generate(w: &mut World) {
         "s3:GetObject",
         Some(Class("unknown", "unknown", "none")),
         Some(("resource-policy", "implicit")),
-        &["hostile-user-agent"],
+        // An internet probe of an endpoint-bound bucket: a (denied) bypass.
+        &["hostile-user-agent", "bypass"],
     );
 
     // A line cut short by a failed write: a bad record.

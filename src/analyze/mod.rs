@@ -5,6 +5,7 @@ pub mod check;
 pub mod classify;
 pub mod counter;
 pub mod denied;
+pub mod outside;
 pub mod scan;
 pub mod timeline;
 pub mod trust;

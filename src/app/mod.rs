@@ -3,6 +3,7 @@
 
 mod check;
 mod denied;
+mod outside;
 mod policy_cmd;
 mod policy_input;
 mod replay;
@@ -57,6 +58,7 @@ pub fn run(cli: Cli) -> Result<Outcome, AppError> {
         Command::Timeline(args) => timeline::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Policy(args) => policy_cmd::run(&args),
+        Command::Outside(args) => outside::run(&args),
     }
 }
 

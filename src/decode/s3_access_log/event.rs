@@ -18,8 +18,8 @@ use percent_encoding::percent_decode_str;
 /// - `request.version_id` is the `versionId` the request URI asked for, not the version id column: S3 fills that
 ///   column with the version it served even for a plain GET, which needs `s3:GetObject`, not
 ///   `s3:GetObjectVersion`.
-/// - `event_id` is `s3log:<request id>`; lines that share a request id by design get a suffix: per-key
-///   `BATCH.DELETE.OBJECT` lines `:<key>`, the source read of a copy (`REST.COPY.*_GET`) `:source`.
+/// - `event_id` is the S3 request id; lines that share one by design (per-key `BATCH.DELETE.OBJECT` lines, the
+///   source read of a copy) differ in their resources, which de-duplication also compares.
 /// - `vpce` is the endpoint id in an endpoint-specific Host header (`bucket.vpce-0abc-xyz.s3.<region>.vpce.
 ///   amazonaws.com`); access logs have no endpoint column, so it is `None` otherwise.
 /// - `outcome`: no error code → success (or `Error { code: "HTTP <status>" }` for a status ≥ 400); an error code

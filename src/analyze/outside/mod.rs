@@ -1,0 +1,332 @@
+//! `outside`: traffic that bypassed the VPC endpoints, and traffic that left through them.
+//!
+//! Four kinds of finding ([`Kind`]): a request to an endpoint-bound resource that did not come through an
+//! endpoint (bypass); a request through an endpoint to another account's resource (foreign-resource); a
+//! principal of another account using our endpoint (foreign-principal); a successful request the given
+//! endpoint policy would refuse (out-of-policy).
+//!
+//! Whether a resource is endpoint-bound and which accounts are trusted both depend on the whole input (a
+//! bucket seen through an endpoint on day 3 makes day 1's internet access a bypass). So `observe` folds
+//! requests into candidate groups keyed by principal × resource × endpoint × outcome, plus per-resource and
+//! per-principal facts; [`Outside::report`] decides. Memory is bounded by distinct resources, principals and
+//! endpoints, never by records.
+
+mod group;
+mod network;
+mod report;
+mod rules;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+pub use network::{Network, classify_network, is_protected, is_service_request, resource_key};
+pub use report::{AwsOwnedBucket, BoundResource, Finding, OutsideReport, Totals};
+pub use rules::{Bound, Kind, Severity, bypass_severity, endpoint_bound};
+
+use super::aws_owned::{aws_owned_bucket, s3_bucket_of};
+use super::classify::DenyKind;
+use super::denied::{ReplayVerdict, Replayer};
+use super::trust::TrustedSet;
+use crate::ingest::{Analyzer, EndpointNetwork};
+use crate::model::{Event, LogKind, Outcome, PrincipalType};
+use group::{Group, merge_groups};
+
+/// What the analysis needs besides the logs.
+#[derive(Clone, Default)]
+pub struct OutsideConfig {
+    /// ARNs the user says must only be reached through an endpoint (a bucket ARN covers its objects).
+    pub protect: Vec<String>,
+    /// VPC networks behind the configured S3 endpoints (access-log lines from them came through one).
+    pub networks: Vec<EndpointNetwork>,
+    /// The configured trusted set (observed accounts are added while reading).
+    pub trusted: TrustedSet,
+    /// Replays successful requests through the endpoint policies given (`--policy`, config).
+    pub replayer: Option<Arc<dyn Replayer>>,
+}
+
+/// A request outside any endpoint, grouped: a bypass when its resource turns out endpoint-bound.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct OutsideKey {
+    principal: String,
+    resource: String,
+    allowed: bool,
+    log: LogKind,
+    protected: bool,
+}
+
+/// A request through an endpoint, grouped: foreign-resource / foreign-principal once trust is known.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ThroughKey {
+    principal: String,
+    principal_account: Option<String>,
+    vpce: Option<String>,
+    resource: Option<String>,
+    allowed: bool,
+    log: LogKind,
+    network_activity: bool,
+}
+
+/// A successful request through an endpoint that its policy would refuse.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct PolicyKey {
+    principal: String,
+    vpce: String,
+    resource: Option<String>,
+    log: LogKind,
+    deny: DenyKind,
+    statement: Option<String>,
+}
+
+/// What the input shows about one resource.
+#[derive(Debug, Clone, Default)]
+struct ResourceFacts {
+    /// Endpoints it was reached through successfully.
+    vpces: BTreeSet<String>,
+    /// Reached successfully through an endpoint the log does not name (access-log private address).
+    some_endpoint: bool,
+    /// Owner accounts any record named.
+    owners: BTreeSet<String>,
+    /// A record listed it without an owner (CloudTrail's `accountId: ""` in a cross-account caller's copy).
+    listed_without_owner: bool,
+}
+
+/// Plain counters.
+#[derive(Debug, Clone, Default)]
+struct Counts {
+    requests: u64,
+    service_principal_requests: u64,
+    aws_owned_requests: u64,
+    through_endpoint: u64,
+    outside_endpoint: u64,
+    other_errors: u64,
+    without_resource_outside: u64,
+    data_events: u64,
+    network_activity: u64,
+    access_log_lines: u64,
+    access_log_some_endpoint: u64,
+    replayed: u64,
+    replay_undecided: u64,
+}
+
+/// The accumulator.
+#[derive(Default)]
+pub struct Outside {
+    config: Arc<OutsideConfig>,
+    trust: TrustedSet,
+    resources: HashMap<String, ResourceFacts>,
+    /// Principals (ARN labels) seen using an endpoint.
+    endpoint_principals: HashSet<String>,
+    outside: HashMap<OutsideKey, Group>,
+    through: HashMap<ThroughKey, Group>,
+    out_of_policy: HashMap<PolicyKey, Group>,
+    aws_owned: BTreeMap<String, (&'static str, u64)>,
+    counts: Counts,
+}
+
+impl Outside {
+    pub fn new(config: Arc<OutsideConfig>) -> Outside {
+        Outside { trust: config.trusted.clone(), config, ..Outside::default() }
+    }
+}
+
+impl Analyzer for Outside {
+    fn observe(&mut self, event: &Event) {
+        self.trust.observe(event);
+        self.counts.requests += 1;
+        match event.kind {
+            LogKind::S3AccessLog => self.counts.access_log_lines += 1,
+            LogKind::CloudTrail if event.is_network_activity() => self.counts.network_activity += 1,
+            LogKind::CloudTrail if event.category == "Data" => self.counts.data_events += 1,
+            LogKind::CloudTrail => {}
+        }
+        if is_service_request(&event.principal, event.source_ip.as_deref()) {
+            self.counts.service_principal_requests += 1;
+            return;
+        }
+        let network =
+            classify_network(event.kind, event.vpce.as_deref(), event.source_ip.as_deref(), &self.config.networks);
+        let keys: Vec<String> = {
+            let mut keys: Vec<String> = network::request_arns(event).into_iter().map(resource_key).collect();
+            keys.dedup();
+            keys.sort();
+            keys.dedup();
+            keys
+        };
+        if network.through_endpoint() {
+            self.counts.through_endpoint += 1;
+            if network == Network::SomeEndpoint {
+                self.counts.access_log_some_endpoint += 1;
+            }
+            self.through_endpoint(event, &network, &keys);
+        } else {
+            self.counts.outside_endpoint += 1;
+            self.outside_endpoint(event, &keys);
+        }
+    }
+
+    fn merge(&mut self, other: Outside) {
+        self.trust.merge(other.trust);
+        for (key, theirs) in other.resources {
+            let ours = self.resources.entry(key).or_default();
+            ours.vpces.extend(theirs.vpces);
+            ours.some_endpoint |= theirs.some_endpoint;
+            ours.owners.extend(theirs.owners);
+            ours.listed_without_owner |= theirs.listed_without_owner;
+        }
+        self.endpoint_principals.extend(other.endpoint_principals);
+        merge_groups(&mut self.outside, other.outside);
+        merge_groups(&mut self.through, other.through);
+        merge_groups(&mut self.out_of_policy, other.out_of_policy);
+        for (bucket, (service, n)) in other.aws_owned {
+            self.aws_owned.entry(bucket).or_insert((service, 0)).1 += n;
+        }
+        let (a, b) = (&mut self.counts, other.counts);
+        a.requests += b.requests;
+        a.service_principal_requests += b.service_principal_requests;
+        a.aws_owned_requests += b.aws_owned_requests;
+        a.through_endpoint += b.through_endpoint;
+        a.outside_endpoint += b.outside_endpoint;
+        a.other_errors += b.other_errors;
+        a.without_resource_outside += b.without_resource_outside;
+        a.data_events += b.data_events;
+        a.network_activity += b.network_activity;
+        a.access_log_lines += b.access_log_lines;
+        a.access_log_some_endpoint += b.access_log_some_endpoint;
+        a.replayed += b.replayed;
+        a.replay_undecided += b.replay_undecided;
+    }
+}
+
+impl Outside {
+    fn through_endpoint(&mut self, event: &Event, network: &Network, keys: &[String]) {
+        let principal = &event.principal;
+        if let Some(label) = credential_label(event) {
+            self.endpoint_principals.insert(label);
+        }
+        let mut owned = false;
+        let mut keys_left = Vec::with_capacity(keys.len());
+        for key in keys {
+            if let Some(service) = s3_bucket_of(key).and_then(aws_owned_bucket) {
+                owned = true;
+                let bucket = s3_bucket_of(key).unwrap_or(key).to_owned();
+                self.aws_owned.entry(bucket).or_insert((service, 0)).1 += 1;
+            } else {
+                keys_left.push(key.as_str());
+            }
+        }
+        if owned {
+            self.counts.aws_owned_requests += 1;
+        }
+        let Some(allowed) = allowed(&event.outcome) else {
+            self.counts.other_errors += 1;
+            return;
+        };
+        let na = event.is_network_activity();
+        for key in &keys_left {
+            let facts = self.resources.entry((*key).to_owned()).or_default();
+            match network::owner_in_event(event, key) {
+                Some(owner) => {
+                    facts.owners.insert(owner);
+                }
+                None => facts.listed_without_owner |= network::listed(event, key),
+            }
+            if allowed && !na {
+                match network.vpce() {
+                    Some(vpce) => {
+                        facts.vpces.insert(vpce.to_owned());
+                    }
+                    None => facts.some_endpoint = true,
+                }
+            }
+        }
+        let resources: Vec<Option<&str>> =
+            if keys_left.is_empty() && !owned { vec![None] } else { keys_left.iter().map(|k| Some(*k)).collect() };
+        for resource in resources {
+            let key = ThroughKey {
+                principal: principal.label(),
+                principal_account: principal.account.clone().filter(|a| !a.is_empty()),
+                vpce: network.vpce().map(str::to_owned),
+                resource: resource.map(str::to_owned),
+                allowed,
+                log: event.kind,
+                network_activity: na,
+            };
+            self.through.entry(key).or_default().add(event);
+        }
+        if allowed && !na {
+            self.replay(event, network, &keys_left);
+        }
+    }
+
+    fn replay(&mut self, event: &Event, network: &Network, keys: &[&str]) {
+        let (Some(replayer), Some(vpce)) = (&self.config.replayer, network.vpce()) else { return };
+        let Some(verdict) = replayer.replay(event) else { return };
+        self.counts.replayed += 1;
+        let (deny, statement) = match verdict {
+            ReplayVerdict::Allowed => return,
+            ReplayVerdict::Undecided => {
+                self.counts.replay_undecided += 1;
+                return;
+            }
+            ReplayVerdict::Denied { deny, statement } => (deny, statement),
+        };
+        let resources: Vec<Option<&str>> =
+            if keys.is_empty() { vec![None] } else { keys.iter().map(|k| Some(*k)).collect() };
+        for resource in resources {
+            let key = PolicyKey {
+                principal: event.principal.label(),
+                vpce: vpce.to_owned(),
+                resource: resource.map(str::to_owned),
+                log: event.kind,
+                deny,
+                statement: statement.clone(),
+            };
+            self.out_of_policy.entry(key).or_default().add(event);
+        }
+    }
+
+    fn outside_endpoint(&mut self, event: &Event, keys: &[String]) {
+        let Some(allowed) = allowed(&event.outcome) else {
+            self.counts.other_errors += 1;
+            return;
+        };
+        if keys.is_empty() {
+            self.counts.without_resource_outside += 1;
+            return;
+        }
+        let arns = network::request_arns(event);
+        for key in keys {
+            let protected = arns.iter().any(|arn| resource_key(arn) == *key && is_protected(&self.config.protect, arn));
+            let outside_key = OutsideKey {
+                principal: event.principal.label(),
+                resource: key.clone(),
+                allowed,
+                log: event.kind,
+                protected,
+            };
+            self.outside.entry(outside_key).or_default().add(event);
+            if let Some(owner) = network::owner_in_event(event, key) {
+                self.resources.entry(key.clone()).or_default().owners.insert(owner);
+            }
+        }
+    }
+}
+
+/// `Some(true)` for success, `Some(false)` for an authorization failure, `None` for other errors (which say
+/// nothing about who may reach what).
+fn allowed(outcome: &Outcome) -> Option<bool> {
+    match outcome {
+        Outcome::Success => Some(true),
+        Outcome::Denied { .. } => Some(false),
+        Outcome::Error { .. } => None,
+    }
+}
+
+/// The principal as a credential holder (for "seen through an endpoint and from the internet"): only
+/// identities with an ARN; anonymous callers and bare account ids are nobody in particular.
+fn credential_label(event: &Event) -> Option<String> {
+    let p = &event.principal;
+    (p.arn.is_some() && p.kind != PrincipalType::Anonymous).then(|| p.label())
+}

@@ -1,0 +1,236 @@
+//! Pure facts about one request for `outside`: which network it came through, whether an AWS service made
+//! it, which resources (bucket, table, or ARN) it touched, and whether the user protects them.
+
+use std::net::IpAddr;
+
+use crate::ingest::EndpointNetwork;
+use crate::model::{Event, LogKind, Principal, is_private_ip};
+use crate::policy::arn_like;
+
+/// Where a request came from, as far as its log shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Network {
+    /// Through this customer endpoint (CloudTrail `vpcEndpointId`, an endpoint-specific Host header, or an
+    /// access-log address inside one configured endpoint's VPC CIDRs).
+    Endpoint(String),
+    /// Through some endpoint, which one is unknown: an access-log line from a private address (no CIDRs
+    /// configured), or from an address several configured endpoints share.
+    SomeEndpoint,
+    /// Not through a customer endpoint. `public` when the source address is a public one.
+    Outside { public: bool },
+}
+
+impl Network {
+    pub fn through_endpoint(&self) -> bool {
+        !matches!(self, Network::Outside { .. })
+    }
+
+    /// The endpoint id, when known.
+    pub fn vpce(&self) -> Option<&str> {
+        match self {
+            Network::Endpoint(vpce) => Some(vpce),
+            _ => None,
+        }
+    }
+}
+
+/// Classifies a request's network. CloudTrail: through an endpoint exactly when it names a customer endpoint
+/// (`AWS Internal` is not one). S3 access logs carry no endpoint id: an address inside the configured VPC
+/// CIDRs (`networks`) came through an endpoint; with no CIDRs configured, private addresses (RFC 1918 /
+/// RFC 6598) count as "through some endpoint" and every other address as outside.
+pub fn classify_network(
+    kind: LogKind,
+    vpce: Option<&str>,
+    source_ip: Option<&str>,
+    networks: &[EndpointNetwork],
+) -> Network {
+    if let Some(vpce) = vpce {
+        return Network::Endpoint(vpce.to_owned());
+    }
+    let ip: Option<IpAddr> = source_ip.and_then(|ip| ip.trim().parse().ok());
+    let public = ip.is_some_and(|ip| !is_private_ip(ip));
+    if kind == LogKind::CloudTrail {
+        return Network::Outside { public };
+    }
+    let Some(ip) = ip else { return Network::Outside { public: false } };
+    let inside = if networks.is_empty() { is_private_ip(ip) } else { networks.iter().any(|n| n.net.contains(&ip)) };
+    if inside { Network::SomeEndpoint } else { Network::Outside { public } }
+}
+
+/// True when an AWS service made the request: an `AWSService` identity, a call `invokedBy` a service, or a
+/// source "address" that is a name (`s3.amazonaws.com`, `AWS Internal`) rather than an IP.
+pub fn is_service_request(principal: &Principal, source_ip: Option<&str>) -> bool {
+    principal.is_aws_service()
+        || principal.invoked_by.is_some()
+        || source_ip.is_some_and(|ip| !ip.trim().is_empty() && ip.trim().parse::<IpAddr>().is_err())
+}
+
+/// The resource a finding is about: the bucket of an S3 ARN (`arn:aws:s3:::b/k` → `arn:aws:s3:::b`), the
+/// table of a DynamoDB ARN (indexes and streams belong to their table), any other ARN as it is.
+pub fn resource_key(arn: &str) -> String {
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some(service), Some(region), Some(account), Some(resource)) =
+        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return arn.to_owned();
+    };
+    match service {
+        "s3" if region.is_empty() && account.is_empty() => {
+            let bucket = resource.split('/').next().unwrap_or(resource);
+            format!("arn:{partition}:s3:::{bucket}")
+        }
+        "dynamodb" => match resource.strip_prefix("table/") {
+            Some(rest) => {
+                let table = rest.split('/').next().unwrap_or(rest);
+                format!("arn:{partition}:dynamodb:{region}:{account}:table/{table}")
+            }
+            None => arn.to_owned(),
+        },
+        _ => arn.to_owned(),
+    }
+}
+
+/// The account in an ARN's account field, if it has one (S3 ARNs have none).
+pub fn arn_account(arn: &str) -> Option<&str> {
+    arn.split(':').nth(4).filter(|a| !a.is_empty())
+}
+
+/// The distinct resources a request touched, as full ARNs: the resources of its IAM accesses, else the
+/// log's resource list. Prefix ARNs (`ListObjects`) stand for their bucket.
+pub fn request_arns(event: &Event) -> Vec<&str> {
+    let mut arns: Vec<&str> = event.accesses.iter().filter_map(|a| a.resource.as_deref()).collect();
+    if arns.is_empty() {
+        arns = event.resources.iter().map(|r| r.arn.as_str()).collect();
+    }
+    let mut seen = Vec::with_capacity(arns.len());
+    for arn in arns {
+        if !arn.is_empty() && !seen.contains(&arn) {
+            seen.push(arn);
+        }
+    }
+    seen
+}
+
+/// The owner account of resource `key` according to this event: the account of an ARN that has one, else
+/// the `accountId` the log gives for the bucket. `None` when the event does not say (or says `""`).
+pub fn owner_in_event(event: &Event, key: &str) -> Option<String> {
+    if let Some(account) = arn_account(key) {
+        return Some(account.to_owned());
+    }
+    event
+        .resources
+        .iter()
+        .filter(|r| resource_key(&r.arn) == key)
+        .find_map(|r| r.account.as_deref().filter(|a| !a.is_empty()).map(str::to_owned))
+}
+
+/// Whether the event's resource list names resource `key` (with or without an owner).
+pub fn listed(event: &Event, key: &str) -> bool {
+    event.resources.iter().any(|r| resource_key(&r.arn) == key)
+}
+
+/// Whether `arn` is covered by a `protect` entry: the same ARN, anything under it (a bucket ARN covers its
+/// objects, a table ARN its indexes), or an ARN pattern with `*` / `?`.
+pub fn is_protected(protect: &[String], arn: &str) -> bool {
+    protect.iter().any(|p| {
+        let p = p.trim_end_matches('/');
+        arn == p
+            || arn.strip_prefix(p).is_some_and(|rest| rest.starts_with('/'))
+            || ((p.contains('*') || p.contains('?')) && arn_like(p, arn))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PrincipalType;
+
+    fn nets(specs: &[(&str, &str)]) -> Vec<EndpointNetwork> {
+        specs.iter().map(|(net, vpce)| EndpointNetwork { net: net.parse().unwrap(), vpce: (*vpce).into() }).collect()
+    }
+
+    #[test]
+    fn network_of_a_request() {
+        let configured = nets(&[("10.0.0.0/16", "vpce-1")]);
+        let out = |public| Network::Outside { public };
+        #[rustfmt::skip]
+        type Case<'a> = (LogKind, Option<&'a str>, Option<&'a str>, &'a [EndpointNetwork], Network);
+        let cases: [Case; 12] = [
+            (LogKind::CloudTrail, Some("vpce-1"), Some("10.0.1.2"), &[], Network::Endpoint("vpce-1".into())),
+            (LogKind::CloudTrail, None, Some("203.0.113.50"), &[], out(true)),
+            // CloudTrail without an endpoint id: outside, even from a private address.
+            (LogKind::CloudTrail, None, Some("10.0.1.2"), &[], out(false)),
+            (LogKind::CloudTrail, None, None, &[], out(false)),
+            // Access logs without CIDRs: private (RFC 1918 / RFC 6598) means some endpoint.
+            (LogKind::S3AccessLog, None, Some("10.0.1.2"), &[], Network::SomeEndpoint),
+            (LogKind::S3AccessLog, None, Some("100.64.3.4"), &[], Network::SomeEndpoint),
+            (LogKind::S3AccessLog, None, Some("198.51.100.7"), &[], out(true)),
+            // With CIDRs: only the configured networks are endpoints.
+            (LogKind::S3AccessLog, None, Some("10.0.1.2"), &configured, Network::SomeEndpoint),
+            (LogKind::S3AccessLog, None, Some("10.9.1.2"), &configured, out(false)),
+            (LogKind::S3AccessLog, None, Some("203.0.113.50"), &configured, out(true)),
+            (LogKind::S3AccessLog, Some("vpce-1"), Some("10.0.1.2"), &configured, Network::Endpoint("vpce-1".into())),
+            (LogKind::S3AccessLog, None, Some("-"), &[], out(false)),
+        ];
+        for (kind, vpce, ip, networks, expected) in cases {
+            assert_eq!(classify_network(kind, vpce, ip, networks), expected, "{kind:?} {vpce:?} {ip:?}");
+        }
+    }
+
+    #[test]
+    fn service_requests() {
+        let mut service = Principal::unknown();
+        service.kind = PrincipalType::AWSService;
+        let mut invoked = Principal::unknown();
+        invoked.kind = PrincipalType::AssumedRole;
+        invoked.invoked_by = Some("athena.amazonaws.com".into());
+        let mut role = Principal::unknown();
+        role.kind = PrincipalType::AssumedRole;
+        let cases = [
+            (&service, Some("1.2.3.4"), true),
+            (&invoked, Some("10.0.0.1"), true),
+            (&role, Some("s3.amazonaws.com"), true),
+            (&role, Some("AWS Internal"), true),
+            (&role, Some("203.0.113.50"), false),
+            (&role, None, false),
+        ];
+        for (principal, ip, expected) in cases {
+            assert_eq!(is_service_request(principal, ip), expected, "{:?} {ip:?}", principal.kind);
+        }
+    }
+
+    #[test]
+    fn resource_keys() {
+        let cases = [
+            ("arn:aws:s3:::b/k/x.csv", "arn:aws:s3:::b"),
+            ("arn:aws:s3:::b", "arn:aws:s3:::b"),
+            ("arn:aws:s3:::b/", "arn:aws:s3:::b"),
+            ("arn:aws:dynamodb:us-east-1:1:table/t/index/i", "arn:aws:dynamodb:us-east-1:1:table/t"),
+            ("arn:aws:dynamodb:us-east-1:1:table/t", "arn:aws:dynamodb:us-east-1:1:table/t"),
+            ("arn:aws:kms:eu-west-1:4:key/abc", "arn:aws:kms:eu-west-1:4:key/abc"),
+            ("not-an-arn", "not-an-arn"),
+        ];
+        for (arn, key) in cases {
+            assert_eq!(resource_key(arn), key, "{arn}");
+        }
+        assert_eq!(arn_account("arn:aws:dynamodb:us-east-1:111:table/t"), Some("111"));
+        assert_eq!(arn_account("arn:aws:s3:::b"), None);
+    }
+
+    #[test]
+    fn protection() {
+        let protect = vec!["arn:aws:s3:::data".to_owned(), "arn:aws:dynamodb:*:111122223333:table/orders*".to_owned()];
+        let cases = [
+            ("arn:aws:s3:::data", true),
+            ("arn:aws:s3:::data/k", true),
+            ("arn:aws:s3:::data-other", false),
+            ("arn:aws:s3:::datak", false),
+            ("arn:aws:dynamodb:us-east-1:111122223333:table/orders", true),
+            ("arn:aws:dynamodb:us-east-1:111122223333:table/orders-v2", true),
+            ("arn:aws:dynamodb:us-east-1:999988887777:table/orders", false),
+        ];
+        for (arn, expected) in cases {
+            assert_eq!(is_protected(&protect, arn), expected, "{arn}");
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! `trail-vpce outside`: wiring the outside analyzer (trusted set, protected resources, VPC networks,
+//! optional policy replay) to the pipeline and the writers.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use super::replay::PolicyReplayer;
+use super::{AppError, Outcome, check_input};
+use crate::analyze::outside::{Outside, OutsideConfig, OutsideReport};
+use crate::analyze::trust::TrustedSet;
+use crate::cli::{Format, OutsideArgs};
+use crate::config::Overrides;
+use crate::ingest::{self, InputStats};
+use crate::report::{self, Envelope, Table, escape_terminal, write_input_summary};
+
+pub fn run(args: &OutsideArgs) -> Result<Outcome, AppError> {
+    let overrides = Overrides {
+        policies: args.policies.clone(),
+        trusted_accounts: args.trusted_account.clone(),
+        trusted_orgs: args.trusted_org.clone(),
+        protect: args.protect.clone(),
+        vpc_cidrs: args.vpc_cidr.clone(),
+    };
+    let (resolved, settings) = super::prepare(&args.common, &overrides)?;
+    let format = resolved.output.format;
+    if matches!(format, Format::Csv | Format::Parquet) {
+        return Err(AppError::Usage(
+            "outside: csv and parquet output are not available yet; use --format table, json or ndjson".to_owned(),
+        ));
+    }
+    let config = Arc::new(OutsideConfig {
+        protect: settings.protect.iter().cloned().collect(),
+        networks: resolved.ingest.endpoint_networks.clone(),
+        trusted: TrustedSet::from_settings(&settings),
+        replayer: PolicyReplayer::from_settings(&settings),
+    });
+    let (outside, stats) = ingest::run(&resolved.ingest, || Outside::new(Arc::clone(&config)))?;
+    check_input(&stats, &resolved.output)?;
+    let body = outside.report();
+    let mut out = report::open_output(resolved.output.output.as_deref())?;
+    match format {
+        Format::Json => report::write_json(
+            &mut out,
+            &Envelope {
+                command: "outside",
+                version: report::VERSION,
+                window: resolved.output.window,
+                input: &stats,
+                body: &body,
+            },
+        )?,
+        Format::Ndjson => {
+            for finding in &body.findings {
+                serde_json::to_writer(&mut out, finding).map_err(std::io::Error::other)?;
+                writeln!(out)?;
+            }
+        }
+        _ => write_table(&mut out, &body, &stats)?,
+    }
+    out.flush()?;
+    Ok(if args.fail_on_findings && body.has_serious_findings() { Outcome::Findings } else { Outcome::Clean })
+}
+
+fn write_table(out: &mut dyn Write, body: &OutsideReport, stats: &InputStats) -> std::io::Result<()> {
+    let mut table = Table::new(&[
+        "#",
+        "SEVERITY",
+        "KIND",
+        "OUTCOME",
+        "COUNT",
+        "PRINCIPAL",
+        "ENDPOINT",
+        "RESOURCE",
+        "ACTIONS",
+        "SOURCE IPS",
+        "EVIDENCE",
+        "LAST SEEN",
+    ]);
+    for (i, f) in body.findings.iter().enumerate() {
+        table.row(vec![
+            (i + 1).to_string(),
+            f.severity.as_str().to_owned(),
+            f.kind.as_str().to_owned(),
+            f.outcome.to_owned(),
+            f.count.to_string(),
+            f.principal.clone(),
+            f.vpce.clone().unwrap_or_else(|| "-".to_owned()),
+            f.resource.clone().unwrap_or_else(|| "-".to_owned()),
+            f.actions.join(","),
+            f.source_ips.join(","),
+            f.evidence.to_owned(),
+            f.last_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
+        ]);
+    }
+    if table.is_empty() {
+        writeln!(out, "no findings")?;
+    } else {
+        table.write(out)?;
+        writeln!(out)?;
+        for (i, f) in body.findings.iter().enumerate() {
+            writeln!(out, "{:>3}. {}", i + 1, escape_terminal(&f.reason))?;
+        }
+    }
+    let severities: Vec<String> =
+        body.totals.by_severity.iter().map(|(s, n)| format!("{} {}", n, s.as_str())).collect();
+    writeln!(
+        out,
+        "\n{} findings{}; {} requests through endpoints, {} outside; {} by AWS service principals (never a bypass); \
+         {} to AWS-owned buckets (never foreign)",
+        body.findings.len(),
+        if severities.is_empty() { String::new() } else { format!(" ({})", severities.join(", ")) },
+        body.totals.through_endpoint,
+        body.totals.outside_endpoint,
+        body.service_principal_requests,
+        body.aws_owned_requests,
+    )?;
+    for note in &body.notes {
+        writeln!(out, "note: {note}")?;
+    }
+    write_input_summary(out, stats)
+}

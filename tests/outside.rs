@@ -1,0 +1,356 @@
+//! `trail-vpce outside` against the sample world's ground truth (tests/fixtures/sample-manifest.json) and
+//! the real third-party fixtures.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use trail_vpce::analyze::outside::resource_key;
+
+fn manifest() -> Value {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sample-manifest.json"))
+        .expect("manifest");
+    serde_json::from_str(&text).expect("manifest is JSON")
+}
+
+fn run(args: &[&str]) -> (i32, Vec<u8>) {
+    let output = Command::cargo_bin("trail-vpce").unwrap().args(args).arg("-q").output().unwrap();
+    (output.status.code().unwrap_or(-1), output.stdout)
+}
+
+fn run_json(args: &[&str]) -> Value {
+    let (code, stdout) = run(args);
+    assert_eq!(code, 0, "{args:?}");
+    let report: Value = serde_json::from_slice(&stdout).expect("one JSON document");
+    assert_eq!(report["command"], "outside");
+    report
+}
+
+fn sample() -> String {
+    common::sample_logs().display().to_string()
+}
+
+fn findings(report: &Value) -> &Vec<Value> {
+    report["findings"].as_array().unwrap()
+}
+
+fn str_list(v: &Value) -> Vec<&str> {
+    v.as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect()
+}
+
+/// The finding that holds `event_id`, among findings of `kind`.
+fn finding_with<'a>(report: &'a Value, kind: &str, event_id: &str) -> &'a Value {
+    let hits: Vec<&Value> = findings(report)
+        .iter()
+        .filter(|f| f["kind"] == kind && str_list(&f["event_ids"]).contains(&event_id))
+        .collect();
+    assert_eq!(hits.len(), 1, "{kind} {event_id}: {hits:?}");
+    hits[0]
+}
+
+fn outcome(row: &Value) -> &'static str {
+    if row["outcome"] == "success" { "allowed" } else { "denied" }
+}
+
+/// A planted row's record ids as the tool names them (access-log lines by their S3 request id).
+fn row_ids(row: &Value) -> Vec<String> {
+    str_list(&row["event_ids"]).into_iter().map(str::to_owned).collect()
+}
+
+fn planted<'a>(m: &'a Value, tag: &str) -> Vec<&'a Value> {
+    m["requests"].as_array().unwrap().iter().filter(|r| str_list(&r["tags"]).contains(&tag)).collect()
+}
+
+/// Checks every planted bypass / foreign-resource / unknown-owner / foreign-principal row, the AWS-owned
+/// bucket, and that nothing else is reported. `protected`: app-data is protected by configuration.
+fn check_against_manifest(report: &Value, protected: bool) {
+    let m = manifest();
+    let mut expected_ids: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for row in planted(&m, "bypass") {
+        let bucket = resource_key(row["resource"].as_str().unwrap());
+        let stolen = str_list(&row["tags"]).contains(&"stolen-credentials");
+        for id in row_ids(row) {
+            let id = id.as_str();
+            expected_ids.entry("bypass").or_default().insert(id.to_owned());
+            let f = finding_with(report, "bypass", id);
+            assert_eq!(f["outcome"], outcome(row), "{id}");
+            assert_eq!(f["principal"], row["principal"], "{id}");
+            assert_eq!(f["resource"], bucket.as_str(), "{id}");
+            assert_eq!(f["evidence"], row["log"], "{id}");
+            assert_eq!(f["vpce"], Value::Null, "{id}");
+            assert!(str_list(&f["source_ips"]).contains(&row["source_ip"].as_str().unwrap()), "{id}");
+            assert!(str_list(&f["actions"]).contains(&row["action"].as_str().unwrap()), "{id}");
+            let severity = if stolen || (protected && row["outcome"] == "success") {
+                "high"
+            } else if row["outcome"] == "success" {
+                "medium"
+            } else {
+                "low"
+            };
+            assert_eq!(f["severity"], severity, "{id}: {f}");
+            assert_eq!(f["endpoint_bound"], if protected { "protected" } else { "observed" }, "{id}");
+            if stolen {
+                assert_eq!(f["principal_uses_endpoint"], true, "{id}");
+                // CloudTrail shows the instance-credential marker; access logs cannot.
+                assert_eq!(f["ec2_role_delivery"], row["log"] == "cloudtrail", "{id}");
+                if row["log"] == "cloudtrail" {
+                    assert!(f["reason"].as_str().unwrap().contains("ec2RoleDelivery"), "{f}");
+                }
+            }
+        }
+    }
+    for tag in ["foreign-resource", "unknown-owner"] {
+        for row in planted(&m, tag) {
+            let bucket = resource_key(row["resource"].as_str().unwrap());
+            for id in row_ids(row) {
+                let id = id.as_str();
+                expected_ids.entry("foreign-resource").or_default().insert(id.to_owned());
+                let f = finding_with(report, "foreign-resource", id);
+                assert_eq!(f["outcome"], outcome(row), "{id}");
+                assert_eq!(f["principal"], row["principal"], "{id}");
+                assert_eq!(f["vpce"], row["vpce"], "{id}");
+                assert_eq!(f["resource"], bucket.as_str(), "{id}");
+                if tag == "unknown-owner" {
+                    assert_eq!(f["resource_account"], Value::Null, "{id}");
+                    assert_eq!(f["owner_unknown"], true, "{id}");
+                } else {
+                    assert_eq!(f["resource_account"], m["world"]["accounts"]["foreign"], "{id}");
+                }
+                let severity = match (tag, outcome(row)) {
+                    ("foreign-resource", "allowed") => "high",
+                    ("unknown-owner", "allowed") => "medium",
+                    _ => "low",
+                };
+                assert_eq!(f["severity"], severity, "{id}");
+            }
+        }
+    }
+    for row in planted(&m, "foreign-principal") {
+        for id in row_ids(row) {
+            let id = id.as_str();
+            expected_ids.entry("foreign-principal").or_default().insert(id.to_owned());
+            let f = finding_with(report, "foreign-principal", id);
+            assert_eq!(f["outcome"], outcome(row), "{id}");
+            assert_eq!(f["principal_account"], row["principal_account"], "{id}");
+            let principal = row["principal"]
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| format!("account:{}", row["principal_account"].as_str().unwrap()));
+            assert_eq!(f["principal"], principal.as_str(), "{id}");
+            assert_eq!(f["vpce"], row["vpce"], "{id}");
+            assert_eq!(f["severity"], if outcome(row) == "allowed" { "high" } else { "low" }, "{id}");
+        }
+    }
+    // AWS-owned buckets: counted, never reported.
+    let mut owned_ids = BTreeSet::new();
+    let mut owned_records = 0;
+    for (bucket, owned) in m["aws_owned"].as_object().unwrap() {
+        owned_records += owned["records"].as_u64().unwrap();
+        owned_ids.extend(str_list(&owned["event_ids"]));
+        let row = report["aws_owned_buckets"].as_array().unwrap().iter().find(|b| b["bucket"] == bucket.as_str());
+        assert_eq!(row.unwrap()["requests"], owned["records"], "{bucket}");
+    }
+    assert_eq!(report["aws_owned_requests"].as_u64().unwrap(), owned_records);
+    // Nothing else: every reported event id was planted for that kind, and no list was cut short.
+    for f in findings(report) {
+        let kind = f["kind"].as_str().unwrap();
+        assert_eq!(f["event_ids_truncated"], false, "{f}");
+        assert_eq!(f["count"].as_u64().unwrap(), f["event_ids"].as_array().unwrap().len() as u64, "{f}");
+        for id in str_list(&f["event_ids"]) {
+            assert!(expected_ids.get(kind).is_some_and(|ids| ids.contains(id)), "unplanted {kind} {id}: {f}");
+            assert!(!owned_ids.contains(id), "{id}");
+        }
+    }
+    // Service principals were counted, and the log delivery through AWS-internal endpoints is among them.
+    let service_rows = planted(&m, "service-principal").len() as u64;
+    assert!(report["service_principal_requests"].as_u64().unwrap() >= service_rows);
+}
+
+#[test]
+fn sample_logs_without_configuration() {
+    let report = run_json(&["outside", &sample(), "--format", "json"]);
+    check_against_manifest(&report, false);
+    let notes = report["notes"].to_string();
+    assert!(notes.contains("--vpc-cidr"), "{notes}");
+    assert!(notes.contains("out-of-policy requests were not checked"), "{notes}");
+}
+
+#[test]
+fn sample_logs_with_the_configuration() {
+    let config = common::sample_logs().join("trail-vpce.toml");
+    let report = run_json(&["outside", &sample(), "--format", "json", "--config", config.to_str().unwrap()]);
+    check_against_manifest(&report, true);
+    // Every successful request through an endpoint was generated against that endpoint's policy.
+    assert!(findings(&report).iter().all(|f| f["kind"] != "out-of-policy"));
+    assert!(report["totals"]["replayed"].as_u64().unwrap() > 0);
+    assert_eq!(report["trusted_orgs"], serde_json::json!(["o-a1b2c3d4e5"]));
+}
+
+#[test]
+fn sample_logs_with_flags() {
+    let m = manifest();
+    let accounts = &m["world"]["accounts"];
+    let report = run_json(&[
+        "outside",
+        &sample(),
+        "--format",
+        "json",
+        "--vpc-cidr",
+        "vpce-0a1b2c3d4e5f60001=10.0.0.0/16",
+        "--protect",
+        "arn:aws:s3:::app-data-111122223333",
+        "--trusted-account",
+        &format!("{},{}", accounts["app"].as_str().unwrap(), accounts["data"].as_str().unwrap()),
+    ]);
+    check_against_manifest(&report, true);
+    let bound = &report["endpoint_bound_resources"];
+    assert!(bound.as_array().unwrap().iter().any(|b| b["bound"] == "protected"), "{bound}");
+}
+
+#[test]
+fn a_policy_that_refuses_observed_traffic_reports_out_of_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("deny-puts.json");
+    std::fs::write(
+        &policy,
+        r#"{"Version": "2012-10-17", "Statement": [
+            {"Sid": "ReadOnly", "Effect": "Allow", "Principal": "*", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"},
+            {"Sid": "NoDeletes", "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject", "Resource": "*"}]}"#,
+    )
+    .unwrap();
+    let spec = format!("vpce-0a1b2c3d4e5f60001={}", policy.display());
+    let report = run_json(&["outside", &sample(), "--format", "json", "--policy", &spec]);
+    let out: Vec<&Value> = findings(&report).iter().filter(|f| f["kind"] == "out-of-policy").collect();
+    assert!(!out.is_empty());
+    for f in &out {
+        assert_eq!(f["outcome"], "allowed");
+        assert_eq!(f["vpce"], "vpce-0a1b2c3d4e5f60001");
+        assert_eq!(f["severity"], "medium");
+        let actions = str_list(&f["actions"]);
+        assert!(actions.iter().any(|a| !["s3:GetObject", "s3:ListBucket"].contains(a)), "{f}");
+        if actions.contains(&"s3:DeleteObject") {
+            assert_eq!(f["deny"], "explicit");
+            assert_eq!(f["statement"], "NoDeletes");
+        }
+    }
+}
+
+#[test]
+fn formats_and_exit_codes() {
+    let (code, stdout) = run(&["outside", &sample(), "--format", "ndjson"]);
+    assert_eq!(code, 0);
+    let lines: Vec<Value> =
+        String::from_utf8(stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let report = run_json(&["outside", &sample(), "--format", "json"]);
+    assert_eq!(lines.len(), findings(&report).len());
+    // Sorted: severity first.
+    let rank = |f: &Value| ["high", "medium", "low"].iter().position(|s| f["severity"] == *s).unwrap();
+    assert!(lines.windows(2).all(|w| rank(&w[0]) <= rank(&w[1])));
+    let (code, _) = run(&["outside", &sample(), "--fail-on-findings"]);
+    assert_eq!(code, 1);
+    let (code, stdout) = run(&["outside", &sample()]);
+    assert_eq!(code, 0);
+    let table = String::from_utf8(stdout).unwrap();
+    assert!(table.contains("SEVERITY") && table.contains("stolen instance credentials"), "{table}");
+    let (code, _) = run(&["outside", &sample(), "--format", "csv"]);
+    assert_eq!(code, 2);
+}
+
+const OTRF_BUCKET: &str = "arn:aws:s3:::mordors3stack-s3bucket-llp2yingx64a";
+
+/// OTRF "EC2 proxy S3 exfiltration": instance credentials (ec2RoleDelivery) used from 1.2.3.4 to list and
+/// read a bucket. The trail has no endpoint traffic at all, so nothing is endpoint-bound by default and no
+/// bypass can be shown; protecting the bucket makes it a high-severity bypass.
+#[test]
+fn otrf_stolen_instance_credentials() {
+    let Some(real) = common::real_fixtures() else { return };
+    let otrf = real.join("cloudtrail/otrf").display().to_string();
+    let report = run_json(&["outside", &otrf, "--format", "json"]);
+    assert_eq!(findings(&report).len(), 0);
+    assert_eq!(report["totals"]["through_endpoint"], 0);
+    assert!(report["notes"].to_string().contains("nothing is endpoint-bound"), "{}", report["notes"]);
+    let (code, _) = run(&["outside", &otrf, "--fail-on-findings"]);
+    assert_eq!(code, 0);
+
+    let report = run_json(&["outside", &otrf, "--format", "json", "--protect", OTRF_BUCKET]);
+    let bypass: Vec<&Value> = findings(&report).iter().filter(|f| f["kind"] == "bypass").collect();
+    assert_eq!(bypass.len(), 1, "{bypass:?}");
+    let f = bypass[0];
+    assert_eq!(f["severity"], "high");
+    assert_eq!(f["outcome"], "allowed");
+    assert_eq!(f["resource"], OTRF_BUCKET);
+    assert_eq!(f["principal"], "arn:aws:iam::123456789123:role/MordorNginxStack-BankingWAFRole-9S3E0UAE1MM0");
+    assert_eq!(f["ec2_role_delivery"], true);
+    assert_eq!(f["source_ips"], serde_json::json!(["1.2.3.4"]));
+    assert_eq!(f["actions"], serde_json::json!(["s3:GetObject", "s3:ListBucket"]));
+    assert_eq!(f["count"], 9);
+    assert!(f["reason"].as_str().unwrap().contains("stolen instance credentials"));
+    let (code, _) = run(&["outside", &otrf, "--protect", OTRF_BUCKET, "--fail-on-findings"]);
+    assert_eq!(code, 1);
+}
+
+/// Every record of a fixture file with an `eventID`, parsed independently of the tool.
+fn raw_records(path: &Path, into: &mut BTreeMap<String, Value>) {
+    let Ok(text) = std::fs::read_to_string(path) else { return };
+    let values: Vec<Value> = match serde_json::from_str::<Value>(&text) {
+        Ok(Value::Object(mut map)) => match map.remove("Records") {
+            Some(Value::Array(records)) => records,
+            _ => vec![Value::Object(map)],
+        },
+        Ok(Value::Array(records)) => records,
+        Ok(other) => vec![other],
+        Err(_) => text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect(),
+    };
+    for v in values {
+        if let Some(id) = v["eventID"].as_str() {
+            into.insert(id.to_owned(), v);
+        }
+    }
+}
+
+/// No real fixture yields a bypass made by an AWS service (AWSService identity, invokedBy, or a service name
+/// as the source address), and the service traffic they hold is counted.
+#[test]
+fn real_fixtures_report_no_bypass_for_aws_service_traffic() {
+    let Some(real) = common::real_fixtures() else { return };
+    let mut services = 0;
+    for folder in ["cloudtrail/awsdocs", "cloudtrail/otrf", "cloudtrail/panther", "cloudtrail/stratus-red-team"]
+        .into_iter()
+        .chain(["cloudtrail/traildiscover", "s3-access"])
+    {
+        let dir = real.join(folder);
+        let mut raw = BTreeMap::new();
+        for entry in walk(&dir) {
+            raw_records(&entry, &mut raw);
+        }
+        let report = run_json(&["outside", &dir.display().to_string(), "--format", "json"]);
+        services += report["service_principal_requests"].as_u64().unwrap();
+        for f in findings(&report).iter().filter(|f| f["kind"] == "bypass") {
+            assert!(!f["principal"].as_str().unwrap().ends_with(".amazonaws.com"), "{folder}: {f}");
+            for id in str_list(&f["event_ids"]) {
+                let Some(record) = raw.get(id) else { continue };
+                let identity = &record["userIdentity"];
+                assert_ne!(identity["type"], "AWSService", "{folder} {id}");
+                assert!(identity["invokedBy"].is_null(), "{folder} {id}");
+                let ip = record["sourceIPAddress"].as_str().unwrap_or("");
+                assert!(ip.parse::<std::net::IpAddr>().is_ok(), "{folder} {id}: {ip}");
+            }
+        }
+    }
+    assert!(services > 100, "{services}");
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() { stack.push(path) } else { files.push(path) }
+        }
+    }
+    files
+}
