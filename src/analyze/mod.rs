@@ -4,5 +4,6 @@ pub mod aws_owned;
 pub mod classify;
 pub mod counter;
 pub mod denied;
+pub mod propose;
 pub mod scan;
 pub mod trust;

@@ -45,6 +45,9 @@ pub fn run(args: &DeniedArgs) -> Result<Outcome, AppError> {
         Format::Csv | Format::Parquet => {
             return Err(AppError::Usage("denied: csv and parquet output are not available in this build".to_owned()));
         }
+        Format::Terraform | Format::Cloudformation => {
+            return Err(AppError::Usage("denied writes --format table, json or ndjson".to_owned()));
+        }
         Format::Table => write_table(&mut out, &body, &stats, args.all_causes)?,
     }
     out.flush()?;

@@ -2,6 +2,8 @@
 //! Maps every failure to the exit-code contract (0 ok, 1 findings, 2 usage or input error).
 
 mod denied;
+mod propose;
+mod propose_output;
 mod replay;
 mod scan;
 
@@ -32,6 +34,8 @@ pub enum AppError {
     Strict(String),
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Propose(#[from] crate::analyze::propose::ProposeError),
     #[error("cannot write the report: {0}")]
     Output(#[from] io::Error),
 }
@@ -48,6 +52,7 @@ pub fn run(cli: Cli) -> Result<Outcome, AppError> {
     match cli.command {
         Command::Scan(args) => scan::run(&args),
         Command::Denied(args) => denied::run(&args),
+        Command::Propose(args) => propose::run(&args),
     }
 }
 

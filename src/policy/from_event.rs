@@ -47,6 +47,7 @@ pub fn requests_from_event(event: &Event, env: &ReplayEnv) -> Vec<Request> {
                     .iter()
                     .find(|r| r.arn == *resource || (r.is_prefix && resource.starts_with(&r.arn)))
                     .and_then(|r| r.account.clone())
+                    .or_else(|| s3_bucket_owner(event, resource))
                     .or_else(|| super::request::arn_account(resource).map(str::to_owned));
                 if let Some(owner) = owner.filter(|o| !o.is_empty()) {
                     context.insert("aws:ResourceAccount", owner.clone());
@@ -67,6 +68,14 @@ pub fn requests_from_event(event: &Event, env: &ReplayEnv) -> Vec<Request> {
             }
         })
         .collect()
+}
+
+/// The owner of an S3 object is its bucket's owner: CloudTrail gives the account on the bucket entry of
+/// `resources[]` only (`aws:ResourceAccount` is the bucket owner's account for object requests).
+fn s3_bucket_owner(event: &Event, resource: &str) -> Option<String> {
+    let (bucket_arn, _) = resource.strip_prefix("arn:").filter(|r| r.contains(":s3:::"))?.split_once('/')?;
+    let bucket_arn = format!("arn:{bucket_arn}");
+    event.resources.iter().find(|r| r.arn == bucket_arn).and_then(|r| r.account.clone())
 }
 
 /// Keys shared by every access of the event.
