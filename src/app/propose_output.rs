@@ -74,7 +74,7 @@ pub fn write_summary(out: &mut dyn Write, p: &Proposal) -> io::Result<()> {
     if let Some(c) = &p.compared_with_current {
         writeln!(
             out,
-            "  compared with {}: of {} probe requests the current policy allows {}, the proposal {} ({} removed, {} added); observed requests allowed: current {}, proposal {}",
+            "  compared with {}: of {} probe requests the current policy allows {}, the proposal {} ({} removed, {} added); observed requests allowed: current {} ({} unknown), proposal {}",
             escape_terminal(&c.current_policy),
             c.probes.total,
             c.probes.allowed_by_current,
@@ -82,6 +82,7 @@ pub fn write_summary(out: &mut dyn Write, p: &Proposal) -> io::Result<()> {
             c.probes.removed,
             c.probes.added,
             c.observed.allowed_by_current,
+            c.observed.unknown_under_current,
             c.observed.allowed_by_proposal
         )?;
         for (what, list) in [

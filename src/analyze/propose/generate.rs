@@ -154,8 +154,9 @@ fn buckets_by_patterns(units: &Units, granularity: Granularity) -> Vec<String> {
     let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
     for ((_, _, family), unit) in units {
         if let Family::S3Bucket(bucket) = family {
-            let n = object_patterns(&unit.keys, granularity).len();
-            let is_whole = n == 1 && object_patterns(&unit.keys, granularity).contains("*");
+            let patterns = object_patterns(&unit.keys(), granularity);
+            let n = patterns.len();
+            let is_whole = n == 1 && patterns.contains("*");
             if n > 0 && !is_whole {
                 *counts.entry(bucket.clone()).or_default() += n;
             }

@@ -7,7 +7,7 @@ use super::action_class::{Fold, class_word, fold_actions};
 use super::document::{Conditions, OneOrMany, PolicyDocument, PolicyStatement};
 use super::options::{Granularity, Scope};
 use super::select::{Family, Section};
-use super::units::{Unit, Units};
+use super::units::{Grants, PrincipalKey, Target, Unit, Units};
 
 /// How far the statements are generalised (the widening steps move these).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,32 +52,40 @@ pub fn build(units: &Units, knobs: &Knobs) -> Built {
     let mut by_grant: BTreeMap<(Section, String, Vec<(String, String, Vec<String>)>, BTreeSet<String>), Draft> =
         BTreeMap::new();
     for ((section, service, family), unit) in units {
-        let (resources, owners_known) = resources_of(family, unit, knobs);
-        let mut condition = principal_condition(section, unit, knobs.scope, &mut notes);
+        let owners_known = !unit.owners.is_empty() && unit.owners.iter().all(Option::is_some);
         let owners: Vec<String> = unit.owners.iter().flatten().cloned().collect();
         let s3_workload = *section == Section::Workload && matches!(family, Family::S3Bucket(_));
-        if owners_known && !owners.is_empty() && (s3_workload || resources.contains("*")) {
-            condition.push(("StringEquals".into(), "aws:ResourceAccount".into(), owners));
+        for (pattern, grants) in patterns_of(section, family, unit, knobs, owners_known) {
+            // Actions used by the same principals share a statement.
+            let mut by_principals: BTreeMap<BTreeSet<PrincipalKey>, BTreeSet<String>> = BTreeMap::new();
+            for (action, principals) in grants {
+                by_principals.entry(principals).or_default().insert(action);
+            }
+            for (principals, actions) in by_principals {
+                let mut condition = principal_condition(section, &principals, knobs.scope, &mut notes);
+                if owners_known && (s3_workload || pattern == "*") && !owners.is_empty() {
+                    condition.push(("StringEquals".into(), "aws:ResourceAccount".into(), owners.clone()));
+                }
+                let resource = if owners_known && s3_workload && knobs.s3_by_account {
+                    "arn:aws:s3:::*".to_owned()
+                } else {
+                    pattern.clone()
+                };
+                let key = (section.clone(), service.clone(), condition.clone(), actions.clone());
+                let draft = by_grant.entry(key).or_insert_with(|| Draft {
+                    section: section.clone(),
+                    service: service.clone(),
+                    condition,
+                    actions,
+                    resources: BTreeSet::new(),
+                    names: BTreeSet::new(),
+                });
+                draft.names.insert(format!("{} {}", family_name(family, unit), pattern_hint(&resource)));
+                draft.resources.insert(resource);
+            }
         }
-        let resources = if owners_known && s3_workload && knobs.s3_by_account {
-            BTreeSet::from(["arn:aws:s3:::*".to_owned()])
-        } else {
-            resources
-        };
-        let actions = unit.actions.clone();
-        let key = (section.clone(), service.clone(), condition.clone(), actions.clone());
-        let draft = by_grant.entry(key).or_insert_with(|| Draft {
-            section: section.clone(),
-            service: service.clone(),
-            condition,
-            actions,
-            resources: BTreeSet::new(),
-            names: BTreeSet::new(),
-        });
-        draft.resources.extend(resources);
-        draft.names.insert(family_name(family, unit));
     }
-    let mut drafts: Vec<Draft> = by_grant.into_values().collect();
+    let mut drafts = join_bucket_level(by_grant.into_values().collect());
     if knobs.merge_actions {
         drafts = merge_actions(drafts);
     }
@@ -94,6 +102,53 @@ pub fn build(units: &Units, knobs: &Knobs) -> Built {
     drafts.sort();
     let statements = name_statements(drafts);
     Built { document: Some(PolicyDocument { version: "2012-10-17", statement: statements }), folds, notes }
+}
+
+/// The buckets of S3 resource patterns, and whether they are all bucket ARNs (`Some(true)`), all object
+/// patterns (`Some(false)`) or mixed / not S3 (`None`).
+fn s3_shape(resources: &BTreeSet<String>) -> (BTreeSet<&str>, Option<bool>) {
+    let mut buckets = BTreeSet::new();
+    let mut shape = None;
+    for r in resources {
+        let Some(rest) = r.strip_prefix("arn:aws:s3:::").filter(|rest| *rest != "*") else { return (buckets, None) };
+        let is_bucket = !rest.contains('/');
+        if shape.is_some_and(|s| s != is_bucket) {
+            return (buckets, None);
+        }
+        shape = Some(is_bucket);
+        buckets.insert(rest.split('/').next().unwrap_or(rest));
+    }
+    (buckets, shape)
+}
+
+/// Puts bucket-level grants (`s3:ListBucket` on the bucket ARN) into the statement that grants object access
+/// on the same buckets to the same principals: bucket actions never apply to object ARNs and object actions
+/// never to bucket ARNs, so joining them allows nothing more and reads as one grant.
+fn join_bucket_level(drafts: Vec<Draft>) -> Vec<Draft> {
+    let mut out: Vec<Draft> = Vec::with_capacity(drafts.len());
+    let (bucket_level, rest): (Vec<Draft>, Vec<Draft>) =
+        drafts.into_iter().partition(|d| s3_shape(&d.resources).1 == Some(true));
+    out.extend(rest);
+    for draft in bucket_level {
+        let buckets = s3_shape(&draft.resources).0.into_iter().map(str::to_owned).collect::<BTreeSet<_>>();
+        let target = out.iter_mut().find(|o| {
+            let (object_buckets, shape) = s3_shape(&o.resources);
+            o.section == draft.section
+                && o.service == draft.service
+                && o.condition == draft.condition
+                && shape == Some(false)
+                && object_buckets.iter().map(|b| b.to_string()).collect::<BTreeSet<_>>() == buckets
+        });
+        match target {
+            Some(o) => {
+                o.actions.extend(draft.actions);
+                o.resources.extend(draft.resources);
+                o.names.extend(draft.names);
+            }
+            None => out.push(draft),
+        }
+    }
+    out
 }
 
 /// Merges drafts of one section, service and principal condition (ResourceAccount values are united).
@@ -134,45 +189,67 @@ fn unite_resource_accounts(
     out
 }
 
-/// A unit's resource patterns, and whether every owner is known.
-fn resources_of(family: &Family, unit: &Unit, knobs: &Knobs) -> (BTreeSet<String>, bool) {
-    let owners_known = !unit.owners.is_empty() && unit.owners.iter().all(Option::is_some);
-    let mut out = BTreeSet::new();
+/// A unit's resource patterns, each with the actions used on it and by whom.
+fn patterns_of(
+    section: &Section,
+    family: &Family,
+    unit: &Unit,
+    knobs: &Knobs,
+    owners_known: bool,
+) -> BTreeMap<String, Grants> {
+    let mut out: BTreeMap<String, Grants> = BTreeMap::new();
+    let mut add = |pattern: String, grants: &Grants| {
+        let into = out.entry(pattern).or_default();
+        for (action, principals) in grants {
+            into.entry(action.clone()).or_default().extend(principals.iter().cloned());
+        }
+    };
     match family {
         Family::S3Bucket(bucket) => {
             let base = format!("arn:aws:s3:::{bucket}");
-            if unit.whole {
-                out.insert(base.clone());
+            // AWS-owned buckets hold content-addressed objects: their keys say nothing worth keeping.
+            let whole = knobs.whole_buckets.contains(bucket) || matches!(section, Section::AwsOwned(_));
+            let granularity = if whole { Granularity::Bucket } else { knobs.granularity };
+            let patterns = object_patterns(&unit.keys(), granularity);
+            for (target, grants) in &unit.targets {
+                match target {
+                    Target::Whole => add(base.clone(), grants),
+                    Target::AllObjects => add(format!("{base}/*"), grants),
+                    Target::Object(key) => {
+                        let pattern = patterns
+                            .iter()
+                            .find(|p| {
+                                p.as_str() == "*" || (p.ends_with('*') && key.starts_with(p.trim_end_matches('*')))
+                            })
+                            .unwrap_or(key);
+                        add(format!("{base}/{pattern}"), grants);
+                    }
+                    Target::Index | Target::Stream => {}
+                }
             }
-            let granularity = if unit.unseen || knobs.whole_buckets.contains(bucket) {
-                Granularity::Bucket
-            } else {
-                knobs.granularity
-            };
-            out.extend(object_patterns(&unit.keys, granularity).into_iter().map(|p| format!("{base}/{p}")));
         }
         Family::DynamoTable(table) => {
-            if unit.whole {
-                out.insert(table.clone());
+            for (target, grants) in &unit.targets {
+                match target {
+                    Target::Index => add(format!("{table}/index/*"), grants),
+                    Target::Stream => add(format!("{table}/stream/*"), grants),
+                    _ => add(table.clone(), grants),
+                }
             }
-            if unit.index {
-                out.insert(format!("{table}/index/*"));
-            }
-            if unit.stream {
-                out.insert(format!("{table}/stream/*"));
-            }
-        }
-        Family::Arn(_) if knobs.arns_by_account && owners_known => {
-            out.insert("*".to_owned());
         }
         Family::Arn(arn) => {
-            out.insert(arn.clone());
+            let pattern = if knobs.arns_by_account && owners_known { "*".to_owned() } else { arn.clone() };
+            for grants in unit.targets.values() {
+                add(pattern.clone(), grants);
+            }
         }
         Family::NoResource => {
-            out.insert("*".to_owned());
+            for grants in unit.targets.values() {
+                add("*".to_owned(), grants);
+            }
         }
     }
-    (out, owners_known)
+    out
 }
 
 /// Object key patterns for a granularity: `*`, `folder/*` prefixes (exact keys where a key has fewer
@@ -203,12 +280,12 @@ pub fn object_patterns(keys: &BTreeSet<String>, granularity: Granularity) -> BTr
 
 fn principal_condition(
     section: &Section,
-    unit: &Unit,
+    principals: &BTreeSet<PrincipalKey>,
     scope: Scope,
     notes: &mut BTreeSet<String>,
 ) -> Vec<(String, String, Vec<String>)> {
-    let collect = |f: fn(&super::units::PrincipalKey) -> Option<&String>| -> Option<Vec<String>> {
-        let values: Option<BTreeSet<String>> = unit.principals.iter().map(|p| f(p).cloned()).collect();
+    let collect = |f: fn(&PrincipalKey) -> Option<&String>| -> Option<Vec<String>> {
+        let values: Option<BTreeSet<String>> = principals.iter().map(|p| f(p).cloned()).collect();
         values.map(|v| v.into_iter().collect())
     };
     if *section == Section::AwsService {
@@ -247,11 +324,19 @@ fn family_name(family: &Family, unit: &Unit) -> String {
     match family {
         Family::S3Bucket(bucket) => bucket.clone(),
         Family::DynamoTable(table) => table.rsplit('/').next().unwrap_or(table).to_owned(),
-        Family::Arn(arn) => arn.rsplit([':', '/']).next().unwrap_or(arn).to_owned(),
-        Family::NoResource if unit.actions.len() == 1 => {
-            unit.actions.iter().next().and_then(|a| a.split_once(':')).map_or("", |(_, n)| n).to_owned()
+        Family::Arn(arn) => arn.rsplit(':').next().unwrap_or(arn).to_owned(),
+        Family::NoResource if unit.actions().len() == 1 => {
+            unit.actions().iter().next().and_then(|a| a.split_once(':')).map_or("", |(_, n)| n).to_owned()
         }
         Family::NoResource => "ActionsWithoutResource".to_owned(),
+    }
+}
+
+/// The folder a resource pattern narrows to (`reports` for `arn:aws:s3:::b/reports/*`), for Sids.
+fn pattern_hint(resource: &str) -> String {
+    match resource.strip_prefix("arn:aws:s3:::").and_then(|r| r.split_once('/')) {
+        Some((_, key)) if key != "*" => key.split('/').next().unwrap_or_default().to_owned(),
+        _ => String::new(),
     }
 }
 
@@ -260,12 +345,13 @@ fn name_statements(drafts: Vec<Draft>) -> Vec<PolicyStatement> {
     let mut used = BTreeSet::new();
     let mut out = Vec::with_capacity(drafts.len());
     for draft in drafts {
+        let families: BTreeSet<&str> = draft.names.iter().map(|n| n.split(' ').next().unwrap_or(n)).collect();
         let first = draft.names.iter().next().cloned().unwrap_or_default();
-        let more = if draft.names.len() > 1 { format!("And{}More", draft.names.len() - 1) } else { String::new() };
-        let what = if draft.resources.iter().any(|r| r == "arn:aws:s3:::*" || r == "*") && draft.names.len() > 1 {
+        let more = if families.len() > 1 { format!("And{}More", families.len() - 1) } else { String::new() };
+        let what = if draft.resources.iter().any(|r| r == "arn:aws:s3:::*" || r == "*") && families.len() > 1 {
             "InTrustedAccounts".to_owned()
         } else {
-            format!("{}{more}", camel(&first, 40))
+            format!("{}{more}", camel(&first, 48))
         };
         let class = class_word(&draft.actions);
         let service = camel(&draft.service, 20);

@@ -18,21 +18,48 @@ pub struct PrincipalKey {
     pub service: Option<String>,
 }
 
-/// One resource family of one section.
+/// What in a family an access touched.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Target {
+    /// The bucket, table or resource itself.
+    Whole,
+    /// An S3 object key.
+    Object(String),
+    /// Any object (`bucket/*`; AWS-owned buckets added by `--allow-aws-owned`).
+    AllObjects,
+    /// A DynamoDB index (`table/t/index/*`).
+    Index,
+    /// A DynamoDB stream (`table/t/stream/*`).
+    Stream,
+}
+
+/// Action → the principals that used it.
+pub type Grants = BTreeMap<String, BTreeSet<PrincipalKey>>;
+
+/// One resource family of one section: per target, which principals used which actions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Unit {
-    pub actions: BTreeSet<String>,
-    pub principals: BTreeSet<PrincipalKey>,
+    pub targets: BTreeMap<Target, Grants>,
     /// Resource owners (`aws:ResourceAccount`); `None` when a request did not show one.
     pub owners: BTreeSet<Option<String>>,
-    /// The bucket or table itself was used.
-    pub whole: bool,
-    /// Object keys (S3).
-    pub keys: BTreeSet<String>,
-    pub index: bool,
-    pub stream: bool,
-    /// Added by `--allow-aws-owned`, not observed: all its objects are allowed (`bucket/*`).
-    pub unseen: bool,
+}
+
+impl Unit {
+    /// Every action used on the family.
+    pub fn actions(&self) -> BTreeSet<String> {
+        self.targets.values().flat_map(|g| g.keys().cloned()).collect()
+    }
+
+    /// The object keys used (S3).
+    pub fn keys(&self) -> BTreeSet<String> {
+        self.targets
+            .keys()
+            .filter_map(|t| match t {
+                Target::Object(k) => Some(k.clone()),
+                _ => None,
+            })
+            .collect()
+    }
 }
 
 /// Units by section and family, sorted.
@@ -53,22 +80,20 @@ pub fn build_units(facts: &EndpointFacts, trusted: &TrustedSet, options: &Propos
         for access in &request.accesses {
             let (section, family, part) = place(access);
             let unit = units.entry((section, service_of(&access.action), family)).or_default();
-            unit.actions.insert(access.action.clone());
-            unit.principals.insert(PrincipalKey {
+            let target = match part {
+                Part::Bucket | Part::Table | Part::Whole => Target::Whole,
+                Part::Object(key) => Target::Object(key),
+                Part::Index => Target::Index,
+                Part::Stream => Target::Stream,
+            };
+            let principal = PrincipalKey {
                 arn: access.principal.clone().filter(|_| !access.principal_is_service),
                 account: access.principal_account.clone(),
                 org: access.principal_org().map(str::to_owned),
                 service: access.principal_is_service.then(|| access.service_name().map(str::to_owned)).flatten(),
-            });
+            };
+            unit.targets.entry(target).or_default().entry(access.action.clone()).or_default().insert(principal);
             unit.owners.insert(access.resource_account().map(str::to_owned));
-            match part {
-                Part::Bucket | Part::Table | Part::Whole => unit.whole = true,
-                Part::Object(key) => {
-                    unit.keys.insert(key);
-                }
-                Part::Index => unit.index = true,
-                Part::Stream => unit.stream = true,
-            }
         }
     }
     if options.allow_aws_owned {
@@ -83,15 +108,14 @@ fn add_standard_aws_owned(units: &mut Units, facts: &EndpointFacts) {
     let principals: BTreeSet<PrincipalKey> = units
         .iter()
         .filter(|((section, _, _), _)| !matches!(section, Section::AwsService))
-        .flat_map(|(_, unit)| unit.principals.iter().cloned())
+        .flat_map(|(_, unit)| unit.targets.values().flat_map(|g| g.values().flatten().cloned()))
         .collect();
     for region in &facts.regions {
         for (bucket, service) in aws_owned_buckets_for_region(region) {
-            let unit = units
-                .entry((Section::AwsOwned(service), "s3".to_owned(), Family::S3Bucket(bucket)))
-                .or_insert_with(|| Unit { unseen: true, ..Unit::default() });
-            unit.actions.insert("s3:GetObject".to_owned());
-            unit.principals.extend(principals.iter().cloned());
+            let unit =
+                units.entry((Section::AwsOwned(service), "s3".to_owned(), Family::S3Bucket(bucket))).or_default();
+            let grants = unit.targets.entry(Target::AllObjects).or_default();
+            grants.entry("s3:GetObject".to_owned()).or_default().extend(principals.iter().cloned());
         }
     }
 }
