@@ -168,8 +168,8 @@ pub fn compare(
     c
 }
 
-/// Actions are probed on resources of their own service; S3 object actions are probed on object ARNs only, bucket actions on bucket ARNs only (the other pairs
-/// never occur, so they say nothing about either policy).
+/// Actions are probed on resources of their own service; S3 object actions on object ARNs only, bucket
+/// actions on bucket ARNs only (the other pairs never occur, so they say nothing about either policy).
 fn fits(action: &str, resource: Option<&str>) -> bool {
     if let Some(arn_service) = resource.and_then(|r| r.split(':').nth(2))
         && !arn_service.eq_ignore_ascii_case(&service_of(action))

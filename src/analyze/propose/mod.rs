@@ -159,3 +159,6 @@ fn left_out(facts: &EndpointFacts, trusted: &TrustedSet, options: &ProposeOption
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

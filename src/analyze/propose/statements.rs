@@ -85,7 +85,7 @@ pub fn build(units: &Units, knobs: &Knobs) -> Built {
             }
         }
     }
-    let mut drafts = join_bucket_level(by_grant.into_values().collect());
+    let mut drafts = join_tables(join_bucket_level(by_grant.into_values().collect()));
     if knobs.merge_actions {
         drafts = merge_actions(drafts);
     }
@@ -102,6 +102,40 @@ pub fn build(units: &Units, knobs: &Knobs) -> Built {
     drafts.sort();
     let statements = name_statements(drafts);
     Built { document: Some(PolicyDocument { version: "2012-10-17", statement: statements }), folds, notes }
+}
+
+/// Joins the statements of one DynamoDB table set (table, `index/*`, `stream/*`) granted to the same
+/// principals, so a table reads as one grant. Item actions never apply to index or stream ARNs; the cost is
+/// that `Query`/`Scan` seen only on indexes also apply to the table.
+fn join_tables(drafts: Vec<Draft>) -> Vec<Draft> {
+    let tables = |d: &Draft| -> Option<BTreeSet<String>> {
+        if d.service != "dynamodb" {
+            return None;
+        }
+        d.resources
+            .iter()
+            .map(|r| r.contains(":table/").then(|| r.split("/index/").next().unwrap_or(r)))
+            .map(|t| t.map(|t| t.split("/stream/").next().unwrap_or(t).to_owned()))
+            .collect()
+    };
+    let mut out: Vec<Draft> = Vec::with_capacity(drafts.len());
+    for draft in drafts {
+        let key = tables(&draft);
+        let into = key.as_ref().and_then(|key| {
+            out.iter_mut().find(|o| {
+                o.section == draft.section && o.condition == draft.condition && tables(o).as_ref() == Some(key)
+            })
+        });
+        match into {
+            Some(o) => {
+                o.actions.extend(draft.actions);
+                o.resources.extend(draft.resources);
+                o.names.extend(draft.names);
+            }
+            None => out.push(draft),
+        }
+    }
+    out
 }
 
 /// The buckets of S3 resource patterns, and whether they are all bucket ARNs (`Some(true)`), all object
