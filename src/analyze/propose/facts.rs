@@ -60,10 +60,10 @@ impl Analyzer for ProposeFacts {
         self.trusted.observe(event);
         let Some(vpce) = &event.vpce else { return };
         let facts = self.endpoints.entry(vpce.clone()).or_default();
-        if let Some(region) = &event.region {
-            if !facts.regions.contains(region) {
-                facts.regions.insert(region.clone());
-            }
+        if let Some(region) = &event.region
+            && !facts.regions.contains(region)
+        {
+            facts.regions.insert(region.clone());
         }
         let requests = requests_from_event(event, &self.env);
         if requests.is_empty() {

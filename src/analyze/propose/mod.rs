@@ -124,8 +124,8 @@ pub fn propose_endpoint(
 }
 
 fn left_out(facts: &EndpointFacts, trusted: &TrustedSet, options: &ProposeOptions) -> Vec<LeftOut> {
-    let mut groups: BTreeMap<(LeftOutReason, Option<String>, String, Option<String>, Option<String>, &str), u64> =
-        BTreeMap::new();
+    type Key<'a> = (LeftOutReason, Option<String>, String, Option<String>, Option<String>, &'a str);
+    let mut groups: BTreeMap<Key<'_>, u64> = BTreeMap::new();
     for (request, &count) in &facts.requests {
         let Selection::LeftOut(reason) = select(request, trusted, options) else { continue };
         let outcome = match request.outcome {

@@ -25,12 +25,18 @@ pub struct Knobs {
     pub action_wildcards: bool,
 }
 
+/// Conditions as `(operator, key, values)`, sorted.
+type CondList = Vec<(String, String, Vec<String>)>;
+
+/// Section, service, conditions and actions: what one statement grants.
+type GrantKey = (Section, String, CondList, BTreeSet<String>);
+
 /// A statement before it has a Sid.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Draft {
     section: Section,
     service: String,
-    condition: Vec<(String, String, Vec<String>)>,
+    condition: CondList,
     actions: BTreeSet<String>,
     resources: BTreeSet<String>,
     /// Names of the families (bucket, table, ...), for the Sid.
@@ -49,8 +55,7 @@ pub struct Built {
 /// Builds the policy document from units.
 pub fn build(units: &Units, knobs: &Knobs) -> Built {
     let mut notes = BTreeSet::new();
-    let mut by_grant: BTreeMap<(Section, String, Vec<(String, String, Vec<String>)>, BTreeSet<String>), Draft> =
-        BTreeMap::new();
+    let mut by_grant: BTreeMap<GrantKey, Draft> = BTreeMap::new();
     for ((section, service, family), unit) in units {
         let owners_known = !unit.owners.is_empty() && unit.owners.iter().all(Option::is_some);
         let owners: Vec<String> = unit.owners.iter().flatten().cloned().collect();
@@ -187,7 +192,8 @@ fn join_bucket_level(drafts: Vec<Draft>) -> Vec<Draft> {
 
 /// Merges drafts of one section, service and principal condition (ResourceAccount values are united).
 fn merge_actions(drafts: Vec<Draft>) -> Vec<Draft> {
-    let mut merged: BTreeMap<(Section, String, Vec<(String, String, Vec<String>)>), Draft> = BTreeMap::new();
+    type MergeKey = (Section, String, CondList);
+    let mut merged: BTreeMap<MergeKey, Draft> = BTreeMap::new();
     for draft in drafts {
         let principal_only: Vec<_> =
             draft.condition.iter().filter(|(_, key, _)| key != "aws:ResourceAccount").cloned().collect();
@@ -208,10 +214,7 @@ fn merge_actions(drafts: Vec<Draft>) -> Vec<Draft> {
 }
 
 /// Unites the `aws:ResourceAccount` values of two conditions; the key is dropped if either lacks it.
-fn unite_resource_accounts(
-    a: &[(String, String, Vec<String>)],
-    b: &[(String, String, Vec<String>)],
-) -> Vec<(String, String, Vec<String>)> {
+fn unite_resource_accounts(a: &CondList, b: &CondList) -> CondList {
     let accounts = |c: &[(String, String, Vec<String>)]| {
         c.iter().find(|(_, k, _)| k == "aws:ResourceAccount").map(|(_, _, v)| v.clone())
     };
@@ -317,7 +320,7 @@ fn principal_condition(
     principals: &BTreeSet<PrincipalKey>,
     scope: Scope,
     notes: &mut BTreeSet<String>,
-) -> Vec<(String, String, Vec<String>)> {
+) -> CondList {
     let collect = |f: fn(&PrincipalKey) -> Option<&String>| -> Option<Vec<String>> {
         let values: Option<BTreeSet<String>> = principals.iter().map(|p| f(p).cloned()).collect();
         values.map(|v| v.into_iter().collect())

@@ -33,7 +33,10 @@ fn access(principal: &str, action: &str, resource: Option<&str>, owner: Option<&
     }
 }
 
-fn facts(rows: &[(&str, &str, Option<&str>, Option<&str>, Observed)]) -> EndpointFacts {
+/// principal, action, resource, owner, outcome.
+type Row<'a> = (&'a str, &'a str, Option<&'a str>, Option<&'a str>, Observed);
+
+fn facts(rows: &[Row<'_>]) -> EndpointFacts {
     let mut facts = EndpointFacts::default();
     facts.regions.insert("us-east-1".to_owned());
     for (principal, action, resource, owner, outcome) in rows {
@@ -57,7 +60,7 @@ fn run(facts: &EndpointFacts, options: &ProposeOptions) -> Proposal {
     propose_endpoint("vpce-1", facts, &trusted(), options, None).expect("a proposal")
 }
 
-fn sample_rows() -> Vec<(&'static str, &'static str, Option<&'static str>, Option<&'static str>, Observed)> {
+fn sample_rows() -> Vec<Row<'static>> {
     use Observed::*;
     vec![
         (APP, "s3:GetObject", Some("arn:aws:s3:::app-data/reports/2026/a.csv"), Some("111122223333"), Success),
