@@ -6,6 +6,7 @@ pub mod classify;
 pub mod counter;
 pub mod denied;
 pub mod outside;
+pub mod propose;
 pub mod scan;
 pub mod timeline;
 pub mod trust;

@@ -50,6 +50,9 @@ pub fn run(args: &DeniedArgs) -> Result<Outcome, AppError> {
             let format = if format == Format::Csv { TabularFormat::Csv } else { TabularFormat::Parquet };
             write_frame(rows_frame(&body), format, &mut out)?;
         }
+        Format::Terraform | Format::Cloudformation => {
+            return Err(AppError::Usage("denied writes --format table, json or ndjson".to_owned()));
+        }
         Format::Table => write_table(&mut out, &body, &stats, args.all_causes)?,
     }
     out.flush()?;

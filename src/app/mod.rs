@@ -6,6 +6,8 @@ mod denied;
 mod outside;
 mod policy_cmd;
 mod policy_input;
+mod propose;
+mod propose_output;
 mod replay;
 mod scan;
 mod timeline;
@@ -39,6 +41,8 @@ pub enum AppError {
     Config(#[from] crate::config::ConfigError),
     #[error(transparent)]
     Tabular(#[from] crate::report::tabular::TabularError),
+    #[error(transparent)]
+    Propose(#[from] crate::analyze::propose::ProposeError),
     #[error("cannot write the report: {0}")]
     Output(#[from] io::Error),
 }
@@ -59,6 +63,7 @@ pub fn run(cli: Cli) -> Result<Outcome, AppError> {
         Command::Check(args) => check::run(&args),
         Command::Policy(args) => policy_cmd::run(&args),
         Command::Outside(args) => outside::run(&args),
+        Command::Propose(args) => propose::run(&args),
     }
 }
 

@@ -63,7 +63,9 @@ pub fn run(args: &TimelineArgs) -> Result<Outcome, AppError> {
             }
         }
         Format::Csv => write_frame(frame(rows)?, TabularFormat::Csv, &mut out)?,
-        Format::Parquet => return Err(AppError::Usage("timeline writes table, json, ndjson or csv".to_owned())),
+        Format::Parquet | Format::Terraform | Format::Cloudformation => {
+            return Err(AppError::Usage("timeline writes table, json, ndjson or csv".to_owned()));
+        }
         Format::Table => write_table(&mut out, rows, &stats, pivot.as_ref())?,
     }
     out.flush()?;

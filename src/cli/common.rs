@@ -19,6 +19,10 @@ pub enum Format {
     Ndjson,
     Csv,
     Parquet,
+    /// `propose` only: an `aws_vpc_endpoint_policy` resource.
+    Terraform,
+    /// `propose` only: a CloudFormation template fragment (`AWS::EC2::VPCEndpoint` `PolicyDocument`).
+    Cloudformation,
 }
 
 #[derive(Debug, clap::Args)]

@@ -2,14 +2,18 @@
 //! goes past this module.
 
 mod common;
+mod outside_args;
 mod policy_args;
+mod propose_args;
 mod time_arg;
 mod timeline_args;
 
 use clap::{Parser, Subcommand};
 
 pub use common::{CommonArgs, Format, OutputConfig, Resolved};
+pub use outside_args::OutsideArgs;
 pub use policy_args::{CheckArgs, EvalArgs, KindArg, LintArgs, LintFormat, PolicyArgs, PolicyCommand};
+pub use propose_args::{ProposeArgs, ScopeArg};
 pub use time_arg::{parse_duration_millis, parse_instant, parse_time_arg};
 pub use timeline_args::TimelineArgs;
 
@@ -36,31 +40,8 @@ pub enum Command {
     /// Traffic that bypassed the endpoints (endpoint-bound resources reached from outside) and traffic that
     /// left through them (foreign resources and principals, requests the given policy would refuse).
     Outside(OutsideArgs),
-}
-
-#[derive(Debug, clap::Args)]
-pub struct OutsideArgs {
-    #[command(flatten)]
-    pub common: CommonArgs,
-    /// A resource ARN that must only be reached through an endpoint (repeatable; a bucket ARN covers its
-    /// objects). Resources seen reached through an endpoint are endpoint-bound anyway.
-    #[arg(long, value_name = "ARN")]
-    pub protect: Vec<String>,
-    /// A VPC network behind an endpoint: S3 access log lines from it came through the endpoint (repeatable).
-    #[arg(long, value_name = "VPCE=CIDR")]
-    pub vpc_cidr: Vec<String>,
-    /// An account whose principals and resources are trusted (repeatable or comma-separated).
-    #[arg(long, value_name = "ACCOUNT_ID", value_delimiter = ',')]
-    pub trusted_account: Vec<String>,
-    /// An AWS Organizations id whose members are trusted (needs the account → org map of the config).
-    #[arg(long, value_name = "ORG_ID", value_delimiter = ',')]
-    pub trusted_org: Vec<String>,
-    /// Endpoint policy to check successful requests against: VPCE_ID=FILE (repeatable).
-    #[arg(long = "policy", value_name = "VPCE=FILE")]
-    pub policies: Vec<String>,
-    /// Exit 1 when any finding of medium or high severity is reported.
-    #[arg(long)]
-    pub fail_on_findings: bool,
+    /// The tightest endpoint policy that still allows what the workloads did, verified by replay.
+    Propose(ProposeArgs),
 }
 
 #[derive(Debug, clap::Args)]

@@ -1,0 +1,178 @@
+//! `trail-vpce propose`: facts from the pipeline → one verified proposal per endpoint → policy JSON,
+//! Terraform, CloudFormation, or the JSON report.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::propose_output::{cloudformation, terraform, write_summary};
+use super::{AppError, Outcome, check_input};
+use crate::analyze::propose::{
+    Current, GenerateError, Granularity, Proposal, ProposeError, ProposeFacts, ProposeOptions, Scope, propose_endpoint,
+};
+use crate::analyze::trust::TrustedSet;
+use crate::cli::{Format, ProposeArgs, ScopeArg};
+use crate::config::{Overrides, load_policy};
+use crate::ingest;
+use crate::policy::EndpointKind;
+use crate::report::{self, Envelope, escape_terminal, write_input_summary};
+
+/// An endpoint that got no proposal, and why.
+#[derive(Debug, Serialize)]
+struct Skipped {
+    vpce: String,
+    reason: String,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    proposals: &'a [Proposal],
+    skipped: &'a [Skipped],
+    options: OptionsEcho,
+}
+
+/// The options the proposals were made with (for the JSON report).
+#[derive(Serialize)]
+struct OptionsEcho {
+    granularity: String,
+    scope: &'static str,
+    include_denied: bool,
+    include_foreign: bool,
+    allow_aws_owned: bool,
+    action_wildcards: bool,
+}
+
+pub fn run(args: &ProposeArgs) -> Result<Outcome, AppError> {
+    let (resolved, settings) = super::prepare(&args.common, &Overrides::default())?;
+    let format = resolved.output.format;
+    if !matches!(format, Format::Table | Format::Json | Format::Terraform | Format::Cloudformation) {
+        return Err(AppError::Usage("propose writes --format table, json, terraform or cloudformation".to_owned()));
+    }
+    let single = match args.common.vpce.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    };
+    if args.current.is_some() && single.is_none() {
+        return Err(AppError::Usage("--current needs exactly one endpoint: add --vpce VPCE_ID".to_owned()));
+    }
+    let granularity = Granularity::parse(&args.granularity).map_err(AppError::Usage)?;
+    let current_file = args.current.as_deref().map(load_policy).transpose()?;
+    let trusted = TrustedSet::from_settings(&settings);
+    let env = Arc::new(settings.replay_env());
+    let (facts, stats) = ingest::run(&resolved.ingest, || ProposeFacts::new(env.clone(), trusted.clone()))?;
+    check_input(&stats, &resolved.output)?;
+    if let Some(vpce) = &single
+        && !facts.endpoints.contains_key(vpce)
+    {
+        return Err(AppError::Usage(format!("no request through {} in the input", escape_terminal(vpce))));
+    }
+    let base = ProposeOptions {
+        granularity,
+        scope: match args.scope {
+            ScopeArg::Any => Scope::Any,
+            ScopeArg::Org => Scope::Org,
+            ScopeArg::Accounts => Scope::Accounts,
+            ScopeArg::Principals => Scope::Principals,
+        },
+        include_denied: args.include_denied,
+        include_foreign: args.include_foreign,
+        allow_aws_owned: args.allow_aws_owned,
+        action_wildcards: args.action_wildcards,
+        ..ProposeOptions::default()
+    };
+    let mut proposals = Vec::new();
+    let mut skipped = Vec::new();
+    for (vpce, endpoint_facts) in &facts.endpoints {
+        let endpoint = settings.endpoints.get(vpce);
+        let options =
+            ProposeOptions { kind: endpoint.and_then(|e| e.kind).unwrap_or(EndpointKind::Gateway), ..base.clone() };
+        let loaded = current_file.as_ref().or_else(|| endpoint.and_then(|e| e.policy.as_ref()));
+        let name = loaded.map(|l| l.path.display().to_string()).unwrap_or_default();
+        let current = loaded.map(|l| Current { name: &name, policy: &l.policy });
+        match propose_endpoint(vpce, endpoint_facts, &facts.trusted, &options, current) {
+            Ok(p) => proposals.push(p),
+            Err(ProposeError::Generate { vpce, source }) if single.is_none() => {
+                if !resolved.output.quiet {
+                    eprintln!("warning: no proposal for {}: {source}", escape_terminal(&vpce));
+                }
+                skipped.push(Skipped { vpce, reason: source.to_string() });
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let mut out = report::open_output(resolved.output.output.as_deref())?;
+    match (format, &single) {
+        (Format::Table | Format::Json, Some(_)) => {
+            // The policy document alone on stdout (ready for modify-vpc-endpoint); the summary on stderr.
+            for p in &proposals {
+                out.write_all(p.text.as_bytes())?;
+                if !resolved.output.quiet {
+                    write_summary(&mut std::io::stderr().lock(), p)?;
+                }
+            }
+        }
+        (Format::Json, None) => {
+            let body = Body { proposals: &proposals, skipped: &skipped, options: echo(&base) };
+            report::write_json(
+                &mut out,
+                &Envelope {
+                    command: "propose",
+                    version: report::VERSION,
+                    window: resolved.output.window,
+                    input: &stats,
+                    body: &body,
+                },
+            )?;
+        }
+        (Format::Terraform, _) => {
+            out.write_all(terraform(&proposals).as_bytes())?;
+            summaries_to_stderr(&proposals, resolved.output.quiet)?;
+        }
+        (Format::Cloudformation, _) => {
+            report::write_json(&mut out, &cloudformation(&proposals))?;
+            summaries_to_stderr(&proposals, resolved.output.quiet)?;
+        }
+        _ => {
+            for p in &proposals {
+                write_summary(&mut out, p)?;
+                out.write_all(p.text.as_bytes())?;
+                writeln!(out)?;
+            }
+            for s in &skipped {
+                writeln!(out, "{}: no proposal: {}", escape_terminal(&s.vpce), s.reason)?;
+            }
+            if proposals.is_empty() && skipped.is_empty() {
+                writeln!(out, "no requests through a VPC endpoint in the input")?;
+            }
+            write_input_summary(&mut out, &stats)?;
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Clean)
+}
+
+fn summaries_to_stderr(proposals: &[Proposal], quiet: bool) -> std::io::Result<()> {
+    if quiet {
+        return Ok(());
+    }
+    let mut err = std::io::stderr().lock();
+    proposals.iter().try_for_each(|p| write_summary(&mut err, p))
+}
+
+fn echo(options: &ProposeOptions) -> OptionsEcho {
+    OptionsEcho {
+        granularity: options.granularity.name(),
+        scope: options.scope.name(),
+        include_denied: options.include_denied,
+        include_foreign: options.include_foreign,
+        allow_aws_owned: options.allow_aws_owned,
+        action_wildcards: options.action_wildcards,
+    }
+}
+
+impl From<GenerateError> for AppError {
+    fn from(e: GenerateError) -> AppError {
+        AppError::Usage(e.to_string())
+    }
+}

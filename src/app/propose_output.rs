@@ -1,0 +1,210 @@
+//! `propose` writers: the human summary, Terraform (`aws_vpc_endpoint_policy` with `jsonencode`) and a
+//! CloudFormation template fragment.
+
+use std::io::{self, Write};
+
+use serde_json::Value;
+
+use crate::analyze::propose::Proposal;
+use crate::analyze::propose::statements::camel;
+use crate::policy::MAX_ENDPOINT_POLICY_CHARS;
+use crate::report::escape_terminal;
+
+/// The human summary of one proposal.
+pub fn write_summary(out: &mut dyn Write, p: &Proposal) -> io::Result<()> {
+    let v = &p.verified;
+    writeln!(
+        out,
+        "{}: {} statements, {} characters (limit {MAX_ENDPOINT_POLICY_CHARS}), from {} observed requests",
+        p.vpce,
+        p.policy.statement.len(),
+        p.size_chars,
+        p.observed_requests
+    )?;
+    writeln!(
+        out,
+        "  verified by replay: {} covered requests allowed, {} not allowed, {} unknown",
+        v.allowed, v.not_allowed, v.unknown
+    )?;
+    writeln!(
+        out,
+        "  observed denied requests: {} stay denied, {} allowed by this policy (denied by another policy), {} unknown",
+        v.denied_stay_denied, v.denied_allowed_by_proposal, v.denied_unknown
+    )?;
+    for u in &v.unknown_outcomes {
+        writeln!(
+            out,
+            "  unknown ({} x{}): {} (depends on {})",
+            u.outcome,
+            u.count,
+            escape_terminal(&u.request),
+            u.missing_keys.join(", ")
+        )?;
+    }
+    for l in &p.left_out {
+        writeln!(
+            out,
+            "  left out ({}, {} x{}): {} {} {}{}",
+            l.reason,
+            l.outcome,
+            l.count,
+            escape_terminal(l.principal.as_deref().unwrap_or("?")),
+            escape_terminal(&l.action),
+            escape_terminal(l.resource.as_deref().unwrap_or("(no resource)")),
+            l.resource_account.as_deref().map(|a| format!(" (owner {a})")).unwrap_or_default()
+        )?;
+    }
+    for w in &p.widened {
+        writeln!(
+            out,
+            "  widened ({}): {} [{} → {} characters]",
+            w.step, w.detail, w.size_chars_before, w.size_chars_after
+        )?;
+    }
+    for f in &p.action_wildcards {
+        writeln!(
+            out,
+            "  action wildcard {} replaces {} and adds {} read-class action(s): {}",
+            f.wildcard,
+            f.replaces.join(", "),
+            f.adds.len(),
+            f.adds.join(", ")
+        )?;
+    }
+    if let Some(c) = &p.compared_with_current {
+        writeln!(
+            out,
+            "  compared with {}: of {} probe requests the current policy allows {}, the proposal {} ({} removed, {} added); observed requests allowed: current {} ({} unknown), proposal {}",
+            escape_terminal(&c.current_policy),
+            c.probes.total,
+            c.probes.allowed_by_current,
+            c.probes.allowed_by_proposal,
+            c.probes.removed,
+            c.probes.added,
+            c.observed.allowed_by_current,
+            c.observed.unknown_under_current,
+            c.observed.allowed_by_proposal
+        )?;
+        for (what, list) in [
+            ("actions", &c.actions_removed),
+            ("resources", &c.resources_removed),
+            ("principals", &c.principals_removed),
+        ] {
+            if !list.is_empty() {
+                writeln!(out, "    no longer allowed {what}: {}", escape_terminal(&list.join(", ")))?;
+            }
+        }
+        for example in &c.added_examples {
+            writeln!(out, "    newly allowed: {}", escape_terminal(example))?;
+        }
+    }
+    for note in &p.notes {
+        writeln!(out, "  note: {note}")?;
+    }
+    Ok(())
+}
+
+/// One `aws_vpc_endpoint_policy` resource per proposal.
+pub fn terraform(proposals: &[Proposal]) -> String {
+    let mut out = String::new();
+    for (i, p) in proposals.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let name = p.vpce.replace(|c: char| !c.is_ascii_alphanumeric(), "_");
+        let value = serde_json::to_value(&p.policy).unwrap_or(Value::Null);
+        out.push_str(&format!("resource \"aws_vpc_endpoint_policy\" \"{name}\" {{\n"));
+        out.push_str(&format!("  vpc_endpoint_id = {}\n", hcl_string(&p.vpce)));
+        out.push_str(&format!("  policy = jsonencode({})\n", hcl_value(&value, 1)));
+        out.push_str("}\n");
+    }
+    out
+}
+
+/// A JSON value as an HCL expression (objects with `=`, one element per line).
+fn hcl_value(value: &Value, depth: usize) -> String {
+    let pad = "  ".repeat(depth + 1);
+    let close = "  ".repeat(depth);
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            let items: Vec<String> =
+                map.iter().map(|(k, v)| format!("{pad}{} = {}", hcl_string(k), hcl_value(v, depth + 1))).collect();
+            format!("{{\n{}\n{close}}}", items.join("\n"))
+        }
+        Value::Array(items) if !items.is_empty() => {
+            let items: Vec<String> = items.iter().map(|v| format!("{pad}{},", hcl_value(v, depth + 1))).collect();
+            format!("[\n{}\n{close}]", items.join("\n"))
+        }
+        Value::Object(_) => "{}".to_owned(),
+        Value::Array(_) => "[]".to_owned(),
+        Value::String(s) => hcl_string(s),
+        other => other.to_string(),
+    }
+}
+
+/// An HCL quoted string: JSON-style escapes, and `${` / `%{` escaped so no template is interpolated.
+fn hcl_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' | '%' if chars.peek() == Some(&'{') => {
+                out.push(c);
+                out.push(c);
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A CloudFormation template fragment: one `AWS::EC2::VPCEndpoint` per proposal carrying only its
+/// `PolicyDocument` (merge it into the resource that manages the endpoint; `ServiceName`, `VpcId` and the rest
+/// stay as they are). The endpoint id is in the resource's `Metadata`.
+pub fn cloudformation(proposals: &[Proposal]) -> Value {
+    let mut resources = serde_json::Map::new();
+    for p in proposals {
+        let logical = format!("{}PolicyOnly", camel(&p.vpce, 200));
+        resources.insert(
+            logical,
+            serde_json::json!({
+                "Type": "AWS::EC2::VPCEndpoint",
+                "Metadata": {"trail-vpce": {"VpcEndpointId": p.vpce, "SizeChars": p.size_chars}},
+                "Properties": {"PolicyDocument": p.policy},
+            }),
+        );
+    }
+    serde_json::json!({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": "Endpoint policies proposed by trail-vpce. A fragment: merge each PolicyDocument into the AWS::EC2::VPCEndpoint resource that manages the endpoint named in its Metadata (keep its ServiceName, VpcId and other properties).",
+        "Resources": resources,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hcl_strings_escape_templates() {
+        let cases = [
+            ("plain", "\"plain\""),
+            ("a\"b", "\"a\\\"b\""),
+            ("${aws:username}", "\"$${aws:username}\""),
+            ("%{if}", "\"%%{if}\""),
+            ("cost $5", "\"cost $5\""),
+            ("tab\there", "\"tab\\there\""),
+        ];
+        for (input, want) in cases {
+            assert_eq!(hcl_string(input), want, "{input}");
+        }
+    }
+}
