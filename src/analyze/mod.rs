@@ -5,6 +5,7 @@ pub mod check;
 pub mod classify;
 pub mod counter;
 pub mod denied;
+pub mod export;
 pub mod outside;
 pub mod propose;
 pub mod scan;

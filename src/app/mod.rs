@@ -3,6 +3,7 @@
 
 mod check;
 mod denied;
+mod export;
 mod outside;
 mod policy_cmd;
 mod policy_input;
@@ -60,6 +61,7 @@ pub fn run(cli: Cli) -> Result<Outcome, AppError> {
         Command::Scan(args) => scan::run(&args),
         Command::Denied(args) => denied::run(&args),
         Command::Timeline(args) => timeline::run(&args),
+        Command::Export(args) => export::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Policy(args) => policy_cmd::run(&args),
         Command::Outside(args) => outside::run(&args),

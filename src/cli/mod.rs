@@ -2,6 +2,7 @@
 //! goes past this module.
 
 mod common;
+mod export_args;
 mod outside_args;
 mod policy_args;
 mod propose_args;
@@ -11,6 +12,7 @@ mod timeline_args;
 use clap::{Parser, Subcommand};
 
 pub use common::{CommonArgs, Format, OutputConfig, Resolved};
+pub use export_args::ExportArgs;
 pub use outside_args::OutsideArgs;
 pub use policy_args::{CheckArgs, EvalArgs, KindArg, LintArgs, LintFormat, PolicyArgs, PolicyCommand};
 pub use propose_args::{ProposeArgs, ScopeArg};
@@ -33,6 +35,8 @@ pub enum Command {
     Denied(DeniedArgs),
     /// Forensics: every request of a principal, access key, IP, endpoint or resource, in time order.
     Timeline(TimelineArgs),
+    /// The normalized events as Hive-partitioned Parquet, for DuckDB, Athena, Trino or Spark (see sql/).
+    Export(ExportArgs),
     /// What-if: replay the traffic seen through each endpoint against a candidate policy before deploying it.
     Check(CheckArgs),
     /// Work with one policy document: evaluate requests against it, lint it.

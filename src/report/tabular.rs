@@ -11,7 +11,9 @@ use crate::model::Timestamp;
 pub enum ColumnData {
     Str(Vec<Option<String>>),
     U64(Vec<u64>),
+    OptU64(Vec<Option<u64>>),
     Bool(Vec<bool>),
+    OptBool(Vec<Option<bool>>),
     /// Instants, written as UTC datetimes (milliseconds).
     Time(Vec<Option<Timestamp>>),
     /// Several strings per row: a list column in Parquet, `;`-joined in CSV.
@@ -63,7 +65,9 @@ pub fn write_frame(frame: Frame, format: TabularFormat, out: &mut dyn Write) -> 
         let column = match data {
             ColumnData::Str(values) => Column::new(name.into(), values),
             ColumnData::U64(values) => Column::new(name.into(), values),
+            ColumnData::OptU64(values) => Column::new(name.into(), values),
             ColumnData::Bool(values) => Column::new(name.into(), values),
+            ColumnData::OptBool(values) => Column::new(name.into(), values),
             ColumnData::Time(values) if format == TabularFormat::Csv => {
                 Column::new(name.into(), values.into_iter().map(|t| t.map(|t| t.to_rfc3339())).collect::<Vec<_>>())
             }
