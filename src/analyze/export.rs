@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use super::classify::classify;
 use crate::ingest::Analyzer;
@@ -149,95 +149,149 @@ fn frame(rows: Vec<Row>) -> Frame {
         .column("http_status", col!(rows, OptU64, |r| r.http_status))
 }
 
-/// Where and how to write.
+/// Where and how to write, and the per-thread buffers. Buffers live here, one per worker thread, not in the
+/// accumulators: rayon folds many accumulators per thread, and buffering in each would hold up to
+/// `batch_rows` rows per accumulator. With one buffer per thread, memory is `threads × batch_rows` rows.
 #[derive(Debug)]
 pub struct ExportTarget {
-    pub dir: PathBuf,
-    pub batch_rows: usize,
-    /// Names the part files uniquely across workers.
-    pub next_part: AtomicU64,
+    dir: PathBuf,
+    batch_rows: usize,
+    /// Names the part files uniquely across threads.
+    next_part: AtomicU64,
+    slots: Vec<Mutex<Slot>>,
 }
 
-/// The accumulator: a bounded buffer per worker, flushed to Parquet files as it fills.
-pub struct Export {
-    target: Arc<ExportTarget>,
+#[derive(Debug, Default)]
+struct Slot {
     buffer: BTreeMap<String, Vec<Row>>,
     buffered: usize,
+    rows_written: u64,
+    files_written: u64,
+    error: Option<String>,
+}
+
+impl Slot {
+    fn record(&mut self, (rows, files, error): (u64, u64, Option<String>)) {
+        self.rows_written += rows;
+        self.files_written += files;
+        if self.error.is_none() {
+            self.error = error;
+        }
+    }
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExportSummary {
     pub rows_written: u64,
     pub files_written: u64,
-    /// The first write error (the run reports it; rows after it are not written).
+    /// The first write error (rows after it were not written).
     pub error: Option<String>,
+}
+
+impl ExportTarget {
+    /// `threads` is the size of the worker pool (one buffer each, plus one for work outside it).
+    pub fn new(dir: PathBuf, batch_rows: usize, threads: usize) -> ExportTarget {
+        ExportTarget {
+            dir,
+            batch_rows: batch_rows.max(1),
+            next_part: AtomicU64::new(0),
+            slots: (0..threads.max(1) + 1).map(|_| Mutex::new(Slot::default())).collect(),
+        }
+    }
+
+    fn slot(&self) -> std::sync::MutexGuard<'_, Slot> {
+        let index = rayon::current_thread_index().map_or(0, |i| i + 1) % self.slots.len();
+        // A poisoned slot means a worker panicked mid-push; its rows are still consistent.
+        self.slots[index].lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn push(&self, row: Row, date: String) {
+        let full = {
+            let mut slot = self.slot();
+            if slot.error.is_some() {
+                return;
+            }
+            slot.buffer.entry(date).or_default().push(row);
+            slot.buffered += 1;
+            if slot.buffered < self.batch_rows {
+                return;
+            }
+            slot.buffered = 0;
+            std::mem::take(&mut slot.buffer)
+        };
+        // Written without holding the slot: the Parquet writer runs parallel work, and a rayon thread that
+        // waits may pick up another of our tasks, which would then need this same slot.
+        let outcome = self.write_all(full);
+        self.slot().record(outcome);
+    }
+
+    /// Writes buffered rows, one file per date; returns (rows, files, first error).
+    fn write_all(&self, buffer: BTreeMap<String, Vec<Row>>) -> (u64, u64, Option<String>) {
+        let (mut rows_written, mut files_written) = (0, 0);
+        for (date, rows) in buffer {
+            let count = rows.len() as u64;
+            match self.write_part(&date, rows) {
+                Ok(()) => {
+                    rows_written += count;
+                    files_written += 1;
+                }
+                Err(e) => return (rows_written, files_written, Some(e)),
+            }
+        }
+        (rows_written, files_written, None)
+    }
+
+    fn write_part(&self, date: &str, rows: Vec<Row>) -> Result<(), String> {
+        let dir = self.dir.join(format!("date={date}"));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let part = self.next_part.fetch_add(1, Ordering::Relaxed);
+        let path = dir.join(format!("part-{part:06}.parquet"));
+        let file = std::fs::File::create(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+        let mut file = std::io::BufWriter::new(file);
+        write_frame(frame(rows), TabularFormat::Parquet, &mut file).map_err(|e| format!("{}: {e}", path.display()))?;
+        std::io::Write::flush(&mut file).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Writes every buffered row and adds up what was written; call once, after the pipeline.
+    pub fn finish(&self) -> ExportSummary {
+        let mut summary = ExportSummary::default();
+        for slot in &self.slots {
+            let mut slot = slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if slot.error.is_none() {
+                slot.buffered = 0;
+                let buffer = std::mem::take(&mut slot.buffer);
+                let outcome = self.write_all(buffer);
+                slot.record(outcome);
+            }
+            summary.rows_written += slot.rows_written;
+            summary.files_written += slot.files_written;
+            if summary.error.is_none() {
+                summary.error = slot.error.take();
+            }
+        }
+        summary
+    }
+}
+
+/// The accumulator: a handle that hands rows to its thread's buffer.
+pub struct Export {
+    target: Arc<ExportTarget>,
 }
 
 impl Export {
     pub fn new(target: Arc<ExportTarget>) -> Export {
-        Export { target, buffer: BTreeMap::new(), buffered: 0, rows_written: 0, files_written: 0, error: None }
+        Export { target }
     }
-
-    /// Writes every buffered row; call once after the merge.
-    pub fn finish(mut self) -> Export {
-        self.flush();
-        self
-    }
-
-    fn flush(&mut self) {
-        let buffer = std::mem::take(&mut self.buffer);
-        self.buffered = 0;
-        for (date, rows) in buffer {
-            if self.error.is_some() {
-                return;
-            }
-            let count = rows.len() as u64;
-            match write_part(&self.target, &date, rows) {
-                Ok(()) => {
-                    self.rows_written += count;
-                    self.files_written += 1;
-                }
-                Err(e) => self.error = Some(e),
-            }
-        }
-    }
-}
-
-fn write_part(target: &ExportTarget, date: &str, rows: Vec<Row>) -> Result<(), String> {
-    let dir = target.dir.join(format!("date={date}"));
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let part = target.next_part.fetch_add(1, Ordering::Relaxed);
-    let path = dir.join(format!("part-{part:06}.parquet"));
-    let mut file = std::io::BufWriter::new(
-        std::fs::File::create(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?,
-    );
-    write_frame(frame(rows), TabularFormat::Parquet, &mut file).map_err(|e| format!("{}: {e}", path.display()))?;
-    std::io::Write::flush(&mut file).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 impl Analyzer for Export {
     fn observe(&mut self, event: &Event) {
-        if self.error.is_some() {
-            return;
-        }
         let date = event.time.map_or_else(|| "unknown".to_owned(), |t| t.date_string());
-        self.buffer.entry(date).or_default().push(Row::from_event(event));
-        self.buffered += 1;
-        if self.buffered >= self.target.batch_rows {
-            self.flush();
-        }
+        self.target.push(Row::from_event(event), date);
     }
 
-    fn merge(&mut self, mut other: Export) {
-        self.rows_written += other.rows_written;
-        self.files_written += other.files_written;
-        if self.error.is_none() {
-            self.error = other.error.take();
-        }
-        for (date, rows) in std::mem::take(&mut other.buffer) {
-            self.buffered += rows.len();
-            self.buffer.entry(date).or_default().extend(rows);
-        }
-        if self.buffered >= self.target.batch_rows {
-            self.flush();
-        }
-    }
+    fn merge(&mut self, _other: Export) {}
 }
 
 /// Refuses an output folder that already holds a previous export (mixing two exports double counts).

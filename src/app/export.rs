@@ -2,7 +2,6 @@
 
 use std::io::Write;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
 
 use super::{AppError, Outcome, check_input};
 use crate::analyze::export::{Export, ExportTarget, check_output_dir};
@@ -20,14 +19,11 @@ pub fn run(args: &ExportArgs) -> Result<Outcome, AppError> {
         return Err(AppError::Usage("export needs Parquet support: this build has no `tabular` feature".to_owned()));
     }
     check_output_dir(&args.out).map_err(AppError::Usage)?;
-    let target = Arc::new(ExportTarget {
-        dir: args.out.clone(),
-        batch_rows: args.batch_rows.max(1),
-        next_part: AtomicU64::new(0),
-    });
-    let (export, stats) = ingest::run(&resolved.ingest, || Export::new(target.clone()))?;
+    let threads = resolved.ingest.threads.unwrap_or_else(rayon::current_num_threads);
+    let target = Arc::new(ExportTarget::new(args.out.clone(), args.batch_rows, threads));
+    let (_, stats) = ingest::run(&resolved.ingest, || Export::new(target.clone()))?;
+    let export = target.finish();
     check_input(&stats, &resolved.output)?;
-    let export = export.finish();
     if let Some(error) = export.error {
         return Err(AppError::Output(std::io::Error::other(error)));
     }

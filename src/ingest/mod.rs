@@ -88,7 +88,6 @@ where
     let (analyzer, mut stats) = pool.install(|| {
         inputs
             .par_iter()
-            .with_max_len(1)
             .fold(
                 || Worker {
                     analyzer: make(),
