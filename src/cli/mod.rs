@@ -6,7 +6,7 @@ mod time_arg;
 
 use clap::{Parser, Subcommand};
 
-pub use common::{CommonArgs, Format, OutputConfig, Resolved};
+pub use common::{AwsArgs, CommonArgs, Format, OutputConfig, Resolved};
 pub use time_arg::{parse_duration_millis, parse_instant, parse_time_arg};
 
 /// Stream CloudTrail and S3 server access logs and answer questions about VPC endpoints.
