@@ -180,6 +180,11 @@ fn faults_are_retried_and_lasting_failures_named() {
     assert!(bad[0]["error"].as_str().unwrap().contains("SlowDown"), "{}", bad[0]);
     assert!(bad[1]["error"].as_str().unwrap().contains("after 3 attempts"), "{}", bad[1]);
     assert!(stderr.contains(&format!("warning: {}", lasting[0])), "{stderr}");
+    // The truncated bodies were resumed with ranged GETs, not fetched again from the start.
+    let requests = server.requests();
+    let gets: Vec<&String> = requests.iter().filter(|r| r.contains(&names[2])).collect();
+    assert_eq!(gets.len(), 2, "{requests:#?}");
+    assert!(!gets[0].contains("range=") && gets[1].contains(" range=bytes="), "{gets:?}");
     // Everything else arrived whole: the same records as the local files minus the two lost ones.
     let kept = tempfile::tempdir().unwrap();
     for name in &names {

@@ -10,7 +10,9 @@ use hyper::body::Incoming;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 
-const TARGET: &str = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents";
+/// The SDK sends the short target; the service model's full name is also accepted.
+const TARGETS: &[&str] =
+    &["CloudTrail_20131101.LookupEvents", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents"];
 
 #[derive(Clone)]
 pub struct LookupServer {
@@ -64,7 +66,7 @@ async fn handle(
     let body = req.into_body().collect().await?.to_bytes();
     let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
     requests.lock().unwrap().push(request.clone());
-    if target != TARGET || !signed {
+    if !TARGETS.contains(&target.as_str()) || !signed {
         let error = serde_json::json!({"__type": "UnknownOperationException", "message": target});
         return Ok(json_response(400, &error));
     }

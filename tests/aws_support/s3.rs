@@ -77,7 +77,7 @@ impl S3Server {
         self.state.lock().unwrap().denied_buckets.push(bucket.to_owned());
     }
 
-    /// Every request so far, as `METHOD path?query`.
+    /// Every request so far, as `METHOD path?query` (and ` range=...` when ranged).
     pub fn requests(&self) -> Vec<String> {
         self.state.lock().unwrap().log.clone()
     }
@@ -87,7 +87,7 @@ impl S3Server {
         self.requests()
             .into_iter()
             .filter(|r| r.starts_with("GET ") && !r.contains("list-type") && r.matches('/').count() >= 2)
-            .map(|r| r.trim_start_matches("GET ").split('?').next().unwrap().to_owned())
+            .map(|r| r.trim_start_matches("GET ").split(['?', ' ']).next().unwrap().to_owned())
             .collect()
     }
 
@@ -112,7 +112,10 @@ async fn serve(listener: std::net::TcpListener, service: S3Service, state: Arc<M
 
 async fn handle(service: S3Service, state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Response<Body>, Error> {
     let path = req.uri().path().to_owned();
-    let line = format!("{} {}", req.method(), req.uri().path_and_query().map_or("", |p| p.as_str()));
+    let mut line = format!("{} {}", req.method(), req.uri().path_and_query().map_or("", |p| p.as_str()));
+    if let Some(range) = req.headers().get("range").and_then(|r| r.to_str().ok()) {
+        line.push_str(&format!(" range={range}"));
+    }
     let (fault, denied) = {
         let mut state = state.lock().unwrap();
         state.log.push(line.clone());
@@ -140,9 +143,13 @@ async fn handle(service: S3Service, state: Arc<Mutex<State>>, req: Request<Incom
     if fault == Some(Fault::Truncate) {
         let bytes = body.collect().await?.to_bytes();
         let half = bytes.slice(..bytes.len() / 2);
-        let frames: Vec<Result<Frame<Bytes>, Error>> =
-            vec![Ok(Frame::data(half)), Err("injected truncation".into())];
-        let body = StreamBody::new(futures_util::stream::iter(frames));
+        // The break comes a moment later, so the headers and the first half are on the wire before it.
+        let first = futures_util::stream::iter([Ok::<_, Error>(Frame::data(half))]);
+        let broken = futures_util::stream::once(async {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            Err::<Frame<Bytes>, Error>("injected truncation".into())
+        });
+        let body = StreamBody::new(futures_util::StreamExt::chain(first, broken));
         return Ok(Response::from_parts(parts, BodyExt::boxed(body)));
     }
     Ok(Response::from_parts(parts, body.boxed()))

@@ -10,7 +10,7 @@ fn prune(since: Option<&str>, until: Option<&str>) -> Prune {
 
 #[test]
 fn civil_dates_round_trip() {
-    for (y, m, d, days) in [(1970, 1, 1, 0), (2000, 2, 29, 11_016), (2026, 11, 21, 20_413), (1969, 12, 31, -1)] {
+    for (y, m, d, days) in [(1970, 1, 1, 0), (2000, 2, 29, 11_016), (2026, 11, 21, 20_778), (1969, 12, 31, -1)] {
         assert_eq!(days_from_civil(y, m, d), days, "{y}-{m}-{d}");
         assert_eq!(civil_from_days(days), (y, m, d));
     }
