@@ -28,12 +28,7 @@ fn run(args: &[&str]) -> Output {
 }
 
 fn json(output: &Output) -> serde_json::Value {
-    assert!(
-        output.status.success(),
-        "status {:?}, stderr: {}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "status {:?}, stderr: {}", output.status, String::from_utf8_lossy(&output.stderr));
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
@@ -90,7 +85,8 @@ fn a_window_fetches_only_the_objects_it_needs() {
     let config = config_arg();
     let window = ["--at", "2026-11-21T12:00:00Z", "--since", "24h", "--format", "json", "-q", "--config", &config];
     let local_dir = local.display().to_string();
-    let from_s3 = json(&run(&[&["denied", "--all-causes", "s3://logs/world/", "--endpoint-url", &url], &window[..]].concat()));
+    let from_s3 =
+        json(&run(&[&["denied", "--all-causes", "s3://logs/world/", "--endpoint-url", &url], &window[..]].concat()));
     let mut gets = server.object_gets();
     gets.sort();
     assert_eq!(gets, needed_keys(&local), "GETs for a 24h window");
@@ -125,7 +121,8 @@ fn listing_follows_pagination() {
     let server = S3Server::start(root.path());
     let report = json(&run(&["scan", "s3://many/logs/", "--endpoint-url", &server.url(), "--format", "json", "-q"]));
     assert_eq!(report["input"]["files"], 1_500);
-    let lines = report["input"]["access_log_lines"].as_u64().unwrap() + report["input"]["duplicate_records"].as_u64().unwrap();
+    let lines =
+        report["input"]["access_log_lines"].as_u64().unwrap() + report["input"]["duplicate_records"].as_u64().unwrap();
     assert_eq!(lines, 1_500);
     let lists: Vec<String> = server.requests().into_iter().filter(|r| r.contains("list-type=2")).collect();
     assert_eq!(lists.len(), 2, "{lists:?}");

@@ -96,8 +96,11 @@ where
         .build()
         .map_err(|source| IngestError::ThreadPool { threads, source })?;
     // Remote listing and fetching start first, so they overlap with the local files.
-    let mut remote =
-        if remote_inputs.is_empty() { None } else { Some(source::remote::start(&remote_inputs, &config.remote, &plan(config))?) };
+    let mut remote = if remote_inputs.is_empty() {
+        None
+    } else {
+        Some(source::remote::start(&remote_inputs, &config.remote, &plan(config))?)
+    };
     let remote_progress = remote.as_ref().map(|r| r.progress.clone());
     let progress = progress_bar(config.progress, inputs.len() as u64, remote.is_some());
     let dedup = Deduper::default();

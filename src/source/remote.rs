@@ -68,9 +68,7 @@ pub enum RemoteError {
     NoSuchBucket { bucket: String },
     #[error("s3://{bucket}/{prefix}: cannot list: {detail}")]
     List { bucket: String, prefix: String, detail: String },
-    #[error(
-        "cloudtrail:lookup in {region}: access denied: the credentials need cloudtrail:LookupEvents ({detail})"
-    )]
+    #[error("cloudtrail:lookup in {region}: access denied: the credentials need cloudtrail:LookupEvents ({detail})")]
     LookupDenied { region: String, detail: String },
     #[error("AWS configuration: {0}")]
     Config(String),

@@ -38,9 +38,8 @@ impl LookupServer {
                     let Ok((socket, _)) = listener.accept().await else { continue };
                     let (pages, requests) = (pages.clone(), requests.clone());
                     tokio::spawn(async move {
-                        let handler = hyper::service::service_fn(move |req| {
-                            handle(pages.clone(), requests.clone(), req)
-                        });
+                        let handler =
+                            hyper::service::service_fn(move |req| handle(pages.clone(), requests.clone(), req));
                         let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
                             .serve_connection(TokioIo::new(socket), handler)
                             .await;

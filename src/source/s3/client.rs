@@ -42,7 +42,9 @@ pub(crate) async fn load(config: &RemoteConfig) -> SdkConfig {
 /// bucket-region discovery.
 pub(crate) fn custom_endpoint(config: &RemoteConfig) -> bool {
     config.endpoint_url.is_some()
-        || ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"].iter().any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()))
+        || ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"]
+            .iter()
+            .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()))
 }
 
 /// An S3 client, optionally for another region than the shared configuration's.

@@ -129,7 +129,11 @@ fn short_windows_expand_region_folders_to_days() {
     );
     assert_eq!(window.day_folders("AWSLogs/111122223333/CloudTrail/"), None);
     assert_eq!(prune(Some("2026-11-20T12:00:00Z"), None).day_folders("AWSLogs/1/CloudTrail/eu-west-1/"), None);
-    assert_eq!(prune(Some("2026-01-01T00:00:00Z"), Some("2026-03-01T00:00:00Z")).day_folders("AWSLogs/111122223333/CloudTrail/eu-west-1/"), None);
+    assert_eq!(
+        prune(Some("2026-01-01T00:00:00Z"), Some("2026-03-01T00:00:00Z"))
+            .day_folders("AWSLogs/111122223333/CloudTrail/eu-west-1/"),
+        None
+    );
     let year_end = prune(Some("2026-12-31T10:00:00Z"), Some("2027-01-01T02:00:00Z"));
     assert_eq!(
         year_end.day_folders("AWSLogs/111122223333/CloudTrail/eu-west-1/").unwrap().last().unwrap(),

@@ -35,8 +35,7 @@ pub(crate) async fn list_prefix(
     progress: &Arc<RemoteProgress>,
 ) -> Result<(), RemoteError> {
     if !prune.needs_descent() {
-        list_folder(client.clone(), bucket.to_owned(), prefix.to_owned(), false, out.clone(), progress.clone())
-            .await?;
+        list_folder(client.clone(), bucket.to_owned(), prefix.to_owned(), false, out.clone(), progress.clone()).await?;
         return Ok(());
     }
     let mut pending: VecDeque<String> = match prune.day_folders(prefix).filter(|_| prefix.ends_with('/')) {
@@ -48,14 +47,7 @@ pub(crate) async fn list_prefix(
         while running.len() < LIST_CONCURRENCY
             && let Some(folder) = pending.pop_front()
         {
-            running.spawn(list_folder(
-                client.clone(),
-                bucket.to_owned(),
-                folder,
-                true,
-                out.clone(),
-                progress.clone(),
-            ));
+            running.spawn(list_folder(client.clone(), bucket.to_owned(), folder, true, out.clone(), progress.clone()));
         }
         let Some(done) = running.join_next().await else { break };
         let folders = done.map_err(|e| RemoteError::Runtime(e.to_string()))??;
