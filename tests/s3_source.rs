@@ -238,3 +238,15 @@ fn memory_streaming_10k_objects() {
         rss.trim()
     );
 }
+
+/// Serves the sample world as `s3://logs/world/` for manual runs and README examples:
+/// `cargo test --features aws --test s3_source -- --ignored --nocapture serve_sample_world` (stops after
+/// TRAIL_VPCE_DEMO_SECS seconds, default 120).
+#[test]
+#[ignore = "a tool for demos: serves until the timeout"]
+fn serve_sample_world() {
+    let (_root, _local, server) = world();
+    println!("serving sample-logs as s3://logs/world/ at {} (access key {})", server.url(), aws_support::ACCESS_KEY);
+    let secs = std::env::var("TRAIL_VPCE_DEMO_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(120);
+    std::thread::sleep(std::time::Duration::from_secs(secs));
+}

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use aws_sdk_s3::Client;
+use aws_sdk_s3::error::ProvideErrorMetadata;
 use tokio::sync::mpsc;
 
 use super::body::{self, Chunk};
@@ -42,7 +43,18 @@ impl FetchJob {
                 request = request.range(format!("bytes={offset}-")).set_if_match(etag.clone());
             }
             let reason = match request.send().await {
-                Err(error) => format!("GetObject failed: {}", describe(&error)),
+                Err(error) => {
+                    let hint = if error.code() == Some("AccessDenied") {
+                        format!(
+                            " (the credentials need s3:GetObject on arn:aws:s3:::{}/{}, and kms:Decrypt on the \
+                             bucket's key if it uses SSE-KMS)",
+                            self.bucket, self.key
+                        )
+                    } else {
+                        String::new()
+                    };
+                    format!("GetObject failed: {}{hint}", describe(&error))
+                }
                 Ok(mut output) => {
                     if etag.is_none() {
                         etag = output.e_tag().map(str::to_owned);
