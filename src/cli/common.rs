@@ -10,6 +10,7 @@ use crate::decode::DecodeOptions;
 use crate::ingest::{Filter, IngestConfig};
 use crate::model::Timestamp;
 use crate::report::Window;
+use crate::source::remote::RemoteConfig;
 
 /// Output formats. Each command accepts the ones that fit its shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -27,8 +28,9 @@ pub enum Format {
 
 #[derive(Debug, clap::Args)]
 pub struct CommonArgs {
-    /// Log files, folders (read recursively), archives (.tar, .tar.gz, .zip), or - for stdin.
-    #[arg(value_name = "SOURCE", required = true)]
+    /// Log files, folders (read recursively), archives (.tar, .tar.gz, .zip), - for stdin, s3://bucket/prefix,
+    /// or cloudtrail:lookup (the LookupEvents API).
+    #[arg(value_name = "SOURCE", required_unless_present = "lookup")]
     pub sources: Vec<String>,
     /// Only events at or after this time: a duration before --at (90m, 24h, 7d), RFC 3339, or YYYY-MM-DD.
     #[arg(long, value_name = "TIME")]
@@ -76,6 +78,35 @@ pub struct CommonArgs {
     /// Largest single record or log line accepted; larger ones are rejected and counted.
     #[arg(long, value_name = "BYTES", default_value_t = DecodeOptions::default().max_record_bytes)]
     pub max_record_bytes: usize,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+/// How to reach AWS for `s3://` and `cloudtrail:lookup` sources. Credentials and the default region come from
+/// the standard chain (environment, profile, SSO, web identity, instance metadata); nothing is ever written.
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "AWS sources")]
+pub struct AwsArgs {
+    /// Also read the CloudTrail LookupEvents API (same as the source cloudtrail:lookup); management events only.
+    #[arg(long)]
+    pub lookup: bool,
+    /// Named AWS profile (default: AWS_PROFILE, then "default").
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Endpoint URL for every AWS service (S3-compatible stores, local servers); AWS_ENDPOINT_URL_S3 and
+    /// AWS_ENDPOINT_URL_CLOUDTRAIL are honoured too. Implies path-style S3 addressing.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Path-style S3 addressing (https://host/bucket/key).
+    #[arg(long)]
+    pub s3_path_style: bool,
+    /// S3 objects fetched at once.
+    #[arg(long, value_name = "N", default_value_t = crate::source::remote::DEFAULT_CONCURRENCY)]
+    pub s3_concurrency: usize,
+    /// Attempts per AWS request, the first included (default: AWS_MAX_ATTEMPTS or the SDK's 3). Throttling,
+    /// 5xx and broken connections are retried with backoff.
+    #[arg(long, value_name = "N")]
+    pub aws_max_attempts: Option<u32>,
 }
 
 /// Where and how to print.
@@ -118,6 +149,13 @@ impl CommonArgs {
         if self.threads == Some(0) {
             return Err("--threads must be at least 1".to_owned());
         }
+        if self.aws.s3_concurrency == 0 {
+            return Err("--s3-concurrency must be at least 1".to_owned());
+        }
+        let mut sources = self.sources.clone();
+        if self.aws.lookup && !sources.iter().any(|s| s == crate::source::LOOKUP_SOURCE) {
+            sources.push(crate::source::LOOKUP_SOURCE.to_owned());
+        }
         let filter = Filter {
             since,
             until,
@@ -126,8 +164,16 @@ impl CommonArgs {
             regions: self.region.iter().cloned().collect(),
             services: self.service.iter().map(|s| s.to_ascii_lowercase()).collect(),
         };
+        let remote = RemoteConfig {
+            profile: self.aws.profile.clone(),
+            regions: self.region.clone(),
+            endpoint_url: self.aws.endpoint_url.clone(),
+            path_style: self.aws.s3_path_style,
+            concurrency: self.aws.s3_concurrency,
+            max_attempts: self.aws.aws_max_attempts,
+        };
         let ingest = IngestConfig {
-            sources: self.sources.clone(),
+            sources,
             decode: DecodeOptions {
                 max_decompressed_bytes: self.max_decompressed_bytes,
                 max_record_bytes: self.max_record_bytes.max(64),
@@ -136,6 +182,7 @@ impl CommonArgs {
             threads: self.threads,
             progress: !self.quiet && std::io::stderr().is_terminal(),
             endpoint_networks: Vec::new(),
+            remote,
         };
         let output = OutputConfig {
             format: self.format,

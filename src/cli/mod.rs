@@ -11,7 +11,7 @@ mod timeline_args;
 
 use clap::{Parser, Subcommand};
 
-pub use common::{CommonArgs, Format, OutputConfig, Resolved};
+pub use common::{AwsArgs, CommonArgs, Format, OutputConfig, Resolved};
 pub use export_args::ExportArgs;
 pub use outside_args::OutsideArgs;
 pub use policy_args::{CheckArgs, EvalArgs, KindArg, LintArgs, LintFormat, PolicyArgs, PolicyCommand};

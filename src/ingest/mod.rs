@@ -7,6 +7,7 @@
 
 mod dedup;
 mod filter;
+mod remote;
 mod stats;
 
 use std::io::Read;
@@ -20,7 +21,13 @@ pub use stats::{BadFile, BadRecordSample, InputStats, SkippedFile};
 
 use crate::decode::{DecodeOptions, Sink, UnitKind, UnitOutcome, decode_unit};
 use crate::model::{Event, LogKind};
+use crate::source::remote::{RemoteConfig, RemoteError, RemotePlan};
+use crate::source::s3::layout::{DayWindow, Prune};
 use crate::source::{self, Input};
+
+/// The note added to the report input when LookupEvents is read.
+pub const LOOKUP_NOTE: &str = "cloudtrail:lookup reads LookupEvents, which returns management events only: data \
+    events (S3 object-level, DynamoDB item-level) and network activity events are absent from that input";
 
 /// An accumulator that folds events; one per worker, merged at the end. Merging must not depend on the
 /// order events arrived in (parallel and sequential runs give the same result).
@@ -42,6 +49,8 @@ pub struct IngestConfig {
     /// VPC networks behind configured endpoints: S3 access log lines from these addresses are attributed to
     /// the endpoint (access logs carry no endpoint id).
     pub endpoint_networks: Vec<EndpointNetwork>,
+    /// How to reach AWS for `s3://` and `cloudtrail:lookup` sources.
+    pub remote: RemoteConfig,
 }
 
 /// A VPC network and the S3 endpoint its traffic goes through.
@@ -66,6 +75,8 @@ pub enum IngestError {
     ThreadPool { threads: usize, source: rayon::ThreadPoolBuildError },
     #[error("no input: give at least one file, folder or - for stdin")]
     NoSources,
+    #[error(transparent)]
+    Remote(#[from] RemoteError),
 }
 
 /// Runs the pipeline over every source and returns the merged analyzer and the input books.
@@ -77,54 +88,108 @@ where
     if config.sources.is_empty() {
         return Err(IngestError::NoSources);
     }
-    let inputs = source::expand(&config.sources);
+    let (remote_inputs, inputs): (Vec<Input>, Vec<Input>) =
+        source::expand(&config.sources).into_iter().partition(|i| matches!(i, Input::S3 { .. } | Input::Lookup));
     let threads = config.threads.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|source| IngestError::ThreadPool { threads, source })?;
-    let progress = progress_bar(config.progress, inputs.len() as u64);
+    // Remote listing and fetching start first, so they overlap with the local files.
+    let mut remote = if remote_inputs.is_empty() {
+        None
+    } else {
+        Some(source::remote::start(&remote_inputs, &config.remote, &plan(config))?)
+    };
+    let remote_progress = remote.as_ref().map(|r| r.progress.clone());
+    let progress = progress_bar(config.progress, inputs.len() as u64, remote.is_some());
     let dedup = Deduper::default();
-    let (analyzer, mut stats) = pool.install(|| {
+    let new_worker = || Worker {
+        analyzer: make(),
+        stats: InputStats::default(),
+        dedup: &dedup,
+        filter: &config.filter,
+        endpoint_networks: &config.endpoint_networks,
+    };
+    let tick = |worker: &Worker<'_, A>| {
+        progress.inc(1);
+        let mut message = format!("{} records", worker.dedup.len());
+        if let Some(remote) = &remote_progress {
+            message = format!("{message}  {}", remote.describe());
+        }
+        progress.set_message(message);
+    };
+    let merge = |(mut a, mut a_stats): (A, InputStats), (b, b_stats): (A, InputStats)| {
+        a.merge(b);
+        a_stats.merge(b_stats);
+        (a, a_stats)
+    };
+    let local = pool.install(|| {
         inputs
             .par_iter()
-            .fold(
-                || Worker {
-                    analyzer: make(),
-                    stats: InputStats::default(),
-                    dedup: &dedup,
-                    filter: &config.filter,
-                    endpoint_networks: &config.endpoint_networks,
-                },
-                |mut worker, input| {
-                    worker.read_input(input, &config.decode);
-                    progress.inc(1);
-                    progress.set_message(format!("{} records", dedup.len()));
-                    worker
-                },
-            )
+            .fold(new_worker, |mut worker, input| {
+                worker.read_input(input, &config.decode);
+                tick(&worker);
+                worker
+            })
             .map(|worker| (worker.analyzer, worker.stats))
-            .reduce(
-                || (make(), InputStats::default()),
-                |(mut a, mut a_stats), (b, b_stats)| {
-                    a.merge(b);
-                    a_stats.merge(b_stats);
-                    (a, a_stats)
-                },
-            )
+            .reduce(|| (make(), InputStats::default()), merge)
     });
+    let (analyzer, mut stats) = match remote.as_mut() {
+        None => local,
+        Some(stream) => {
+            let items = stream.take_items();
+            let fetched = pool.install(|| {
+                items
+                    .par_bridge()
+                    .fold(new_worker, |mut worker, item| {
+                        worker.read_remote(item, &config.decode);
+                        tick(&worker);
+                        worker
+                    })
+                    .map(|worker| (worker.analyzer, worker.stats))
+                    .reduce(|| (make(), InputStats::default()), merge)
+            });
+            merge(local, fetched)
+        }
+    };
     progress.finish_and_clear();
+    if let Some(stream) = remote {
+        stream.finish()?;
+    }
+    if remote_inputs.iter().any(|i| matches!(i, Input::Lookup)) {
+        stats.notes.push(LOOKUP_NOTE.to_owned());
+    }
     stats.finish();
     Ok((analyzer, stats))
 }
 
-fn progress_bar(enabled: bool, inputs: u64) -> ProgressBar {
+/// What the remote listing may skip: the window (in days, with margin) and the account and region filters.
+fn plan(config: &IngestConfig) -> RemotePlan {
+    let filter = &config.filter;
+    RemotePlan {
+        prune: Prune {
+            window: DayWindow::new(filter.since, filter.until),
+            accounts: filter.accounts.clone(),
+            regions: filter.regions.clone(),
+        },
+        since: filter.since,
+        until: filter.until,
+    }
+}
+
+fn progress_bar(enabled: bool, inputs: u64, remote: bool) -> ProgressBar {
     if !enabled {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::with_draw_target(Some(inputs), ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template("{spinner} {pos}/{len} files  {msg}  {per_sec} files/s  [{elapsed}]")
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    // Remote inputs are discovered as they are listed: no total.
+    let bar = ProgressBar::with_draw_target((!remote).then_some(inputs), ProgressDrawTarget::stderr());
+    let template = if remote {
+        "{spinner} {pos} inputs  {msg}  [{elapsed}]"
+    } else {
+        "{spinner} {pos}/{len} files  {msg}  {per_sec} files/s  [{elapsed}]"
+    };
+    let style = ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
     bar
 }
@@ -155,6 +220,9 @@ impl<A: Analyzer> Worker<'_, A> {
             }
             Input::Failed { name, error } => self.stats.failed_input(name, error),
             Input::Skipped { name, reason } => self.stats.skipped_input(name, reason),
+            // Partitioned out in `run` and read through `source::remote`.
+            Input::S3 { name, .. } => self.stats.failed_input(name, "internal: remote input read as local"),
+            Input::Lookup => self.stats.failed_input(source::LOOKUP_SOURCE, "internal: remote input read as local"),
         }
     }
 }

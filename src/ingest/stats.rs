@@ -40,6 +40,9 @@ pub struct InputStats {
     pub skipped: Vec<SkippedFile>,
     /// The first rejected records, in (path, location) order.
     pub bad_record_samples: Vec<BadRecordSample>,
+    /// What the reader should know about the input as a whole (e.g. LookupEvents has no data events).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -140,6 +143,7 @@ impl InputStats {
         self.filtered_out += other.filtered_out;
         self.bytes += other.bytes;
         self.skipped.extend(other.skipped);
+        self.notes.extend(other.notes);
         let samples: BTreeSet<BadRecordSample> =
             self.bad_record_samples.drain(..).chain(other.bad_record_samples).collect();
         self.bad_record_samples = samples.into_iter().take(BAD_RECORD_SAMPLES).collect();

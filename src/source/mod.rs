@@ -1,7 +1,16 @@
-//! Where bytes come from: local files and folders (walked recursively, sorted for determinism) and stdin.
+//! Where bytes come from: local files and folders (walked recursively, sorted for determinism), stdin, and
+//! (feature `aws`) `s3://bucket/prefix` and the CloudTrail LookupEvents API (`cloudtrail:lookup`).
 //! Archives and compression are the decoder's business; this module only finds and names the inputs.
 
+#[cfg(feature = "aws")]
+pub mod lookup;
+pub mod remote;
+pub mod s3;
+
 use std::path::{Path, PathBuf};
+
+/// The source name that reads the CloudTrail LookupEvents API.
+pub const LOOKUP_SOURCE: &str = "cloudtrail:lookup";
 
 /// One input to decode, in the order the user gave them (folders expanded in sorted order).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,13 +30,25 @@ pub enum Input {
         name: String,
         reason: String,
     },
+    /// Every object under an S3 prefix (listed and fetched by [`remote`]); `name` is the source as given.
+    S3 {
+        bucket: String,
+        prefix: String,
+        name: String,
+    },
+    /// The CloudTrail LookupEvents API.
+    Lookup,
 }
 
 impl Input {
     pub fn name(&self) -> &str {
         match self {
-            Input::File { name, .. } | Input::Failed { name, .. } | Input::Skipped { name, .. } => name,
+            Input::File { name, .. }
+            | Input::Failed { name, .. }
+            | Input::Skipped { name, .. }
+            | Input::S3 { name, .. } => name,
             Input::Stdin => "-",
+            Input::Lookup => LOOKUP_SOURCE,
         }
     }
 }
@@ -43,6 +64,19 @@ pub fn expand(sources: &[String]) -> Vec<Input> {
     for source in sources {
         if source == "-" {
             inputs.push(Input::Stdin);
+            continue;
+        }
+        if source == LOOKUP_SOURCE {
+            inputs.push(Input::Lookup);
+            continue;
+        }
+        if let Some(rest) = source.strip_prefix("s3://") {
+            inputs.push(match rest.split_once('/').unwrap_or((rest, "")) {
+                ("", _) => Input::Failed { name: source.clone(), error: "no bucket name in the s3:// URL".to_owned() },
+                (bucket, prefix) => {
+                    Input::S3 { bucket: bucket.to_owned(), prefix: prefix.to_owned(), name: source.clone() }
+                }
+            });
             continue;
         }
         let path = Path::new(source);
@@ -90,7 +124,16 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 }
 
 fn skip_reason(path: &Path) -> Option<String> {
-    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+    skip_reason_for_name(path.file_name()?.to_str()?)
+}
+
+/// Why a file met in a folder (or under an S3 prefix) is not read: documentation and config beside the logs.
+pub fn skip_reason_for_name(name: &str) -> Option<String> {
+    let (stem, extension) = name.rsplit_once('.')?;
+    if stem.is_empty() {
+        return None;
+    }
+    let extension = extension.to_ascii_lowercase();
     NON_LOG_EXTENSIONS.contains(&extension.as_str()).then(|| format!("not a log (.{extension} file found in a folder)"))
 }
 
@@ -107,7 +150,15 @@ mod tests {
         for file in ["b/c/2.json.gz", "b/1.json", "a.log", "README.md", ".hidden", ".git/config", "cfg.toml"] {
             std::fs::write(root.join(file), b"x").unwrap();
         }
-        let inputs = expand(&[root.display().to_string(), "-".to_owned(), "/definitely/missing".to_owned()]);
+        let inputs = expand(&[
+            root.display().to_string(),
+            "-".to_owned(),
+            "/definitely/missing".to_owned(),
+            "s3://bucket/AWSLogs/".to_owned(),
+            "s3://only-bucket".to_owned(),
+            "s3:///key".to_owned(),
+            "cloudtrail:lookup".to_owned(),
+        ]);
         let described: Vec<String> = inputs
             .iter()
             .map(|input| {
@@ -117,6 +168,7 @@ mod tests {
                     Input::Stdin => "stdin".to_owned(),
                     Input::Failed { .. } => format!("failed {name}"),
                     Input::Skipped { .. } => format!("skipped {name}"),
+                    Input::S3 { .. } | Input::Lookup => format!("remote {name}"),
                 }
             })
             .collect();
@@ -130,6 +182,10 @@ mod tests {
                 "skipped cfg.toml",
                 "stdin",
                 "failed /definitely/missing",
+                "remote s3://bucket/AWSLogs/",
+                "remote s3://only-bucket",
+                "failed s3:///key",
+                "remote cloudtrail:lookup",
             ]
         );
     }

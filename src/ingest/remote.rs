@@ -1,0 +1,50 @@
+//! Pipeline workers reading remote items: S3 object bodies go through `decode_unit` like files; LookupEvents
+//! pages are decoded event by event with the CloudTrail decoder; failures land in `bad_files` by name.
+
+use crate::decode::cloudtrail::{Decoded, decode_value};
+use crate::decode::{DecodeOptions, Sink, UnitKind, UnitOutcome, decode_unit};
+use crate::source::remote::RemoteItem;
+
+use super::{Analyzer, Worker};
+
+impl<A: Analyzer> Worker<'_, A> {
+    pub(super) fn read_remote(&mut self, item: RemoteItem, options: &DecodeOptions) {
+        match item {
+            RemoteItem::Object { name, mut body } => {
+                let mut reader = std::io::BufReader::with_capacity(64 * 1024, &mut body);
+                decode_unit(&name, &mut reader, options, self);
+            }
+            RemoteItem::Failed { name, error } => self.stats.failed_input(&name, &error),
+            RemoteItem::Skipped { name, reason } => self.stats.skipped_input(&name, &reason),
+            RemoteItem::LookupPage { name, first_ordinal, events } => {
+                let mut buffers = simd_json::Buffers::default();
+                for (i, event) in events.into_iter().enumerate() {
+                    let ordinal = first_ordinal + i as u64;
+                    let mut bytes = event.into_bytes();
+                    if bytes.len() > options.max_record_bytes {
+                        let reason = format!("record larger than {} bytes", options.max_record_bytes);
+                        self.bad_record(&name, ordinal, &format!("event {ordinal}"), &reason);
+                        continue;
+                    }
+                    match decode_value(&mut bytes, &mut buffers) {
+                        Ok(Decoded::Record(event)) if event.category == "Insight" => self.stats.insight_records += 1,
+                        Ok(Decoded::Record(event)) => self.event(&name, *event),
+                        Ok(Decoded::Digest | Decoded::PolicyDocument) => {
+                            self.bad_record(&name, ordinal, &format!("event {ordinal}"), "not a CloudTrail event")
+                        }
+                        Err(e) => self.bad_record(&name, ordinal, &format!("event {ordinal}"), &e.to_string()),
+                    }
+                }
+            }
+            RemoteItem::LookupDone { name, bytes, failure } => self.unit_done(UnitOutcome {
+                name,
+                kind: UnitKind::CloudTrail,
+                records: 0,
+                insight_records: 0,
+                bad_records: 0,
+                bytes,
+                failure,
+            }),
+        }
+    }
+}
