@@ -255,7 +255,19 @@ fn formats_and_exit_codes() {
     assert_eq!(code, 0);
     let table = String::from_utf8(stdout).unwrap();
     assert!(table.contains("SEVERITY") && table.contains("stolen instance credentials"), "{table}");
-    let (code, _) = run(&["outside", &sample(), "--format", "csv"]);
+    let (code, csv) = run(&["outside", &sample(), "--format", "csv"]);
+    let expected = if cfg!(feature = "tabular") { 0 } else { 2 };
+    assert_eq!(code, expected);
+    if expected == 0 {
+        let csv = String::from_utf8(csv).unwrap();
+        assert!(
+            csv.starts_with("kind,severity,outcome,principal,vpce,resource,resource_account,actions,source_ips,count")
+        );
+        let json = run_json(&["outside", &sample(), "--format", "json"]);
+        // One line per finding (reasons contain no newline), plus the header.
+        assert_eq!(csv.lines().count(), json["findings"].as_array().unwrap().len() + 1);
+    }
+    let (code, _) = run(&["outside", &sample(), "--format", "terraform"]);
     assert_eq!(code, 2);
 }
 

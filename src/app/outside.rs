@@ -11,6 +11,7 @@ use crate::analyze::trust::TrustedSet;
 use crate::cli::{Format, OutsideArgs};
 use crate::config::Overrides;
 use crate::ingest::{self, InputStats};
+use crate::report::tabular::{ColumnData, Frame, TabularFormat, write_frame};
 use crate::report::{self, Envelope, Table, escape_terminal, write_input_summary};
 
 pub fn run(args: &OutsideArgs) -> Result<Outcome, AppError> {
@@ -23,10 +24,11 @@ pub fn run(args: &OutsideArgs) -> Result<Outcome, AppError> {
     };
     let (resolved, settings) = super::prepare(&args.common, &overrides)?;
     let format = resolved.output.format;
-    if matches!(format, Format::Csv | Format::Parquet) {
-        return Err(AppError::Usage(
-            "outside: csv and parquet output are not available yet; use --format table, json or ndjson".to_owned(),
-        ));
+    if matches!(format, Format::Terraform | Format::Cloudformation) {
+        return Err(AppError::Usage("outside writes table, json, ndjson, csv or parquet".to_owned()));
+    }
+    if format == Format::Parquet {
+        super::refuse_binary_on_terminal(TabularFormat::Parquet, resolved.output.output.as_deref())?;
     }
     let config = Arc::new(OutsideConfig {
         protect: settings.protect.iter().cloned().collect(),
@@ -55,10 +57,34 @@ pub fn run(args: &OutsideArgs) -> Result<Outcome, AppError> {
                 writeln!(out)?;
             }
         }
+        Format::Csv | Format::Parquet => {
+            let tabular = if format == Format::Csv { TabularFormat::Csv } else { TabularFormat::Parquet };
+            write_frame(findings_frame(&body), tabular, &mut out)?;
+        }
         _ => write_table(&mut out, &body, &stats)?,
     }
     out.flush()?;
     Ok(if args.fail_on_findings && body.has_serious_findings() { Outcome::Findings } else { Outcome::Clean })
+}
+
+/// The findings as typed columns (same names as the JSON fields).
+fn findings_frame(body: &OutsideReport) -> Frame {
+    let f = &body.findings;
+    Frame::new()
+        .column("kind", ColumnData::Str(f.iter().map(|x| Some(x.kind.as_str().to_owned())).collect()))
+        .column("severity", ColumnData::Str(f.iter().map(|x| Some(x.severity.as_str().to_owned())).collect()))
+        .column("outcome", ColumnData::Str(f.iter().map(|x| Some(x.outcome.to_owned())).collect()))
+        .column("principal", ColumnData::Str(f.iter().map(|x| Some(x.principal.clone())).collect()))
+        .column("vpce", ColumnData::Str(f.iter().map(|x| x.vpce.clone()).collect()))
+        .column("resource", ColumnData::Str(f.iter().map(|x| x.resource.clone()).collect()))
+        .column("resource_account", ColumnData::Str(f.iter().map(|x| x.resource_account.clone()).collect()))
+        .column("actions", ColumnData::List(f.iter().map(|x| x.actions.clone()).collect()))
+        .column("source_ips", ColumnData::List(f.iter().map(|x| x.source_ips.clone()).collect()))
+        .column("count", ColumnData::U64(f.iter().map(|x| x.count).collect()))
+        .column("first_seen", ColumnData::Time(f.iter().map(|x| x.first_seen).collect()))
+        .column("last_seen", ColumnData::Time(f.iter().map(|x| x.last_seen).collect()))
+        .column("evidence", ColumnData::Str(f.iter().map(|x| Some(x.evidence.to_owned())).collect()))
+        .column("reason", ColumnData::Str(f.iter().map(|x| Some(x.reason.clone())).collect()))
 }
 
 fn write_table(out: &mut dyn Write, body: &OutsideReport, stats: &InputStats) -> std::io::Result<()> {
