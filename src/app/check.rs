@@ -12,7 +12,7 @@ use crate::analyze::check::{Check, CheckReport, EndpointReport, Group};
 use crate::cli::{CheckArgs, Format};
 use crate::config::Overrides;
 use crate::ingest::{self, InputStats};
-use crate::report::{self, Envelope, Table, write_input_summary};
+use crate::report::{self, Table, write_input_summary};
 
 pub fn run(args: &CheckArgs) -> Result<Outcome, AppError> {
     let overrides = Overrides { policies: args.policies.clone(), ..Overrides::default() };
@@ -37,16 +37,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, AppError> {
     let body = check.report(&candidates);
     let mut out = report::open_output(resolved.output.output.as_deref())?;
     match format {
-        Format::Json => report::write_json(
-            &mut out,
-            &Envelope {
-                command: "check",
-                version: report::VERSION,
-                window: resolved.output.window,
-                input: &stats,
-                body: &body,
-            },
-        )?,
+        Format::Json => report::write_envelope(&mut out, "check", resolved.output.window, &stats, &body)?,
         Format::Ndjson => write_ndjson(&mut out, &body)?,
         _ => write_table(&mut out, &body, &stats)?,
     }

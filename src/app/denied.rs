@@ -10,7 +10,7 @@ use crate::cli::{DeniedArgs, Format, GroupDim};
 use crate::config::Overrides;
 use crate::ingest::{self, InputStats};
 use crate::report::tabular::{ColumnData, Frame, TabularFormat, write_frame};
-use crate::report::{self, Envelope, Table, write_input_summary};
+use crate::report::{self, Table, write_input_summary};
 
 pub fn run(args: &DeniedArgs) -> Result<Outcome, AppError> {
     let overrides = Overrides { policies: args.policies.clone(), ..Overrides::default() };
@@ -30,22 +30,8 @@ pub fn run(args: &DeniedArgs) -> Result<Outcome, AppError> {
     let body = denied.report(args.top);
     let mut out = report::open_output(resolved.output.output.as_deref())?;
     match format {
-        Format::Json => report::write_json(
-            &mut out,
-            &Envelope {
-                command: "denied",
-                version: report::VERSION,
-                window: resolved.output.window,
-                input: &stats,
-                body: &body,
-            },
-        )?,
-        Format::Ndjson => {
-            for request in &body.requests {
-                serde_json::to_writer(&mut out, request).map_err(std::io::Error::other)?;
-                writeln!(out)?;
-            }
-        }
+        Format::Json => report::write_envelope(&mut out, "denied", resolved.output.window, &stats, &body)?,
+        Format::Ndjson => report::write_ndjson(&mut out, &body.requests)?,
         Format::Csv | Format::Parquet => {
             let format = if format == Format::Csv { TabularFormat::Csv } else { TabularFormat::Parquet };
             write_frame(rows_frame(&body), format, &mut out)?;

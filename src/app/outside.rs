@@ -12,7 +12,7 @@ use crate::cli::{Format, OutsideArgs};
 use crate::config::Overrides;
 use crate::ingest::{self, InputStats};
 use crate::report::tabular::{ColumnData, Frame, TabularFormat, write_frame};
-use crate::report::{self, Envelope, Table, escape_terminal, write_input_summary};
+use crate::report::{self, Table, escape_terminal, write_input_summary};
 
 pub fn run(args: &OutsideArgs) -> Result<Outcome, AppError> {
     let overrides = Overrides {
@@ -41,22 +41,8 @@ pub fn run(args: &OutsideArgs) -> Result<Outcome, AppError> {
     let body = outside.report();
     let mut out = report::open_output(resolved.output.output.as_deref())?;
     match format {
-        Format::Json => report::write_json(
-            &mut out,
-            &Envelope {
-                command: "outside",
-                version: report::VERSION,
-                window: resolved.output.window,
-                input: &stats,
-                body: &body,
-            },
-        )?,
-        Format::Ndjson => {
-            for finding in &body.findings {
-                serde_json::to_writer(&mut out, finding).map_err(std::io::Error::other)?;
-                writeln!(out)?;
-            }
-        }
+        Format::Json => report::write_envelope(&mut out, "outside", resolved.output.window, &stats, &body)?,
+        Format::Ndjson => report::write_ndjson(&mut out, &body.findings)?,
         Format::Csv | Format::Parquet => {
             let tabular = if format == Format::Csv { TabularFormat::Csv } else { TabularFormat::Parquet };
             write_frame(findings_frame(&body), tabular, &mut out)?;

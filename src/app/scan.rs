@@ -6,7 +6,7 @@ use crate::cli::{Format, ScanArgs};
 use crate::config::Overrides;
 use crate::ingest;
 use crate::ingest::InputStats;
-use crate::report::{self, Envelope, Table, Window, write_input_summary};
+use crate::report::{self, Table, Window, write_input_summary};
 
 pub fn run(args: &ScanArgs) -> Result<Outcome, AppError> {
     let (resolved, _) = super::prepare(&args.common, &Overrides::default())?;
@@ -19,16 +19,7 @@ pub fn run(args: &ScanArgs) -> Result<Outcome, AppError> {
     let body = scan.report(args.top);
     let mut out = report::open_output(resolved.output.output.as_deref())?;
     match format {
-        Format::Json => report::write_json(
-            &mut out,
-            &Envelope {
-                command: "scan",
-                version: report::VERSION,
-                window: resolved.output.window,
-                input: &stats,
-                body: &body,
-            },
-        )?,
+        Format::Json => report::write_envelope(&mut out, "scan", resolved.output.window, &stats, &body)?,
         _ => write_table(&mut out, &body, &stats, resolved.output.window)?,
     }
     out.flush()?;

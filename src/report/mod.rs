@@ -45,6 +45,29 @@ pub fn open_output(path: Option<&Path>) -> io::Result<Box<dyn Write>> {
     }
 }
 
+/// Writes a command's report as one JSON document: the common fields, then the command's own.
+pub fn write_envelope<T: Serialize>(
+    out: &mut dyn Write,
+    command: &str,
+    window: Window,
+    input: &InputStats,
+    body: &T,
+) -> io::Result<()> {
+    write_json(out, &Envelope { command, version: VERSION, window, input, body })
+}
+
+/// Writes one compact JSON document per item, one per line.
+pub fn write_ndjson<'a, T: Serialize + 'a>(
+    out: &mut dyn Write,
+    items: impl IntoIterator<Item = &'a T>,
+) -> io::Result<()> {
+    for item in items {
+        serde_json::to_writer(&mut *out, item).map_err(io::Error::other)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
 /// Writes one pretty JSON document followed by a newline.
 pub fn write_json<T: Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
