@@ -1,9 +1,9 @@
 //! trail-vpce: stream CloudTrail and S3 server access logs and answer questions about VPC endpoints.
 //!
 //! Module map (data flows top to bottom):
-//! - [`cli`]: clap definitions and the shared flags, resolved once into a plain [`cli::Config`].
+//! - [`cli`]: clap definitions and the shared flags, resolved once into plain configs ([`cli::Resolved`]).
 //! - [`config`]: the inventory logs cannot show (trail-vpce.toml and flags): trusted accounts, endpoints, policies.
-//! - [`source`]: where bytes come from (files, folders, stdin, archives).
+//! - [`source`]: where bytes come from (files, folders, stdin, `s3://` prefixes, the CloudTrail API).
 //! - [`decode`]: compression sniffing, gzip, CloudTrail JSON and S3 access log lines → [`model::Event`].
 //! - [`model`]: the normalized [`model::Event`] every analyzer sees.
 //! - [`actions`]: eventName → IAM action(s) and resource ARNs.
@@ -11,7 +11,7 @@
 //! - [`ingest`]: the parallel pipeline: sources → decode → filter → analyzers, with the input books.
 //! - [`analyze`]: one accumulator per command, merged across workers.
 //! - [`app`]: runs a command: flags → pipeline → report, and the exit-code contract.
-//! - [`report`]: table / JSON writers and terminal escaping.
+//! - [`report`]: JSON envelope, tables, CSV/Parquet, terminal escaping.
 
 pub mod actions;
 pub mod analyze;
