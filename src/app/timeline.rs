@@ -31,6 +31,9 @@ pub fn run(args: &TimelineArgs) -> Result<Outcome, AppError> {
     if args.pivot && seed.principals.is_empty() && seed.access_keys.is_empty() && seed.ips.is_empty() {
         return Err(AppError::Usage("--pivot follows a --principal, --access-key or --ip".to_owned()));
     }
+    if matches!(resolved.output.format, Format::Parquet | Format::Terraform | Format::Cloudformation) {
+        return Err(AppError::Usage("timeline writes table, json, ndjson or csv".to_owned()));
+    }
     let spill = args.spill_rows;
     let (matcher, pivot) = if args.pivot {
         // Pass 1: what the seed used. Pass 2 (below): everything that shares any of it.
@@ -63,10 +66,8 @@ pub fn run(args: &TimelineArgs) -> Result<Outcome, AppError> {
             }
         }
         Format::Csv => write_frame(frame(rows)?, TabularFormat::Csv, &mut out)?,
-        Format::Parquet | Format::Terraform | Format::Cloudformation => {
-            return Err(AppError::Usage("timeline writes table, json, ndjson or csv".to_owned()));
-        }
-        Format::Table => write_table(&mut out, rows, &stats, pivot.as_ref())?,
+        // Parquet, Terraform and CloudFormation were refused before reading.
+        _ => write_table(&mut out, rows, &stats, pivot.as_ref())?,
     }
     out.flush()?;
     Ok(Outcome::Clean)
