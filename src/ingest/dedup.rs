@@ -67,7 +67,7 @@ impl Deduper {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{LogKind, Outcome, Principal, RequestFacts, Resource, Timestamp};
+    use crate::model::{LogKind, Outcome, Principal, Resource, Timestamp};
 
     fn event(kind: LogKind, id: Option<&str>, time: i64, name: &str, key: &str, status: Option<u16>) -> Event {
         Event {
@@ -75,14 +75,7 @@ mod tests {
             kind,
             event_source: "s3.amazonaws.com".into(),
             event_name: name.into(),
-            accesses: vec![],
-            region: None,
             principal: Principal::unknown(),
-            source_ip: None,
-            user_agent: None,
-            vpce: None,
-            vpce_account: None,
-            aws_internal_endpoint: false,
             resources: vec![Resource {
                 arn: format!("arn:aws:s3:::b/{key}"),
                 kind: None,
@@ -91,13 +84,9 @@ mod tests {
             }],
             outcome: Outcome::Success,
             category: "Data".into(),
-            event_type: None,
             event_id: id.map(str::to_owned),
-            recipient_account: None,
-            tls: None,
-            read_only: None,
-            request: RequestFacts::default(),
             http_status: status,
+            ..Event::blank()
         }
     }
 

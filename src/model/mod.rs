@@ -184,6 +184,35 @@ pub struct Event {
 }
 
 impl Event {
+    /// An event with nothing known, for tests to fill in with struct update syntax.
+    #[cfg(test)]
+    pub(crate) fn blank() -> Event {
+        Event {
+            time: None,
+            kind: LogKind::CloudTrail,
+            event_source: String::new(),
+            event_name: String::new(),
+            accesses: Vec::new(),
+            region: None,
+            principal: Principal::unknown(),
+            source_ip: None,
+            user_agent: None,
+            vpce: None,
+            vpce_account: None,
+            aws_internal_endpoint: false,
+            resources: Vec::new(),
+            outcome: Outcome::Success,
+            category: String::new(),
+            event_type: None,
+            event_id: None,
+            recipient_account: None,
+            tls: None,
+            read_only: None,
+            request: RequestFacts::default(),
+            http_status: None,
+        }
+    }
+
     /// True for network activity events (`eventCategory: NetworkActivity`).
     pub fn is_network_activity(&self) -> bool {
         self.category == "NetworkActivity"

@@ -19,10 +19,8 @@ fn event() -> Event {
         region: Some("eu-west-1".to_owned()),
         principal,
         source_ip: Some("10.0.1.5".to_owned()),
-        user_agent: None,
         vpce: Some("vpce-1".to_owned()),
         vpce_account: Some("111122223333".to_owned()),
-        aws_internal_endpoint: false,
         resources: vec![Resource {
             arn: "arn:aws:s3:::b".to_owned(),
             kind: Some("AWS::S3::Bucket".to_owned()),
@@ -37,7 +35,7 @@ fn event() -> Event {
         tls: Some(Tls { version: Some("TLSv1.3".to_owned()), cipher: None }),
         read_only: Some(true),
         request: RequestFacts { prefix: Some("logs/".to_owned()), ..RequestFacts::default() },
-        http_status: None,
+        ..Event::blank()
     }
 }
 

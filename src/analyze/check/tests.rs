@@ -1,7 +1,7 @@
 //! Classification into the lists, network activity pairing, grouping order and merge-order independence.
 
 use super::*;
-use crate::model::{Access, LogKind, Outcome, Principal, PrincipalType, RequestFacts};
+use crate::model::{Access, LogKind, Outcome, Principal, PrincipalType};
 
 /// Decides by the action: `s3:GetObject` allowed, `s3:DeleteObject` denied by `D`, anything else unknown.
 struct ByAction;
@@ -41,20 +41,10 @@ fn event(name: &str, second: i64, outcome: Outcome, network_activity: bool) -> E
         region: Some("us-east-1".into()),
         principal,
         source_ip: Some("10.0.1.7".into()),
-        user_agent: None,
         vpce: Some("vpce-1".into()),
-        vpce_account: None,
-        aws_internal_endpoint: false,
-        resources: vec![],
         outcome,
         category: if network_activity { "NetworkActivity".into() } else { "Data".into() },
-        event_type: None,
-        event_id: None,
-        recipient_account: None,
-        tls: None,
-        read_only: None,
-        request: RequestFacts::default(),
-        http_status: None,
+        ..Event::blank()
     }
 }
 

@@ -2,7 +2,7 @@
 //! fixtures (traildiscover, stratus-red-team, the AWS network activity sample).
 
 use super::*;
-use crate::model::{LogKind, Principal, PrincipalType, RequestFacts};
+use crate::model::{LogKind, Principal, PrincipalType};
 
 const U: &str = "User: arn:aws:sts::111122223333:assumed-role/App/i-0abc is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::app-data/k\"";
 
@@ -113,28 +113,14 @@ fn denied_event(code: &str, message: Option<&str>, kind: PrincipalType) -> Event
     let mut principal = Principal::unknown();
     principal.kind = kind;
     Event {
-        time: None,
         kind: LogKind::CloudTrail,
         event_source: "s3.amazonaws.com".into(),
         event_name: "GetObject".into(),
-        accesses: vec![],
-        region: None,
         principal,
-        source_ip: None,
-        user_agent: None,
         vpce: Some("vpce-1".into()),
-        vpce_account: None,
-        aws_internal_endpoint: false,
-        resources: vec![],
         outcome: Outcome::Denied { code: code.into(), message: message.map(str::to_owned) },
         category: "Data".into(),
-        event_type: None,
-        event_id: None,
-        recipient_account: None,
-        tls: None,
-        read_only: None,
-        request: RequestFacts::default(),
-        http_status: None,
+        ..Event::blank()
     }
 }
 

@@ -1,7 +1,7 @@
 //! Pairing, replay, the default view, grouping and merge-order independence.
 
 use super::*;
-use crate::model::{Access, Principal, PrincipalType, RequestFacts};
+use crate::model::{Access, Principal, PrincipalType};
 
 fn event(id: &str, second: i64, vpce: Option<&str>, code: &str, message: &str, network_activity: bool) -> Event {
     let mut principal = Principal::unknown();
@@ -16,20 +16,11 @@ fn event(id: &str, second: i64, vpce: Option<&str>, code: &str, message: &str, n
         region: Some("us-east-1".into()),
         principal,
         source_ip: Some("10.0.1.7".into()),
-        user_agent: None,
         vpce: vpce.map(str::to_owned),
-        vpce_account: None,
-        aws_internal_endpoint: false,
-        resources: vec![],
         outcome: Outcome::Denied { code: code.into(), message: Some(message.into()) },
         category: if network_activity { "NetworkActivity".into() } else { "Data".into() },
-        event_type: None,
         event_id: Some(id.into()),
-        recipient_account: None,
-        tls: None,
-        read_only: None,
-        request: RequestFacts::default(),
-        http_status: None,
+        ..Event::blank()
     }
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::group::MAX_EVENT_IDS;
 use super::*;
-use crate::model::{Access, Principal, RequestFacts, Resource, Timestamp};
+use crate::model::{Access, Principal, Resource, Timestamp};
 
 const DATA: &str = "arn:aws:s3:::data";
 
@@ -28,10 +28,8 @@ fn event(id: &str, principal: Principal, vpce: Option<&str>, ip: &str, object: &
         region: Some("us-east-1".into()),
         principal,
         source_ip: Some(ip.into()),
-        user_agent: None,
         vpce: vpce.map(str::to_owned),
         vpce_account: vpce.map(|_| "111".to_owned()),
-        aws_internal_endpoint: false,
         resources: vec![
             Resource { arn: object.into(), kind: None, account: None, is_prefix: false },
             Resource {
@@ -46,10 +44,8 @@ fn event(id: &str, principal: Principal, vpce: Option<&str>, ip: &str, object: &
         event_type: Some("AwsApiCall".into()),
         event_id: Some(id.into()),
         recipient_account: Some("111".into()),
-        tls: None,
         read_only: Some(true),
-        request: RequestFacts::default(),
-        http_status: None,
+        ..Event::blank()
     }
 }
 

@@ -1,7 +1,7 @@
 //! Matching rules and the summary fold.
 
 use super::*;
-use crate::model::{Access, LogKind, Outcome, Principal, PrincipalType, RequestFacts, Resource};
+use crate::model::{Access, LogKind, Outcome, Principal, PrincipalType, Resource};
 
 fn event(key: &str, ip: &str, vpce: Option<&str>, second: i64, resource: &str) -> Event {
     let mut principal = Principal::unknown();
@@ -16,23 +16,14 @@ fn event(key: &str, ip: &str, vpce: Option<&str>, second: i64, resource: &str) -
         event_source: "s3.amazonaws.com".into(),
         event_name: "GetObject".into(),
         accesses: vec![Access { action: "s3:GetObject".into(), resource: Some(resource.into()) }],
-        region: None,
         principal,
         source_ip: Some(ip.into()),
-        user_agent: None,
         vpce: vpce.map(str::to_owned),
-        vpce_account: None,
-        aws_internal_endpoint: false,
         resources: vec![Resource { arn: resource.into(), kind: None, account: None, is_prefix: false }],
         outcome: Outcome::Success,
         category: "Data".into(),
-        event_type: None,
         event_id: Some(format!("e{second}")),
-        recipient_account: None,
-        tls: None,
-        read_only: None,
-        request: RequestFacts::default(),
-        http_status: None,
+        ..Event::blank()
     }
 }
 
