@@ -3,6 +3,7 @@
 pub mod cloudtrail;
 mod cloudtrail_raw;
 pub mod gzip;
+pub mod inflate;
 pub mod json_split;
 pub mod s3_access_log;
 pub mod sniff;

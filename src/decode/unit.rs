@@ -4,10 +4,12 @@
 //! read entry by entry as they stream past (entries are named `bundle.zip!/AWSLogs/...`), JSON goes to the
 //! CloudTrail decoder, text whose first line looks like an S3 server access log goes to the line parser.
 
+use std::cell::Cell;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
 
 use super::cloudtrail::{Decoded, decode_value};
 use super::gzip::{self, cap_exceeded};
+use super::inflate::{Inflated, Inflater};
 use super::json_split::{JsonSplitter, MAX_DEPTH, Piece, SplitError};
 use super::s3_access_log;
 use super::sniff::{SNIFF_LEN, Sniffed, sniff};
@@ -97,8 +99,7 @@ fn decode_nested(name: &str, reader: &mut dyn Read, options: &DecodeOptions, sin
     let mut stream = Cursor::new(head.clone()).chain(reader);
     match sniff(&head) {
         Sniffed::Gzip if depth < MAX_NESTING => {
-            let mut inner = gzip::decompress(BufReader::new(stream), options.max_decompressed_bytes);
-            decode_nested(name, &mut inner, options, sink, depth + 1);
+            decode_gzip(name, stream, options, sink, depth);
             return;
         }
         Sniffed::Tar if depth < MAX_NESTING => {
@@ -127,6 +128,60 @@ fn decode_nested(name: &str, reader: &mut dyn Read, options: &DecodeOptions, sin
         Sniffed::Binary => outcome.failure = Some("not a log: binary data of unknown format".to_owned()),
     }
     sink.unit_done(outcome);
+}
+
+/// Compressed objects up to this size are read whole and inflated by libdeflate (CloudTrail objects are a
+/// few MB); larger ones stream.
+const WHOLE_COMPRESSED_LIMIT: u64 = 16 << 20;
+/// The in-memory output limit of the libdeflate path; larger outputs stream (bounded memory per worker).
+const WHOLE_INFLATED_LIMIT: usize = 64 << 20;
+
+/// Buffers of the libdeflate path, kept per thread so big allocations (and their page faults) are paid once.
+#[derive(Default)]
+struct Scratch {
+    inflater: Inflater,
+    compressed: Vec<u8>,
+    inflated: Vec<u8>,
+}
+
+thread_local! {
+    static SCRATCH: Cell<Option<Box<Scratch>>> = const { Cell::new(None) };
+}
+
+/// Decodes a gzip unit: whole-buffer libdeflate when it fits, the streaming decoder otherwise. The streaming
+/// decoder also handles every damaged stream, so a truncated file keeps every record before the damage.
+fn decode_gzip(name: &str, mut stream: impl Read, options: &DecodeOptions, sink: &mut dyn Sink, depth: u32) {
+    // Nested units (a .gz inside a .tar inside a .gz) find the slot empty and use fresh buffers.
+    let mut scratch = SCRATCH.take().unwrap_or_default();
+    let Scratch { inflater, compressed, inflated } = &mut *scratch;
+    compressed.clear();
+    let read = (&mut stream).take(WHOLE_COMPRESSED_LIMIT + 1).read_to_end(compressed);
+    let whole = matches!(read, Ok(n) if n as u64 <= WHOLE_COMPRESSED_LIMIT);
+    let limit = usize::try_from(options.max_decompressed_bytes).unwrap_or(usize::MAX).min(WHOLE_INFLATED_LIMIT);
+    if whole && inflater.inflate_all(compressed, limit, inflated) == Inflated::Complete {
+        decode_nested(name, &mut &inflated[..], options, sink, depth + 1);
+    } else {
+        let rest: Box<dyn Read + '_> = match read {
+            Ok(_) => Box::new(stream),
+            Err(error) => Box::new(FailAfter(Some(error))),
+        };
+        let compressed = BufReader::new((&compressed[..]).chain(rest));
+        let mut inner = gzip::decompress(compressed, options.max_decompressed_bytes);
+        decode_nested(name, &mut inner, options, sink, depth + 1);
+    }
+    SCRATCH.set(Some(scratch));
+}
+
+/// A reader that replays a read error that happened while buffering.
+struct FailAfter(Option<io::Error>);
+
+impl Read for FailAfter {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        match self.0.take() {
+            Some(error) => Err(error),
+            None => Ok(0),
+        }
+    }
 }
 
 fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {

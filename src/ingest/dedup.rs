@@ -2,6 +2,7 @@
 //! may be given twice. Keeps a 128-bit hash per distinct id in a sharded set (16 bytes + table overhead).
 
 use std::collections::HashSet;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -9,15 +10,44 @@ use crate::model::Event;
 
 const SHARDS: usize = 64;
 
+/// The keys are already xxh3-128 digests: hashing them again (SipHash by default) would only cost time.
+#[derive(Default)]
+struct DigestHasher(u64);
+
+impl Hasher for DigestHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only reached for non-u128 keys, which this set never holds; fold the bytes in anyway.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u128(&mut self, digest: u128) {
+        // The shard index uses the low bits; the table uses the high ones.
+        self.0 = (digest >> 64) as u64;
+    }
+}
+
+type DigestSet = HashSet<u128, BuildHasherDefault<DigestHasher>>;
+
 /// A concurrent set of seen event ids.
 pub struct Deduper {
-    shards: Vec<Mutex<HashSet<u128>>>,
+    shards: Vec<Mutex<DigestSet>>,
     distinct: AtomicU64,
+    /// A per-run random seed: the records are attacker-controlled, so the digests (which also place keys in
+    /// the tables) must not be predictable offline.
+    seed: u64,
 }
 
 impl Default for Deduper {
     fn default() -> Self {
-        Deduper { shards: (0..SHARDS).map(|_| Mutex::new(HashSet::new())).collect(), distinct: AtomicU64::new(0) }
+        Deduper {
+            shards: (0..SHARDS).map(|_| Mutex::new(DigestSet::default())).collect(),
+            distinct: AtomicU64::new(0),
+            seed: RandomState::new().hash_one(0x7472_6169_6c76_7063_u64),
+        }
     }
 }
 
@@ -29,7 +59,7 @@ impl Deduper {
     /// Ids of different log kinds never collide.
     pub fn insert(&self, event: &Event) -> bool {
         let Some(id) = &event.event_id else { return true };
-        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        let mut hasher = xxhash_rust::xxh3::Xxh3::with_seed(self.seed);
         let mut field = |bytes: &[u8]| {
             hasher.update(&(bytes.len() as u64).to_le_bytes());
             hasher.update(bytes);

@@ -243,7 +243,13 @@ impl<A: Analyzer> Sink for Worker<'_, A> {
         match event.kind {
             LogKind::CloudTrail => {
                 self.stats.records += 1;
-                *self.stats.event_categories.entry(event.category.clone()).or_default() += 1;
+                // Look up before inserting: `entry` would need an owned key (an allocation) per record.
+                match self.stats.event_categories.get_mut(&event.category) {
+                    Some(count) => *count += 1,
+                    None => {
+                        self.stats.event_categories.insert(event.category.clone(), 1);
+                    }
+                }
             }
             LogKind::S3AccessLog => self.stats.access_log_lines += 1,
         }
