@@ -85,6 +85,12 @@ impl<R: Read> JsonSplitter<R> {
         }
     }
 
+    /// Counts offsets from `offset` (bytes of the stream already consumed before the splitter saw it).
+    pub fn starting_at(mut self, offset: u64) -> Self {
+        self.base = offset;
+        self
+    }
+
     /// Bytes consumed so far (decompressed).
     pub fn bytes_read(&self) -> u64 {
         self.base + self.buf.len() as u64
