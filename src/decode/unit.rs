@@ -316,8 +316,15 @@ fn read_zip(
             Ok(path) => path.into_owned(),
             Err(e) => format!("<unreadable entry name: {e}>"),
         };
-        decode_nested(&format!("{name}!/{path}"), &mut entry, options, sink, depth + 1);
-        // Drain what the decoder did not read so the stream is positioned at the next entry.
-        io::copy(&mut entry, &mut io::sink()).map_err(|e| format!("damaged zip entry {path}: {e}"))?;
+        // Entries are deflated: the decompression cap applies to each, as to a gzip stream.
+        let mut capped = gzip::Capped::new(&mut entry, options.max_decompressed_bytes);
+        decode_nested(&format!("{name}!/{path}"), &mut capped, options, sink, depth + 1);
+        // Drain what the decoder did not read so the stream is positioned at the next entry (and its checksum is
+        // verified). Past the cap the entry is already reported; dropping it skips its compressed bytes unread.
+        match io::copy(&mut capped, &mut io::sink()) {
+            Err(e) if cap_exceeded(&e).is_some() => {}
+            Err(e) => return Err(format!("damaged zip entry {path}: {e}")),
+            Ok(_) => {}
+        }
     }
 }
