@@ -7,11 +7,6 @@ use trail_vpce::app::{self, Outcome};
 use trail_vpce::cli::Cli;
 use trail_vpce::report::escape_terminal;
 
-/// mimalloc instead of the system allocator: events are built from many small strings on every worker, and
-/// glibc's malloc/free took about a fifth of the CPU time of `denied` (perf, benchmark input).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match app::run(cli) {

@@ -172,7 +172,7 @@ fn write_summary(out: &mut dyn Write, s: &Summary, pivot: Option<&PivotSets>) ->
         }
     };
     writeln!(out, "\n{} requests, {} .. {}", s.requests, time(s.first_seen), time(s.last_seen))?;
-    let endpoints: Vec<String> = s.endpoints.iter().map(|(v, n)| format!("{v} ({n})")).collect();
+    let endpoints: Vec<String> = s.endpoints.iter().map(|(v, n)| format!("{} ({n})", escape_terminal(v))).collect();
     writeln!(
         out,
         "endpoints: {}; outside any endpoint: {}",

@@ -46,18 +46,18 @@ pub fn decode_value(bytes: &mut [u8], buffers: &mut simd_json::Buffers) -> Resul
         // Validate anyway so the reason says whether it is JSON at all.
         return match simd_json::to_borrowed_value(bytes) {
             Ok(_) => Err(RecordError::NotAnObject),
-            Err(e) => Err(RecordError::InvalidJson(e.to_string())),
+            Err(e) => Err(invalid_json(&e)),
         };
     }
-    let mut deserializer = simd_json::Deserializer::from_slice_with_buffers(bytes, buffers)
-        .map_err(|e| RecordError::InvalidJson(e.to_string()))?;
+    let mut deserializer =
+        simd_json::Deserializer::from_slice_with_buffers(bytes, buffers).map_err(|e| invalid_json(&e))?;
     let raw = match RawRecord::deserialize(&mut deserializer) {
         Ok(raw) => raw,
         Err(_) => {
             // Cold path: run again over the same tape, this time tracking the field path for the message.
             deserializer.restart();
             return Err(match serde_path_to_error::deserialize::<_, RawRecord>(&mut deserializer) {
-                Err(e) => RecordError::WrongType { path: e.path().to_string(), message: e.inner().to_string() },
+                Err(e) => RecordError::WrongType { path: e.path().to_string(), message: describe(e.inner()) },
                 Ok(_) => RecordError::InvalidJson("inconsistent parse".to_owned()),
             });
         }
@@ -78,6 +78,34 @@ pub fn decode_value(bytes: &mut [u8], buffers: &mut simd_json::Buffers) -> Resul
         return Err(RecordError::NotARecord);
     }
     Ok(Decoded::Record(Box::new(to_event(raw))))
+}
+
+/// simd-json names its errors by enum variant and often at "character 0" (stage-one and type failures have no
+/// position): say what is wrong in words, with the position only when there is one (relative to the record,
+/// whose own place the caller reports).
+fn describe(error: &simd_json::Error) -> String {
+    use simd_json::ErrorType;
+    let what = match error.error() {
+        ErrorType::InvalidUtf8 => "invalid UTF-8".to_owned(),
+        ErrorType::Syntax | ErrorType::InternalError | ErrorType::UnexpectedCharacter => {
+            "malformed JSON (a stray byte, or a raw control character in a string)".to_owned()
+        }
+        ErrorType::Eof => "ends in the middle of a value".to_owned(),
+        ErrorType::ExpectedString => "expected a string".to_owned(),
+        ErrorType::ExpectedMap => "expected an object".to_owned(),
+        ErrorType::ExpectedArray => "expected an array".to_owned(),
+        ErrorType::Serde(message) => message.clone(),
+        other => format!("malformed JSON ({other:?})"),
+    };
+    match (error.index(), error.character()) {
+        (0, _) => what,
+        (index, Some(c)) => format!("{what} at byte {index} of the record ({c:?})"),
+        (index, None) => format!("{what} at byte {index} of the record"),
+    }
+}
+
+fn invalid_json(error: &simd_json::Error) -> RecordError {
+    RecordError::InvalidJson(describe(error))
 }
 
 fn non_empty(value: Option<Cow<'_, str>>) -> Option<String> {

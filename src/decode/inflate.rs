@@ -56,6 +56,10 @@ impl Inflater {
     /// as the total stays within `limit` bytes.
     pub fn inflate_all(&mut self, compressed: &[u8], limit: usize, out: &mut Vec<u8>) -> Inflated {
         out.clear();
+        if trailer_size(compressed) / MAX_PLAUSIBLE_RATIO > compressed.len() {
+            // A decompression bomb (or a lying trailer): don't allocate for it, let the streaming path meet the cap.
+            return Inflated::OverLimit;
+        }
         let mut input = compressed;
         while !input.is_empty() {
             let room = limit - out.len();
@@ -114,15 +118,23 @@ fn layout_hint() -> std::alloc::Layout {
     std::alloc::Layout::new::<[u8; 32 * 1024]>()
 }
 
+/// Logs compress about 10:1; a trailer promising more than this ratio is not believed (bombs reach 1000:1).
+const MAX_PLAUSIBLE_RATIO: usize = 64;
+
 /// The output size to try first for the member at the start of `input`. A gzip file ends with ISIZE, the
 /// size of its last member mod 2^32: exact for the usual single-member file. When it is implausibly small
 /// (several members, or a lie), a JSON-like ratio is assumed instead; too small a guess only costs a retry.
 fn first_guess(input: &[u8]) -> usize {
-    let isize = match input.len().checked_sub(4) {
+    let isize = trailer_size(input);
+    if isize >= input.len() / 2 { isize } else { input.len().saturating_mul(8).max(4096) }
+}
+
+/// ISIZE, the last four bytes of a gzip file (0 when there are fewer).
+fn trailer_size(input: &[u8]) -> usize {
+    match input.len().checked_sub(4) {
         Some(at) => u32::from_le_bytes([input[at], input[at + 1], input[at + 2], input[at + 3]]) as usize,
         None => 0,
-    };
-    if isize >= input.len() / 2 { isize } else { input.len().saturating_mul(8).max(4096) }
+    }
 }
 
 #[cfg(test)]
@@ -142,6 +154,14 @@ mod tests {
         (0..records)
             .flat_map(|i| format!("{{\"eventID\":\"{i}\",\"eventName\":\"GetObject\"}},").into_bytes())
             .collect()
+    }
+
+    /// The first half of a gzip stream, its last four bytes set to a small "size" so the trailer check passes.
+    fn truncated_with_small_tail(whole: &[u8]) -> Vec<u8> {
+        let mut cut = whole[..whole.len() / 2].to_vec();
+        let n = cut.len();
+        cut[n - 4..].copy_from_slice(&1000u32.to_le_bytes());
+        cut
     }
 
     #[test]
@@ -167,11 +187,14 @@ mod tests {
             ("empty member", empty_member, 1 << 30, Inflated::Complete, Some(Vec::new())),
             ("exactly at the limit", one.clone(), body.len(), Inflated::Complete, Some(body.clone())),
             ("one byte over the limit", one.clone(), body.len() - 1, Inflated::OverLimit, None),
-            ("truncated", one[..one.len() / 2].to_vec(), 1 << 30, Inflated::Damaged, None),
+            // Cut mid-stream, the "trailer" is arbitrary bytes: refused as damaged or as implausibly large,
+            // both of which send the caller to the streaming path. This cut lands on a small "trailer".
+            ("truncated", truncated_with_small_tail(&one), 1 << 30, Inflated::Damaged, None),
             ("trailing garbage", [one.clone(), b"\0\0\0".to_vec()].concat(), 1 << 30, Inflated::Damaged, None),
-            ("not gzip", b"{\"Records\":[]}".to_vec(), 1 << 30, Inflated::Damaged, None),
+            ("not gzip", b"{\"Records\":[]}\x10\0\0\0".to_vec(), 1 << 30, Inflated::Damaged, None),
             // A wrong ISIZE trailer breaks the checksum check: damaged, never silently short.
             ("lying ISIZE", lying_isize, 1 << 30, Inflated::Damaged, None),
+            ("a bomb's trailer is not believed", gzip(&vec![b'['; 8 << 20]), 1 << 30, Inflated::OverLimit, None),
         ];
         let mut inflater = Inflater::new();
         let mut out = Vec::new();

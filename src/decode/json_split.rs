@@ -16,6 +16,9 @@ use std::io::{self, Read};
 pub const MAX_DEPTH: u32 = 128;
 
 const CHUNK: usize = 256 * 1024;
+/// The first read's size; each later read doubles it up to [`CHUNK`]. Most log files are small (one object per
+/// file is common), and every read zero-fills the space it reads into, so small files stay cheap.
+const FIRST_READ: usize = 8 * 1024;
 
 /// One unit cut from the stream.
 #[derive(Debug)]
@@ -44,6 +47,8 @@ pub struct JsonSplitter<R> {
     /// Scan position in `buf`.
     pos: usize,
     eof: bool,
+    /// Size of the next read (grows from [`FIRST_READ`] to [`CHUNK`]).
+    read_size: usize,
     depth: u32,
     in_string: bool,
     escape: bool,
@@ -67,10 +72,11 @@ impl<R: Read> JsonSplitter<R> {
     pub fn new(reader: R, max_record_bytes: usize) -> Self {
         JsonSplitter {
             reader,
-            buf: Vec::with_capacity(CHUNK),
+            buf: Vec::with_capacity(FIRST_READ),
             base: 0,
             pos: 0,
             eof: false,
+            read_size: FIRST_READ,
             depth: 0,
             in_string: false,
             escape: false,
@@ -83,6 +89,12 @@ impl<R: Read> JsonSplitter<R> {
             oversize: false,
             max_record_bytes: max_record_bytes.max(2),
         }
+    }
+
+    /// Counts offsets from `offset` (bytes of the stream already consumed before the splitter saw it).
+    pub fn starting_at(mut self, offset: u64) -> Self {
+        self.base = offset;
+        self
     }
 
     /// Bytes consumed so far (decompressed).
@@ -146,7 +158,8 @@ impl<R: Read> JsonSplitter<R> {
             }
         }
         let old_len = self.buf.len();
-        self.buf.resize(old_len + CHUNK, 0);
+        self.buf.resize(old_len + self.read_size, 0);
+        self.read_size = (self.read_size * 2).min(CHUNK);
         let result = loop {
             match self.reader.read(&mut self.buf[old_len..]) {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,

@@ -117,7 +117,12 @@ pub fn parse_line(line: &str) -> Result<AccessLogLine<'_>, LineError> {
     let mut c = Cursor { s: line, pos: 0, fields: 0 };
     let bucket_owner = c.token().ok_or(LineError::Empty)?;
     let bucket = c.required()?;
-    let time_raw = c.bracketed().ok_or(LineError::BadTime)?;
+    let time_raw = match c.bracketed() {
+        Some(time) => time,
+        // A line that stops after the bucket is short, not badly timed.
+        None if c.at_end() => return Err(LineError::TooShort { fields: c.fields }),
+        None => return Err(LineError::BadTime),
+    };
     let time = Timestamp::parse_s3_access_log(time_raw).ok_or(LineError::BadTime)?;
     let remote_ip = c.required()?;
     let requester = c.required()?;
@@ -233,6 +238,11 @@ impl<'a> Cursor<'a> {
         while self.pos < bytes.len() && is_blank(bytes[self.pos]) {
             self.pos += 1;
         }
+    }
+
+    /// True when only blanks are left.
+    fn at_end(&self) -> bool {
+        self.s.as_bytes()[self.pos.min(self.s.len())..].iter().all(|&b| is_blank(b))
     }
 
     /// The next blank-separated token, `None` at the end of the line.

@@ -88,8 +88,8 @@ fn decode_nested(name: &str, reader: &mut dyn Read, options: &DecodeOptions, sin
         bytes: 0,
         failure: None,
     };
-    let head = match read_head(reader) {
-        Ok(head) => head,
+    let (head, skipped) = match read_head(reader) {
+        Ok(read) => read,
         Err(e) => {
             outcome.failure = Some(describe_io(&e));
             sink.unit_done(outcome);
@@ -113,7 +113,7 @@ fn decode_nested(name: &str, reader: &mut dyn Read, options: &DecodeOptions, sin
         Sniffed::Gzip | Sniffed::Tar | Sniffed::Zip => {
             outcome.failure = Some(format!("archives nested more than {MAX_NESTING} levels deep"));
         }
-        Sniffed::JsonObject | Sniffed::JsonArray => read_json(&mut stream, options, sink, &mut outcome),
+        Sniffed::JsonObject | Sniffed::JsonArray => read_json(&mut stream, skipped, options, sink, &mut outcome),
         Sniffed::Text if s3_access_log::looks_like_access_log(first_line(&head)) => {
             outcome.kind = UnitKind::AccessLog;
             read_access_log(BufReader::new(stream), options, sink, &mut outcome);
@@ -184,10 +184,19 @@ impl Read for FailAfter {
     }
 }
 
-fn read_head(reader: &mut dyn Read) -> io::Result<Vec<u8>> {
-    let mut head = Vec::with_capacity(SNIFF_LEN);
-    reader.take(SNIFF_LEN as u64).read_to_end(&mut head)?;
-    Ok(head)
+/// Reads the bytes to sniff, and how many bytes of leading whitespace were consumed before them. A stream whose
+/// first [`SNIFF_LEN`] bytes are all whitespace is not empty until its end proves it: the whitespace is dropped
+/// (it means nothing in JSON) until content appears, so records behind it are not lost.
+fn read_head(reader: &mut dyn Read) -> io::Result<(Vec<u8>, u64)> {
+    let mut skipped = 0u64;
+    loop {
+        let mut head = Vec::with_capacity(SNIFF_LEN);
+        reader.take(SNIFF_LEN as u64).read_to_end(&mut head)?;
+        if head.len() < SNIFF_LEN || sniff(&head) != Sniffed::Empty {
+            return Ok((head, skipped));
+        }
+        skipped += head.len() as u64;
+    }
 }
 
 fn first_line(head: &[u8]) -> &[u8] {
@@ -206,8 +215,14 @@ fn describe_io(error: &io::Error) -> String {
     }
 }
 
-fn read_json(reader: &mut dyn Read, options: &DecodeOptions, sink: &mut dyn Sink, outcome: &mut UnitOutcome) {
-    let mut splitter = JsonSplitter::new(reader, options.max_record_bytes);
+fn read_json(
+    reader: &mut dyn Read,
+    offset: u64,
+    options: &DecodeOptions,
+    sink: &mut dyn Sink,
+    outcome: &mut UnitOutcome,
+) {
+    let mut splitter = JsonSplitter::new(reader, options.max_record_bytes).starting_at(offset);
     let mut buffers = simd_json::Buffers::default();
     let mut digests = 0u64;
     let mut policies = 0u64;
@@ -356,8 +371,15 @@ fn read_zip(
             Ok(path) => path.into_owned(),
             Err(e) => format!("<unreadable entry name: {e}>"),
         };
-        decode_nested(&format!("{name}!/{path}"), &mut entry, options, sink, depth + 1);
-        // Drain what the decoder did not read so the stream is positioned at the next entry.
-        io::copy(&mut entry, &mut io::sink()).map_err(|e| format!("damaged zip entry {path}: {e}"))?;
+        // Entries are deflated: the decompression cap applies to each, as to a gzip stream.
+        let mut capped = gzip::Capped::new(&mut entry, options.max_decompressed_bytes);
+        decode_nested(&format!("{name}!/{path}"), &mut capped, options, sink, depth + 1);
+        // Drain what the decoder did not read so the stream is positioned at the next entry (and its checksum is
+        // verified). Past the cap the entry is already reported; dropping it skips its compressed bytes unread.
+        match io::copy(&mut capped, &mut io::sink()) {
+            Err(e) if cap_exceeded(&e).is_some() => {}
+            Err(e) => return Err(format!("damaged zip entry {path}: {e}")),
+            Ok(_) => {}
+        }
     }
 }

@@ -58,7 +58,8 @@ impl Input {
 const NON_LOG_EXTENSIONS: &[&str] = &["md", "toml", "yaml", "yml", "sh", "py", "rs", "tf", "hcl", "sql"];
 
 /// Expands the command-line sources into inputs. `-` is stdin; folders are walked recursively in file-name
-/// order, following symlinks (loops are reported), skipping hidden entries as ripgrep and fd do.
+/// order, following symlinks (loops are reported), skipping hidden entries as ripgrep and fd do, and skipping
+/// (with a reason) anything in a folder that is not a regular file: FIFOs, sockets, devices.
 pub fn expand(sources: &[String]) -> Vec<Input> {
     let mut inputs = Vec::new();
     for source in sources {
@@ -107,6 +108,12 @@ fn walk(root: &Path, inputs: &mut Vec<Input>) {
                 inputs.push(Input::Failed { name, error });
             }
             Ok(entry) if entry.file_type().is_dir() => {}
+            Ok(entry) if !entry.file_type().is_file() => {
+                // A FIFO would block the worker forever and a device never ends: only regular files are read
+                // from folders (name one explicitly, e.g. `<(zcat x.gz)`, to read a pipe).
+                let reason = format!("not a regular file ({})", special_kind(&entry.file_type()));
+                inputs.push(Input::Skipped { name: entry.path().display().to_string(), reason });
+            }
             Ok(entry) => {
                 let path = entry.into_path();
                 let name = path.display().to_string();
@@ -117,6 +124,25 @@ fn walk(root: &Path, inputs: &mut Vec<Input>) {
             }
         }
     }
+}
+
+/// Names a file type that is neither a regular file nor a folder.
+fn special_kind(file_type: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_char_device() || file_type.is_block_device() {
+            return "a device";
+        }
+    }
+    let _ = file_type;
+    "a special file"
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
@@ -200,5 +226,30 @@ mod tests {
         let inputs = expand(&[dir.path().display().to_string()]);
         assert!(inputs.iter().any(|i| matches!(i, Input::Failed { error, .. } if error == "symlink loop")));
         assert!(inputs.iter().any(|i| matches!(i, Input::File { name, .. } if name.ends_with("d/x.json"))));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn special_files_in_folders_are_skipped_not_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink("/dev/null", dir.path().join("null.json")).unwrap();
+        let fifo = dir.path().join("pipe.json");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+        let inputs = expand(&[dir.path().display().to_string()]);
+        let skipped: Vec<(&str, &str)> = inputs
+            .iter()
+            .filter_map(|i| match i {
+                Input::Skipped { name, reason } => Some((name.rsplit('/').next().unwrap(), reason.as_str())),
+                _ => None,
+            })
+            .collect();
+        let mut expected = vec![("null.json", "not a regular file (a device)")];
+        if made {
+            expected.push(("pipe.json", "not a regular file (a FIFO)"));
+        } else {
+            eprintln!("NOTICE: mkfifo unavailable; FIFO case not checked");
+        }
+        assert_eq!(skipped, expected);
+        assert_eq!(inputs.len(), expected.len());
     }
 }

@@ -108,7 +108,9 @@ fn recognises_documents_that_are_not_records() {
 fn wrong_types_name_the_field() {
     let err = decode(r#"{"eventName":"X","eventSource":"s","userIdentity":{"arn":42}}"#).unwrap_err();
     match err {
-        RecordError::WrongType { path, .. } => assert_eq!(path, "userIdentity.arn"),
+        RecordError::WrongType { path, message } => {
+            assert_eq!((path.as_str(), message.as_str()), ("userIdentity.arn", "expected a string"))
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -144,4 +146,22 @@ fn insight_events_are_records_of_their_own_category() {
             "insightDetails":{"state":"Start","eventSource":"s3.amazonaws.com","eventName":"GetObject"}}"#,
     );
     assert_eq!(e.category, "Insight");
+}
+
+#[test]
+fn invalid_json_is_described_in_words() {
+    let cases: [(&[u8], &str); 4] = [
+        (b"{\"eventName\":\"a\xff\"}", "invalid JSON: invalid UTF-8"),
+        (
+            b"{\"eventName\":\"a\x00b\"}",
+            "invalid JSON: malformed JSON (a stray byte, or a raw control character in a string)",
+        ),
+        (b"\x00\x00", "invalid JSON: malformed JSON (a stray byte, or a raw control character in a string)"),
+        (b"not json", "invalid JSON: malformed JSON (ExpectedNull)"),
+    ];
+    for (input, expected) in cases {
+        let mut bytes = input.to_vec();
+        let err = decode_value(&mut bytes, &mut simd_json::Buffers::default()).unwrap_err();
+        assert_eq!(err.to_string(), expected, "{:?}", String::from_utf8_lossy(input));
+    }
 }

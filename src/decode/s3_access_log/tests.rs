@@ -219,6 +219,7 @@ fn rejects_what_cannot_be_a_line() {
         (String::new(), LineError::Empty),
         ("  \r\n".to_owned(), LineError::Empty),
         (OWNER.to_owned(), LineError::TooShort { fields: 1 }),
+        (format!("{OWNER} b1 "), LineError::TooShort { fields: 2 }),
         (format!("{OWNER} b1 06/Feb/2019:00:00:38 +0000 x"), LineError::BadTime),
         (format!("{OWNER} b1 [32/Feb/2019:00:00:38 +0000] x"), LineError::BadTime),
         (format!("{OWNER} b1 [06/Feb/2019:00:00:38 +0000"), LineError::BadTime),
