@@ -1,0 +1,92 @@
+//! Arbitrary bytes through `decode_unit` (sniffing, gzip, tar, zip, JSON splitting, CloudTrail and access-log
+//! decoding) with small caps, checking that the books balance for every unit it reports.
+#![no_main]
+
+use std::collections::HashMap;
+
+use libfuzzer_sys::fuzz_target;
+use trail_vpce::decode::{DecodeOptions, Sink, UnitKind, UnitOutcome, decode_unit};
+use trail_vpce::model::Event;
+
+const TOP: &str = "fuzz-input";
+const CAP: u64 = 1 << 20;
+const MAX_RECORD: usize = 64 << 10;
+
+/// What the sink saw for one unit name since that name's last verdict.
+#[derive(Default, Debug)]
+struct Pending {
+    events: u64,
+    bad_records: u64,
+    /// Bad-record positions must be strictly increasing within a unit (they are ordinals or line numbers).
+    last_position: u64,
+}
+
+#[derive(Default)]
+struct Books {
+    pending: HashMap<String, Pending>,
+    verdicts: Vec<UnitOutcome>,
+}
+
+fn belongs_to_input(unit: &str) -> bool {
+    unit == TOP || unit.starts_with(&format!("{TOP}!/"))
+}
+
+impl Sink for Books {
+    fn event(&mut self, unit: &str, event: Event) {
+        assert!(belongs_to_input(unit), "event for a unit outside the input: {unit:?}");
+        assert_ne!(event.category, "Insight", "Insight records are counted, not reported as events");
+        self.pending.entry(unit.to_owned()).or_default().events += 1;
+    }
+
+    fn bad_record(&mut self, unit: &str, position: u64, location: &str, reason: &str) {
+        assert!(belongs_to_input(unit), "bad record for a unit outside the input: {unit:?}");
+        assert!(!reason.is_empty(), "a rejection without a reason at {location}");
+        assert!(!location.is_empty(), "a rejection without a location");
+        let pending = self.pending.entry(unit.to_owned()).or_default();
+        assert!(position > pending.last_position, "bad-record positions go backwards in {unit}: {position}");
+        pending.last_position = position;
+        pending.bad_records += 1;
+    }
+
+    fn unit_done(&mut self, outcome: UnitOutcome) {
+        assert!(belongs_to_input(&outcome.name), "verdict for a unit outside the input: {:?}", outcome.name);
+        let seen = self.pending.remove(&outcome.name).unwrap_or_default();
+        // The books: every decoded record was reported as an event unless it is an Insight record (counted
+        // apart), and every rejection was reported as a bad record.
+        assert!(outcome.insight_records <= outcome.records, "{outcome:?}");
+        assert_eq!(seen.events + outcome.insight_records, outcome.records, "events vs records: {outcome:?}");
+        assert_eq!(seen.bad_records, outcome.bad_records, "bad records vs rejections: {outcome:?}");
+        match outcome.kind {
+            UnitKind::Archive | UnitKind::Empty | UnitKind::Unrecognised | UnitKind::Digest | UnitKind::NotLog(_) => {
+                assert_eq!(outcome.records, 0, "a unit of kind {:?} with records: {outcome:?}", outcome.kind)
+            }
+            UnitKind::Insight => assert_eq!(outcome.records, outcome.insight_records, "{outcome:?}"),
+            UnitKind::CloudTrail | UnitKind::AccessLog => {}
+        }
+        if matches!(outcome.kind, UnitKind::Archive | UnitKind::Empty) {
+            assert_eq!(outcome.bad_records, 0, "{outcome:?}");
+        }
+        if outcome.kind == UnitKind::Unrecognised {
+            assert!(outcome.failure.is_some(), "an unrecognised unit without a reason: {outcome:?}");
+        }
+        if let Some(failure) = &outcome.failure {
+            assert!(!failure.is_empty(), "an empty failure reason: {outcome:?}");
+        }
+        self.verdicts.push(outcome);
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let options = DecodeOptions { max_decompressed_bytes: CAP, max_record_bytes: MAX_RECORD };
+    let mut books = Books::default();
+    let mut reader = data;
+    decode_unit(TOP, &mut reader, &options, &mut books);
+    // Every unit that produced anything got a verdict, and the input itself got one, last.
+    assert!(books.pending.is_empty(), "events or rejections without a verdict: {:?}", books.pending);
+    let last = books.verdicts.last().expect("no verdict for the input");
+    assert_eq!(last.name, TOP);
+    // Decompressed bytes read: a plain unit cannot read more than the input, a gzip stream not more than the cap.
+    for verdict in &books.verdicts {
+        assert!(verdict.bytes <= CAP.max(data.len() as u64), "{verdict:?}");
+    }
+});
