@@ -12,6 +12,6 @@ pub struct ExportArgs {
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Rows each worker buffers before writing a Parquet file (bounds memory).
-    #[arg(long, value_name = "ROWS", default_value_t = 20_000)]
+    #[arg(long, value_name = "ROWS", default_value_t = 4_096)]
     pub batch_rows: usize,
 }

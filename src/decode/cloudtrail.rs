@@ -62,7 +62,7 @@ pub fn decode_value(bytes: &mut [u8], buffers: &mut simd_json::Buffers) -> Resul
             });
         }
     };
-    if raw.digest_start_time.is_some() && raw.log_files.is_some() {
+    if raw.digest_start_time.is_some() && raw.log_files.is_some() && raw.event_name.is_none() {
         return Ok(Decoded::Digest);
     }
     if raw.statement.is_some() && raw.event_name.is_none() {

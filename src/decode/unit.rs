@@ -132,9 +132,9 @@ fn decode_nested(name: &str, reader: &mut dyn Read, options: &DecodeOptions, sin
 
 /// Compressed objects up to this size are read whole and inflated by libdeflate (CloudTrail objects are a
 /// few MB); larger ones stream.
-const WHOLE_COMPRESSED_LIMIT: u64 = 16 << 20;
+const WHOLE_COMPRESSED_LIMIT: u64 = 8 << 20;
 /// The in-memory output limit of the libdeflate path; larger outputs stream (bounded memory per worker).
-const WHOLE_INFLATED_LIMIT: usize = 64 << 20;
+const WHOLE_INFLATED_LIMIT: usize = 32 << 20;
 
 /// Buffers of the libdeflate path, kept per thread so big allocations (and their page faults) are paid once.
 #[derive(Default)]
@@ -226,6 +226,9 @@ fn read_json(
     let mut buffers = simd_json::Buffers::default();
     let mut digests = 0u64;
     let mut policies = 0u64;
+    // Digest- and policy-shaped values, by place: a file of them is a digest or a policy, but among log
+    // records they are foreign values and are rejected (once the file proves to hold records).
+    let mut not_records: Vec<(u64, u64, &'static str)> = Vec::new();
     let mut ordinal = 0u64;
     loop {
         let piece = match splitter.next_piece() {
@@ -263,9 +266,20 @@ fn read_json(
                     sink.event(&outcome.name, *event);
                 }
             }
-            Ok(Decoded::Digest) => digests += 1,
-            Ok(Decoded::PolicyDocument) => policies += 1,
+            Ok(Decoded::Digest) => {
+                digests += 1;
+                not_records.push((ordinal, offset, "a CloudTrail digest inside a log file"));
+            }
+            Ok(Decoded::PolicyDocument) => {
+                policies += 1;
+                not_records.push((ordinal, offset, "an IAM policy document inside a log file"));
+            }
             Err(e) => reject(sink, outcome, ordinal, offset, &e.to_string()),
+        }
+    }
+    if outcome.records > 0 {
+        for (ordinal, offset, reason) in not_records {
+            reject(sink, outcome, ordinal, offset, reason);
         }
     }
     outcome.bytes = splitter.bytes_read();
@@ -380,6 +394,66 @@ fn read_zip(
             Err(e) if cap_exceeded(&e).is_some() => {}
             Err(e) => return Err(format!("damaged zip entry {path}: {e}")),
             Ok(_) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Seen {
+        events: u64,
+        rejections: Vec<(u64, String)>,
+        outcomes: Vec<UnitOutcome>,
+    }
+
+    impl Sink for Seen {
+        fn event(&mut self, _unit: &str, _event: Event) {
+            self.events += 1;
+        }
+        fn bad_record(&mut self, _unit: &str, position: u64, _location: &str, reason: &str) {
+            self.rejections.push((position, reason.to_owned()));
+        }
+        fn unit_done(&mut self, outcome: UnitOutcome) {
+            self.outcomes.push(outcome);
+        }
+    }
+
+    fn decode(bytes: &[u8]) -> Seen {
+        let mut seen = Seen::default();
+        decode_unit("unit", &mut &bytes[..], &DecodeOptions::default(), &mut seen);
+        seen
+    }
+
+    const RECORD: &str = r#"{"eventVersion":"1.09","eventTime":"2026-11-21T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","eventID":"e1"}"#;
+    const DIGEST: &str = r#"{"digestStartTime":"2026-11-21T09:00:00Z","logFiles":[]}"#;
+    const POLICY: &str = r#"{"Version":"2012-10-17","Statement":[]}"#;
+
+    #[test]
+    fn digest_and_policy_shaped_values_among_records_are_rejected_in_place() {
+        // (content, events, rejected positions, kind)
+        let cases: Vec<(String, u64, Vec<u64>, UnitKind)> = vec![
+            (DIGEST.to_owned(), 0, vec![], UnitKind::Digest),
+            (POLICY.to_owned(), 0, vec![], UnitKind::NotLog("an IAM policy document, not a log")),
+            (format!(r#"{{"Records":[{DIGEST},{RECORD},{POLICY}]}}"#), 1, vec![1, 3], UnitKind::CloudTrail),
+            // A record that also carries digest fields is a record.
+            (
+                format!(r#"{{"Records":[{}]}}"#, RECORD.replace('}', r#","digestStartTime":"x","logFiles":[]}"#)),
+                1,
+                vec![],
+                UnitKind::CloudTrail,
+            ),
+        ];
+        for (content, events, positions, kind) in cases {
+            let seen = decode(content.as_bytes());
+            let outcome = &seen.outcomes[0];
+            assert_eq!((seen.events, outcome.kind), (events, kind), "{content}");
+            let mut got: Vec<u64> = seen.rejections.iter().map(|r| r.0).collect();
+            got.sort_unstable();
+            assert_eq!(got, positions, "{content}: {:?}", seen.rejections);
+            assert_eq!(outcome.bad_records, positions.len() as u64, "{content}");
         }
     }
 }

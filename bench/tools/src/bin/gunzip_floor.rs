@@ -17,7 +17,8 @@ use rayon::prelude::*;
 use trail_vpce::decode::gzip;
 use trail_vpce::decode::inflate::{Inflated, Inflater};
 
-const LIMIT: usize = 64 << 20;
+/// The same in-memory limit as the unit decoder (`WHOLE_INFLATED_LIMIT` in src/decode/unit.rs).
+const LIMIT: usize = 32 << 20;
 
 fn gz_files(dir: &PathBuf, out: &mut Vec<PathBuf>) -> io::Result<()> {
     for entry in fs::read_dir(dir)? {
