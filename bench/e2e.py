@@ -94,7 +94,7 @@ def main():
               f" | jq -n {shlex.quote(jq_filter)}")
     jq_s, jq_rss, jq_out = measure(["bash", "-c", jq_cmd], 1, True)
     jq_total = sum(json.loads(jq_out).values())
-    row("jq (zcat | jq reduce)", jq_s, jq_rss, f"{jq_total} AccessDenied records")
+    row("jq (zcat, then jq reduce)", jq_s, jq_rss, f"{jq_total} AccessDenied records")
 
     duck_sql = f"""
         SELECT r.vpcEndpointId AS vpce, r.eventName AS event_name, count(*) AS n
@@ -102,7 +102,8 @@ def main():
               FROM read_json_auto('{cloudtrail}/**/*.json.gz', maximum_object_size = 1073741824))
         WHERE r.errorCode LIKE '%AccessDenied%'
         GROUP BY ALL"""
-    duck_py = f"import duckdb, json; print(json.dumps(sum(r[2] for r in duckdb.sql({duck_sql!r}).fetchall())))"
+    duck_py = ("import duckdb, json; con = duckdb.connect(); con.execute('SET enable_progress_bar = false'); "
+               f"print(json.dumps(sum(r[2] for r in con.sql({duck_sql!r}).fetchall())))")
     duck_s, duck_rss, duck_out = measure([sys.executable, "-c", duck_py], 1, True)
     duck_total = json.loads(duck_out)
     row("DuckDB (read_json_auto + unnest)", duck_s, duck_rss, f"{duck_total} AccessDenied records")
