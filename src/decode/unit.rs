@@ -226,8 +226,10 @@ fn read_json(
     let mut buffers = simd_json::Buffers::default();
     let mut digests = 0u64;
     let mut policies = 0u64;
-    // Digest- and policy-shaped values, by place: a file of them is a digest or a policy, but among log
-    // records they are foreign values and are rejected (once the file proves to hold records).
+    // Digest- and policy-shaped values seen before the first record, by place: a file of them is a digest or
+    // a policy, but among log records they are foreign values, rejected once the file proves to hold records.
+    // Past a few of them the file is neither a digest nor a policy (those are one value), so later ones are
+    // rejected at once and memory stays bounded.
     let mut not_records: Vec<(u64, u64, &'static str)> = Vec::new();
     let mut ordinal = 0u64;
     loop {
@@ -259,6 +261,9 @@ fn read_json(
         }
         match decode_value(bytes, &mut buffers) {
             Ok(Decoded::Record(event)) => {
+                for (ordinal, offset, reason) in not_records.drain(..) {
+                    reject(sink, outcome, ordinal, offset, reason);
+                }
                 outcome.records += 1;
                 if event.category == "Insight" {
                     outcome.insight_records += 1;
@@ -266,20 +271,21 @@ fn read_json(
                     sink.event(&outcome.name, *event);
                 }
             }
-            Ok(Decoded::Digest) => {
-                digests += 1;
-                not_records.push((ordinal, offset, "a CloudTrail digest inside a log file"));
-            }
-            Ok(Decoded::PolicyDocument) => {
-                policies += 1;
-                not_records.push((ordinal, offset, "an IAM policy document inside a log file"));
+            Ok(other) => {
+                let reason = if matches!(other, Decoded::Digest) {
+                    digests += 1;
+                    "a CloudTrail digest inside a log file"
+                } else {
+                    policies += 1;
+                    "an IAM policy document inside a log file"
+                };
+                if outcome.records > 0 || not_records.len() >= MAX_PENDING_NOT_RECORDS {
+                    reject(sink, outcome, ordinal, offset, reason);
+                } else {
+                    not_records.push((ordinal, offset, reason));
+                }
             }
             Err(e) => reject(sink, outcome, ordinal, offset, &e.to_string()),
-        }
-    }
-    if outcome.records > 0 {
-        for (ordinal, offset, reason) in not_records {
-            reject(sink, outcome, ordinal, offset, reason);
         }
     }
     outcome.bytes = splitter.bytes_read();
@@ -293,6 +299,9 @@ fn read_json(
         UnitKind::CloudTrail
     };
 }
+
+/// Digest- or policy-shaped values held back before the first record (see `read_json`).
+const MAX_PENDING_NOT_RECORDS: usize = 64;
 
 fn reject(sink: &mut dyn Sink, outcome: &mut UnitOutcome, ordinal: u64, offset: u64, reason: &str) {
     outcome.bad_records += 1;
@@ -438,6 +447,15 @@ mod tests {
             (DIGEST.to_owned(), 0, vec![], UnitKind::Digest),
             (POLICY.to_owned(), 0, vec![], UnitKind::NotLog("an IAM policy document, not a log")),
             (format!(r#"{{"Records":[{DIGEST},{RECORD},{POLICY}]}}"#), 1, vec![1, 3], UnitKind::CloudTrail),
+            // Many digest values before a record: every one is rejected, held back or at once.
+            (
+                format!(r#"{{"Records":[{}{RECORD}]}}"#, format!("{DIGEST},").repeat(70)),
+                1,
+                (1..=70).collect(),
+                UnitKind::CloudTrail,
+            ),
+            // Only digest values, more than a digest file holds: past the hold-back bound they are rejected.
+            (format!("[{}]", vec![DIGEST; 70].join(",")), 0, (65..=70).collect(), UnitKind::Digest),
             // A record that also carries digest fields is a record.
             (
                 format!(r#"{{"Records":[{}]}}"#, RECORD.replace('}', r#","digestStartTime":"x","logFiles":[]}"#)),
