@@ -134,7 +134,8 @@ fn decode_nested(name: &str, reader: &mut dyn Read, options: &DecodeOptions, sin
 /// few MB); larger ones stream.
 const WHOLE_COMPRESSED_LIMIT: u64 = 8 << 20;
 /// The in-memory output limit of the libdeflate path; larger outputs stream (bounded memory per worker).
-const WHOLE_INFLATED_LIMIT: usize = 32 << 20;
+/// Public so the benchmark's decompression floor uses exactly the same split.
+pub const WHOLE_INFLATED_LIMIT: usize = 32 << 20;
 
 /// Buffers of the libdeflate path, kept per thread so big allocations (and their page faults) are paid once.
 #[derive(Default)]

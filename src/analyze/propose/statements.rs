@@ -43,6 +43,15 @@ struct Draft {
     names: BTreeSet<String>,
 }
 
+impl Draft {
+    /// Takes in another draft's grants (the caller has checked that joining them allows nothing more).
+    fn absorb(&mut self, other: Draft) {
+        self.actions.extend(other.actions);
+        self.resources.extend(other.resources);
+        self.names.extend(other.names);
+    }
+}
+
 /// The statements and what was noted while building them.
 #[derive(Debug, Clone, Default)]
 pub struct Built {
@@ -132,11 +141,7 @@ fn join_tables(drafts: Vec<Draft>) -> Vec<Draft> {
             })
         });
         match into {
-            Some(o) => {
-                o.actions.extend(draft.actions);
-                o.resources.extend(draft.resources);
-                o.names.extend(draft.names);
-            }
+            Some(o) => o.absorb(draft),
             None => out.push(draft),
         }
     }
@@ -179,11 +184,7 @@ fn join_bucket_level(drafts: Vec<Draft>) -> Vec<Draft> {
                 && object_buckets.iter().map(|b| b.to_string()).collect::<BTreeSet<_>>() == buckets
         });
         match target {
-            Some(o) => {
-                o.actions.extend(draft.actions);
-                o.resources.extend(draft.resources);
-                o.names.extend(draft.names);
-            }
+            Some(o) => o.absorb(draft),
             None => out.push(draft),
         }
     }
@@ -203,10 +204,8 @@ fn merge_actions(drafts: Vec<Draft>) -> Vec<Draft> {
                 merged.insert(key, draft);
             }
             Some(into) => {
-                into.actions.extend(draft.actions);
-                into.resources.extend(draft.resources);
-                into.names.extend(draft.names);
                 into.condition = unite_resource_accounts(&into.condition, &draft.condition);
+                into.absorb(draft);
             }
         }
     }

@@ -16,9 +16,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use trail_vpce::decode::gzip;
 use trail_vpce::decode::inflate::{Inflated, Inflater};
-
-/// The same in-memory limit as the unit decoder (`WHOLE_INFLATED_LIMIT` in src/decode/unit.rs).
-const LIMIT: usize = 32 << 20;
+use trail_vpce::decode::unit::WHOLE_INFLATED_LIMIT;
 
 fn gz_files(dir: &PathBuf, out: &mut Vec<PathBuf>) -> io::Result<()> {
     for entry in fs::read_dir(dir)? {
@@ -56,7 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 |(inflater, input, output), path| -> io::Result<(u64, u64)> {
                     input.clear();
                     fs::File::open(path)?.read_to_end(input)?;
-                    let produced = match inflater.inflate_all(input, LIMIT, output) {
+                    let produced = match inflater.inflate_all(input, WHOLE_INFLATED_LIMIT, output) {
                         Inflated::Complete => output.len() as u64,
                         Inflated::OverLimit | Inflated::Damaged => {
                             io::copy(&mut gzip::decompress(&input[..], u64::MAX), &mut io::sink())?
