@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 
 use serde::Deserialize;
+use simd_json::Tape;
 
 use super::cloudtrail_raw::{RawRecord, RawUserIdentity};
 use crate::actions::{self, ApiCall};
@@ -39,29 +40,69 @@ pub enum RecordError {
     MalformedWrapper,
 }
 
-/// Parses one JSON value (bytes are rewritten in place) into a record or another known document.
-pub fn decode_value(bytes: &mut [u8], buffers: &mut simd_json::Buffers) -> Result<Decoded, RecordError> {
-    let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
-    if first != Some(b'{') {
-        // Validate anyway so the reason says whether it is JSON at all.
-        return match simd_json::to_borrowed_value(bytes) {
-            Ok(_) => Err(RecordError::NotAnObject),
-            Err(e) => Err(invalid_json(&e)),
-        };
+/// simd-json's working memory for parsing records one after another: the stage-one buffers and the tape keep
+/// their allocations from record to record (a fresh tape per record was one allocation and one free each).
+pub struct RecordParser {
+    buffers: simd_json::Buffers,
+    tape: Tape<'static>,
+}
+
+impl Default for RecordParser {
+    fn default() -> Self {
+        RecordParser { buffers: simd_json::Buffers::default(), tape: Tape::null().reset() }
     }
-    let mut deserializer =
-        simd_json::Deserializer::from_slice_with_buffers(bytes, buffers).map_err(|e| invalid_json(&e))?;
-    let raw = match RawRecord::deserialize(&mut deserializer) {
-        Ok(raw) => raw,
-        Err(_) => {
-            // Cold path: run again over the same tape, this time tracking the field path for the message.
-            deserializer.restart();
-            return Err(match serde_path_to_error::deserialize::<_, RawRecord>(&mut deserializer) {
-                Err(e) => RecordError::WrongType { path: e.path().to_string(), message: describe(e.inner()) },
-                Ok(_) => RecordError::InvalidJson("inconsistent parse".to_owned()),
-            });
+}
+
+/// Bytes that must follow a value in its buffer for [`RecordParser::decode_in`] to parse it where it lies.
+pub const PARSE_PADDING: usize = simd_json::INPUT_PADDING;
+
+impl RecordParser {
+    /// Parses one JSON value (bytes are rewritten in place) into a record or another known document.
+    pub fn decode(&mut self, bytes: &mut [u8]) -> Result<Decoded, RecordError> {
+        let len = bytes.len();
+        self.decode_in(bytes, len)
+    }
+
+    /// Parses the value `input[..len]`. When at least [`PARSE_PADDING`] more bytes follow it in `input`, the
+    /// parser reads them as padding (and leaves them as they were) instead of copying the value first.
+    pub fn decode_in(&mut self, input: &mut [u8], len: usize) -> Result<Decoded, RecordError> {
+        let first = input[..len].iter().find(|b| !b.is_ascii_whitespace()).copied();
+        if first != Some(b'{') {
+            // Validate anyway so the reason says whether it is JSON at all.
+            return match simd_json::to_borrowed_value(&mut input[..len]) {
+                Ok(_) => Err(RecordError::NotAnObject),
+                Err(e) => Err(invalid_json(&e)),
+            };
         }
-    };
+        let mut tape = std::mem::replace(&mut self.tape, Tape::null()).reset();
+        let filled = if input.len() - len >= PARSE_PADDING {
+            simd_json::fill_tape_padded(input, len, &mut self.buffers, &mut tape)
+        } else {
+            simd_json::fill_tape(&mut input[..len], &mut self.buffers, &mut tape)
+        };
+        if let Err(e) = filled {
+            self.tape = tape.reset();
+            return Err(invalid_json(&e));
+        }
+        let mut deserializer = simd_json::Deserializer::from_tape(tape);
+        let decoded = match RawRecord::deserialize(&mut deserializer) {
+            Ok(raw) => classify(raw),
+            Err(_) => {
+                // Cold path: run again over the same tape, this time tracking the field path for the message.
+                deserializer.restart();
+                Err(match serde_path_to_error::deserialize::<_, RawRecord>(&mut deserializer) {
+                    Err(e) => RecordError::WrongType { path: e.path().to_string(), message: describe(e.inner()) },
+                    Ok(_) => RecordError::InvalidJson("inconsistent parse".to_owned()),
+                })
+            }
+        };
+        self.tape = deserializer.into_tape().reset();
+        decoded
+    }
+}
+
+/// What a parsed object is: a record, a digest or policy document, or not a record.
+fn classify(raw: RawRecord<'_>) -> Result<Decoded, RecordError> {
     if raw.digest_start_time.is_some() && raw.log_files.is_some() && raw.event_name.is_none() {
         return Ok(Decoded::Digest);
     }

@@ -12,6 +12,8 @@
 
 use std::io::{self, Read};
 
+use super::cloudtrail::PARSE_PADDING;
+
 /// Deepest nesting accepted inside a record; deeper pieces are reported instead of parsed.
 pub const MAX_DEPTH: u32 = 128;
 
@@ -23,8 +25,10 @@ const FIRST_READ: usize = 8 * 1024;
 /// One unit cut from the stream.
 #[derive(Debug)]
 pub enum Piece<'a> {
-    /// A candidate record: one JSON value (normally an object), as raw bytes the parser may rewrite in place.
-    Value { bytes: &'a mut [u8], offset: u64, too_deep: bool },
+    /// A candidate record: one JSON value (normally an object), `bytes[..len]`, as raw bytes the parser may
+    /// rewrite in place. Up to [`PARSE_PADDING`] bytes of what follows come along (the parser may read them,
+    /// never change them), so it can parse the value where it lies instead of copying it.
+    Value { bytes: &'a mut [u8], len: usize, offset: u64, too_deep: bool },
     /// A value larger than the configured limit; its bytes were skipped.
     Oversize { offset: u64, size: u64 },
 }
@@ -110,7 +114,9 @@ impl<R: Read> JsonSplitter<R> {
                 Some(Found::Value(start, end)) => {
                     let offset = self.base + start as u64;
                     let too_deep = self.piece_too_deep;
-                    return Ok(Some(Piece::Value { bytes: &mut self.buf[start..end], offset, too_deep }));
+                    let tail_end = (end + PARSE_PADDING).min(self.buf.len());
+                    let bytes = &mut self.buf[start..tail_end];
+                    return Ok(Some(Piece::Value { bytes, len: end - start, offset, too_deep }));
                 }
                 Some(Found::Oversize(offset, size)) => return Ok(Some(Piece::Oversize { offset, size })),
                 None => {}
@@ -129,7 +135,8 @@ impl<R: Read> JsonSplitter<R> {
                 let end = trim_end(&self.buf, start, self.buf.len());
                 let offset = self.base + start as u64;
                 if end > start {
-                    return Ok(Some(Piece::Value { bytes: &mut self.buf[start..end], offset, too_deep: false }));
+                    let bytes = &mut self.buf[start..end];
+                    return Ok(Some(Piece::Value { bytes, len: end - start, offset, too_deep: false }));
                 }
                 return Ok(None);
             }

@@ -7,7 +7,7 @@
 use std::cell::Cell;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
 
-use super::cloudtrail::{Decoded, decode_value};
+use super::cloudtrail::{Decoded, RecordParser};
 use super::gzip::{self, cap_exceeded};
 use super::inflate::{Inflated, Inflater};
 use super::json_split::{JsonSplitter, MAX_DEPTH, Piece, SplitError};
@@ -224,7 +224,7 @@ fn read_json(
     outcome: &mut UnitOutcome,
 ) {
     let mut splitter = JsonSplitter::new(reader, options.max_record_bytes).starting_at(offset);
-    let mut buffers = simd_json::Buffers::default();
+    let mut parser = RecordParser::default();
     let mut digests = 0u64;
     let mut policies = 0u64;
     // Digest- and policy-shaped values seen before the first record, by place: a file of them is a digest or
@@ -248,8 +248,8 @@ fn read_json(
             }
         };
         ordinal += 1;
-        let (bytes, offset, too_deep) = match piece {
-            Piece::Value { bytes, offset, too_deep } => (bytes, offset, too_deep),
+        let (bytes, len, offset, too_deep) = match piece {
+            Piece::Value { bytes, len, offset, too_deep } => (bytes, len, offset, too_deep),
             Piece::Oversize { offset, size } => {
                 let reason = format!("record of {size} bytes exceeds --max-record-bytes {}", options.max_record_bytes);
                 reject(sink, outcome, ordinal, offset, &reason);
@@ -260,7 +260,7 @@ fn read_json(
             reject(sink, outcome, ordinal, offset, &format!("nesting deeper than {MAX_DEPTH} levels"));
             continue;
         }
-        match decode_value(bytes, &mut buffers) {
+        match parser.decode_in(bytes, len) {
             Ok(Decoded::Record(event)) => {
                 for (ordinal, offset, reason) in not_records.drain(..) {
                     reject(sink, outcome, ordinal, offset, reason);

@@ -1,7 +1,7 @@
 //! Pipeline workers reading remote items: S3 object bodies go through `decode_unit` like files; LookupEvents
 //! pages are decoded event by event with the CloudTrail decoder; failures land in `bad_files` by name.
 
-use crate::decode::cloudtrail::{Decoded, decode_value};
+use crate::decode::cloudtrail::{Decoded, RecordParser};
 use crate::decode::{DecodeOptions, Sink, UnitKind, UnitOutcome, decode_unit};
 use crate::source::remote::RemoteItem;
 
@@ -17,7 +17,7 @@ impl<A: Analyzer> Worker<'_, A> {
             RemoteItem::Failed { name, error } => self.stats.failed_input(&name, &error),
             RemoteItem::Skipped { name, reason } => self.stats.skipped_input(&name, &reason),
             RemoteItem::LookupPage { name, first_ordinal, events } => {
-                let mut buffers = simd_json::Buffers::default();
+                let mut parser = RecordParser::default();
                 for (i, event) in events.into_iter().enumerate() {
                     let ordinal = first_ordinal + i as u64;
                     let mut bytes = event.into_bytes();
@@ -26,7 +26,7 @@ impl<A: Analyzer> Worker<'_, A> {
                         self.bad_record(&name, ordinal, &format!("event {ordinal}"), &reason);
                         continue;
                     }
-                    match decode_value(&mut bytes, &mut buffers) {
+                    match parser.decode(&mut bytes) {
                         Ok(Decoded::Record(event)) if event.category == "Insight" => self.stats.insight_records += 1,
                         Ok(Decoded::Record(event)) => self.event(&name, *event),
                         Ok(Decoded::Digest | Decoded::PolicyDocument) => {

@@ -4,7 +4,7 @@ use super::*;
 
 fn decode(json: &str) -> Result<Decoded, RecordError> {
     let mut bytes = json.as_bytes().to_vec();
-    decode_value(&mut bytes, &mut simd_json::Buffers::default())
+    RecordParser::default().decode(&mut bytes)
 }
 
 fn event(json: &str) -> Event {
@@ -161,7 +161,34 @@ fn invalid_json_is_described_in_words() {
     ];
     for (input, expected) in cases {
         let mut bytes = input.to_vec();
-        let err = decode_value(&mut bytes, &mut simd_json::Buffers::default()).unwrap_err();
+        let err = RecordParser::default().decode(&mut bytes).unwrap_err();
         assert_eq!(err.to_string(), expected, "{:?}", String::from_utf8_lossy(input));
     }
+}
+
+#[test]
+fn parsing_in_place_reads_the_padding_but_never_changes_it() {
+    // What follows a value in the splitter's buffer is the next record, or anything at all.
+    let tails: [&[u8]; 4] = [b"\"", b"\xff\xfe", b"\x00", b"},{\"eventName\":\"x\"}"];
+    let record = r#"{"eventName":"GetObject","eventSource":"s3.amazonaws.com","errorMessage":"a \"quoted\" \u00e9 reason","eventID":"e1"}"#;
+    let mut parser = RecordParser::default();
+    for tail in tails {
+        let padding: Vec<u8> = tail.iter().copied().cycle().take(PARSE_PADDING + 7).collect();
+        let mut buffer = [record.as_bytes(), &padding].concat();
+        let in_place = parser.decode_in(&mut buffer, record.len());
+        assert_eq!(&buffer[record.len()..], &padding[..], "padding {tail:?} changed");
+        let copied = parser.decode(&mut record.as_bytes().to_vec());
+        assert_eq!(format!("{in_place:?}"), format!("{copied:?}"), "padding {tail:?}");
+        match in_place {
+            Ok(Decoded::Record(event)) => {
+                assert_eq!(event.event_id.as_deref(), Some("e1"));
+            }
+            other => panic!("expected a record, got {other:?}"),
+        }
+    }
+    // Errors leave the parser usable: a broken value, then a good one.
+    let mut broken = [b"{\"eventName\":\"a\xff\"}".as_slice(), &[b' '; PARSE_PADDING]].concat();
+    let broken_len = broken.len() - PARSE_PADDING;
+    assert!(parser.decode_in(&mut broken, broken_len).is_err());
+    assert!(matches!(parser.decode(&mut record.as_bytes().to_vec()), Ok(Decoded::Record(_))));
 }

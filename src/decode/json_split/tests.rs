@@ -25,8 +25,8 @@ fn split(input: &str, max: usize, step: usize) -> Vec<String> {
     let mut out = Vec::new();
     loop {
         match splitter.next_piece() {
-            Ok(Some(Piece::Value { bytes, too_deep, .. })) => {
-                let text = String::from_utf8_lossy(bytes).into_owned();
+            Ok(Some(Piece::Value { bytes, len, too_deep, .. })) => {
+                let text = String::from_utf8_lossy(&bytes[..len]).into_owned();
                 out.push(if too_deep { format!("DEEP:{text}") } else { text });
             }
             Ok(Some(Piece::Oversize { offset, size })) => out.push(format!("OVERSIZE@{offset}/{size}")),
