@@ -13,6 +13,9 @@
 use std::io::{self, Read};
 
 use super::cloudtrail::PARSE_PADDING;
+use blocks::{BLOCK, Inside, Skipped};
+
+mod blocks;
 
 /// Deepest nesting accepted inside a record; deeper pieces are reported instead of parsed.
 pub const MAX_DEPTH: u32 = 128;
@@ -70,6 +73,9 @@ pub struct JsonSplitter<R> {
     /// The current piece passed the size limit: its bytes are being skipped.
     oversize: bool,
     max_record_bytes: usize,
+    /// The block fast lane is not tried before this position in `buf` (it handed a block back to the byte
+    /// loop, or too few bytes were left).
+    slow_until: usize,
 }
 
 impl<R: Read> JsonSplitter<R> {
@@ -92,6 +98,7 @@ impl<R: Read> JsonSplitter<R> {
             piece_too_deep: false,
             oversize: false,
             max_record_bytes: max_record_bytes.max(2),
+            slow_until: 0,
         }
     }
 
@@ -159,6 +166,7 @@ impl<R: Read> JsonSplitter<R> {
             self.buf.truncate(self.buf.len() - keep_from);
             self.base += keep_from as u64;
             self.pos -= keep_from;
+            self.slow_until = self.slow_until.saturating_sub(keep_from);
             if let Some(start) = self.piece_start.as_mut() {
                 // While oversize the piece's bytes are dropped; its offset lives in `piece_offset`.
                 *start = start.saturating_sub(keep_from);
@@ -193,6 +201,12 @@ impl<R: Read> JsonSplitter<R> {
     /// Scans from `pos` to the end of the buffer; returns the first completed piece.
     fn scan(&mut self) -> Option<Found> {
         while self.pos < self.buf.len() {
+            if self.pos >= self.slow_until && self.inside_record() {
+                if let Some(found) = self.skip_blocks() {
+                    return Some(found);
+                }
+                continue;
+            }
             if self.in_string {
                 if let Some(found) = self.scan_string() {
                     return Some(found);
@@ -217,6 +231,37 @@ impl<R: Read> JsonSplitter<R> {
         }
         self.check_size();
         None
+    }
+
+    /// True inside a record of a records array (not at its first byte): the block fast lane applies.
+    fn inside_record(&self) -> bool {
+        self.records_array_depth.is_some()
+            && self.piece_start.is_some()
+            && !self.piece_is_scalar
+            && self.depth > self.piece_depth
+    }
+
+    /// Runs the block fast lane from `pos`; returns the piece if it closed. Otherwise the byte loop takes over
+    /// for at least one block (or up to the end of the buffer).
+    fn skip_blocks(&mut self) -> Option<Found> {
+        let mut state =
+            Inside { depth: self.depth, in_string: self.in_string, escape: self.escape, too_deep: self.piece_too_deep };
+        let skipped = blocks::skip(&self.buf[self.pos..], &mut state, self.piece_depth, MAX_DEPTH);
+        self.depth = state.depth;
+        self.in_string = state.in_string;
+        self.escape = state.escape;
+        self.piece_too_deep = state.too_deep;
+        match skipped {
+            Skipped::Closed(end) => {
+                self.pos += end;
+                self.end_piece(self.pos)
+            }
+            Skipped::Open(consumed) => {
+                self.pos += consumed;
+                self.slow_until = self.pos + BLOCK;
+                None
+            }
+        }
     }
 
     /// True while reading a top-level value that may be one NDJSON line (no records array around it).
