@@ -12,8 +12,11 @@
 //! - [`analyze`]: one accumulator per command, merged across workers.
 //! - [`app`]: runs a command: flags → pipeline → report, and the exit-code contract.
 //! - [`report`]: JSON envelope, tables, CSV/Parquet, terminal escaping.
+//! - `alloc`: the process allocator (jemalloc for small blocks, the system allocator for large ones).
 
 pub mod actions;
+#[cfg(all(unix, not(target_env = "musl")))]
+pub mod alloc;
 pub mod analyze;
 pub mod app;
 pub mod cli;

@@ -7,6 +7,10 @@ use trail_vpce::app::{self, Outcome};
 use trail_vpce::cli::Cli;
 use trail_vpce::report::escape_terminal;
 
+#[cfg(all(unix, not(target_env = "musl")))]
+#[global_allocator]
+static ALLOCATOR: trail_vpce::alloc::SplitAllocator = trail_vpce::alloc::SplitAllocator;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match app::run(cli) {

@@ -7,8 +7,9 @@
 //! garbage — is reported as such, and the caller falls back to the streaming path in [`super::gzip`],
 //! which recovers every byte before the damage and names the error. So this path only ever adds speed.
 //!
-//! The only `unsafe` in the crate lives here: the FFI calls into libdeflate (through `libdeflate-sys`),
-//! each with its safety argument.
+//! The FFI calls into libdeflate (through `libdeflate-sys`) are `unsafe`, each with its safety argument; the
+//! crate's only other `unsafe` is the process allocator (`alloc`) and the splitter's SSE2 loads
+//! (`json_split::blocks`).
 
 use std::ptr::NonNull;
 
