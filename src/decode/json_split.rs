@@ -102,6 +102,20 @@ impl<R: Read> JsonSplitter<R> {
         }
     }
 
+    /// A splitter over bytes already in memory: it cuts pieces straight out of `buffer` (no copy), and
+    /// [`JsonSplitter::into_buffer`] hands the allocation back.
+    pub fn from_buffer(buffer: Vec<u8>, max_record_bytes: usize) -> JsonSplitter<io::Empty> {
+        let mut splitter = JsonSplitter::new(io::empty(), max_record_bytes);
+        splitter.buf = buffer;
+        splitter.eof = true;
+        splitter
+    }
+
+    /// The buffer, for reuse (its contents are the input, partly rewritten by the parser).
+    pub fn into_buffer(self) -> Vec<u8> {
+        self.buf
+    }
+
     /// Counts offsets from `offset` (bytes of the stream already consumed before the splitter saw it).
     pub fn starting_at(mut self, offset: u64) -> Self {
         self.base = offset;

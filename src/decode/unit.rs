@@ -62,6 +62,21 @@ pub struct UnitOutcome {
     pub failure: Option<String>,
 }
 
+impl UnitOutcome {
+    /// A unit not read yet.
+    fn new(name: &str) -> UnitOutcome {
+        UnitOutcome {
+            name: name.to_owned(),
+            kind: UnitKind::Unrecognised,
+            records: 0,
+            insight_records: 0,
+            bad_records: 0,
+            bytes: 0,
+            failure: None,
+        }
+    }
+}
+
 /// Receives what units produce. Implemented by the ingest workers.
 pub trait Sink {
     fn event(&mut self, unit: &str, event: Event);
@@ -79,15 +94,7 @@ pub fn decode_unit(name: &str, reader: &mut dyn Read, options: &DecodeOptions, s
 }
 
 fn decode_nested(name: &str, reader: &mut dyn Read, options: &DecodeOptions, sink: &mut dyn Sink, depth: u32) {
-    let mut outcome = UnitOutcome {
-        name: name.to_owned(),
-        kind: UnitKind::Unrecognised,
-        records: 0,
-        insight_records: 0,
-        bad_records: 0,
-        bytes: 0,
-        failure: None,
-    };
+    let mut outcome = UnitOutcome::new(name);
     let (head, skipped) = match read_head(reader) {
         Ok(read) => read,
         Err(e) => {
@@ -113,7 +120,10 @@ fn decode_nested(name: &str, reader: &mut dyn Read, options: &DecodeOptions, sin
         Sniffed::Gzip | Sniffed::Tar | Sniffed::Zip => {
             outcome.failure = Some(format!("archives nested more than {MAX_NESTING} levels deep"));
         }
-        Sniffed::JsonObject | Sniffed::JsonArray => read_json(&mut stream, skipped, options, sink, &mut outcome),
+        Sniffed::JsonObject | Sniffed::JsonArray => {
+            let mut splitter = JsonSplitter::new(&mut stream, options.max_record_bytes).starting_at(skipped);
+            read_json(&mut splitter, options, sink, &mut outcome);
+        }
         Sniffed::Text if s3_access_log::looks_like_access_log(first_line(&head)) => {
             outcome.kind = UnitKind::AccessLog;
             read_access_log(BufReader::new(stream), options, sink, &mut outcome);
@@ -160,7 +170,7 @@ fn decode_gzip(name: &str, mut stream: impl Read, options: &DecodeOptions, sink:
     let whole = matches!(read, Ok(n) if n as u64 <= WHOLE_COMPRESSED_LIMIT);
     let limit = usize::try_from(options.max_decompressed_bytes).unwrap_or(usize::MAX).min(WHOLE_INFLATED_LIMIT);
     if whole && inflater.inflate_all(compressed, limit, inflated) == Inflated::Complete {
-        decode_nested(name, &mut &inflated[..], options, sink, depth + 1);
+        decode_inflated(name, inflated, options, sink, depth + 1);
     } else {
         let rest: Box<dyn Read + '_> = match read {
             Ok(_) => Box::new(stream),
@@ -171,6 +181,21 @@ fn decode_gzip(name: &str, mut stream: impl Read, options: &DecodeOptions, sink:
         decode_nested(name, &mut inner, options, sink, depth + 1);
     }
     SCRATCH.set(Some(scratch));
+}
+
+/// Decodes a unit already inflated in memory. JSON (the usual CloudTrail object) is split where it lies; any
+/// other content goes through [`decode_nested`] like a stream. `inflated` keeps its allocation for the next unit.
+fn decode_inflated(name: &str, inflated: &mut Vec<u8>, options: &DecodeOptions, sink: &mut dyn Sink, depth: u32) {
+    let head = &inflated[..inflated.len().min(SNIFF_LEN)];
+    if !matches!(sniff(head), Sniffed::JsonObject | Sniffed::JsonArray) {
+        decode_nested(name, &mut &inflated[..], options, sink, depth);
+        return;
+    }
+    let mut outcome = UnitOutcome::new(name);
+    let mut splitter = JsonSplitter::<io::Empty>::from_buffer(std::mem::take(inflated), options.max_record_bytes);
+    read_json(&mut splitter, options, sink, &mut outcome);
+    *inflated = splitter.into_buffer();
+    sink.unit_done(outcome);
 }
 
 /// A reader that replays a read error that happened while buffering.
@@ -216,14 +241,12 @@ fn describe_io(error: &io::Error) -> String {
     }
 }
 
-fn read_json(
-    reader: &mut dyn Read,
-    offset: u64,
+fn read_json<R: Read>(
+    splitter: &mut JsonSplitter<R>,
     options: &DecodeOptions,
     sink: &mut dyn Sink,
     outcome: &mut UnitOutcome,
 ) {
-    let mut splitter = JsonSplitter::new(reader, options.max_record_bytes).starting_at(offset);
     let mut parser = RecordParser::default();
     let mut digests = 0u64;
     let mut policies = 0u64;
