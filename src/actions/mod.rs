@@ -133,9 +133,26 @@ pub(crate) fn partition_of(region: Option<&str>) -> &'static str {
     }
 }
 
+/// Drops repeated (action, resource) pairs, keeping first occurrences in order. Records map to a handful of
+/// accesses, compared pairwise without allocating; a batch of many items (attacker-sized) goes through a set.
 fn dedup_in_order(accesses: &mut Vec<Access>) {
-    let mut seen = std::collections::HashSet::new();
-    accesses.retain(|a| seen.insert((a.action.clone(), a.resource.clone())));
+    const PAIRWISE: usize = 16;
+    let same = |a: &Access, b: &Access| a.action == b.action && a.resource == b.resource;
+    if accesses.len() <= PAIRWISE {
+        let mut kept = 0;
+        for i in 0..accesses.len() {
+            if !accesses[..kept].iter().any(|k| same(k, &accesses[i])) {
+                accesses.swap(kept, i);
+                kept += 1;
+            }
+        }
+        accesses.truncate(kept);
+        return;
+    }
+    let mut seen = std::collections::HashSet::with_capacity(accesses.len());
+    let first: Vec<bool> = accesses.iter().map(|a| seen.insert((a.action.as_str(), a.resource.as_deref()))).collect();
+    let mut first = first.into_iter();
+    accesses.retain(|_| first.next().unwrap_or(true));
 }
 
 #[cfg(test)]

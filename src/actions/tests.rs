@@ -180,3 +180,31 @@ fn s3_internal_operations_need_no_authorization() {
 
 mod dynamodb;
 mod other;
+
+#[test]
+fn repeated_accesses_keep_their_first_occurrence_in_order() {
+    let access = |action: &str, resource: Option<&str>| Access {
+        action: action.to_owned(),
+        resource: resource.map(str::to_owned),
+    };
+    let a = access("s3:GetObject", Some("arn:aws:s3:::b/k"));
+    let b = access("s3:GetObject", None);
+    let c = access("s3:PutObject", Some("arn:aws:s3:::b/k"));
+    let cases: Vec<(&str, Vec<Access>, Vec<Access>)> = vec![
+        ("empty", vec![], vec![]),
+        ("no repeats", vec![a.clone(), b.clone(), c.clone()], vec![a.clone(), b.clone(), c.clone()]),
+        ("repeats", vec![a.clone(), b.clone(), a.clone(), c.clone(), b.clone()], vec![a.clone(), b.clone(), c.clone()]),
+        ("all the same", vec![c.clone(); 5], vec![c.clone()]),
+    ];
+    for (name, input, expected) in cases {
+        let mut small = input.clone();
+        dedup_in_order(&mut small);
+        assert_eq!(small, expected, "{name}");
+    }
+    // Past the pairwise size (a batch of many items): the same rule.
+    let many: Vec<Access> =
+        (0..40).map(|i| access("dynamodb:GetItem", Some(&format!("arn:aws:dynamodb:r:1:table/t{}", i % 7)))).collect();
+    let mut deduped = many.clone();
+    dedup_in_order(&mut deduped);
+    assert_eq!(deduped, many[..7].to_vec());
+}
