@@ -20,7 +20,7 @@ pub(super) fn accesses(call: &ApiCall) -> Vec<Access> {
         event => {
             let rows = table_rows(DYNAMODB_TABLE, event);
             if rows.is_empty() {
-                return vec![access(&format!("dynamodb:{event}"), resource(call, ResourceKind::Table))];
+                return vec![access(&["dynamodb:", event].concat(), resource(call, ResourceKind::Table))];
             }
             rows.iter().map(|(_, action, kind)| access(action, resource(call, *kind))).collect()
         }
@@ -64,7 +64,7 @@ fn table_arn(call: &ApiCall, name: Option<&str>) -> Option<String> {
                 return Some(found.to_owned());
             }
             let (region, account) = (call.region?, call.account?);
-            Some(format!("arn:{}:dynamodb:{region}:{account}:table/{name}", partition_of(Some(region))))
+            Some(["arn:", partition_of(Some(region)), ":dynamodb:", region, ":", account, ":table/", name].concat())
         }
         None => arns(call).find_map(table_part).map(str::to_owned),
     }

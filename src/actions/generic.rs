@@ -30,7 +30,7 @@ pub fn service_prefix(event_source: &str) -> &str {
 }
 
 pub(super) fn accesses(prefix: &str, call: &ApiCall) -> Vec<Access> {
-    let action = format!("{prefix}:{}", strip_api_version(call.event_name));
+    let action = [prefix, ":", strip_api_version(call.event_name)].concat();
     let mut out: Vec<Access> = call
         .resources
         .iter()

@@ -31,11 +31,11 @@ impl<'a> Names<'a> {
         let partition = partition_of(call.region);
         let bucket = call.facts.bucket.as_deref().filter(|b| !b.is_empty());
         let key = call.facts.key.as_deref().filter(|k| !k.is_empty());
-        let bucket_arn = bucket.map(|b| format!("arn:{partition}:s3:::{b}")).or_else(|| {
+        let bucket_arn = bucket.map(|b| ["arn:", partition, ":s3:::", b].concat()).or_else(|| {
             resource_arn(call.resources, |r| r.kind.as_deref() == Some("AWS::S3::Bucket")).map(str::to_owned)
         });
         let object_arn = match (bucket, key) {
-            (Some(b), Some(k)) => Some(format!("arn:{partition}:s3:::{b}/{k}")),
+            (Some(b), Some(k)) => Some(["arn:", partition, ":s3:::", b, "/", k].concat()),
             _ => resource_arn(call.resources, |r| r.kind.as_deref() == Some("AWS::S3::Object")).map(str::to_owned),
         };
         Names { partition, bucket, bucket_arn, object_arn }
@@ -77,7 +77,7 @@ pub(super) fn accesses(call: &ApiCall) -> Vec<Access> {
     if rows.is_empty() {
         // Not in the table: most S3 operations are authorized by the action of the same name.
         let kind = if names.object_arn.is_some() { ResourceKind::Object } else { ResourceKind::Bucket };
-        out.push(access(&format!("s3:{event}"), names.resource(kind)));
+        out.push(access(&["s3:", event].concat(), names.resource(kind)));
     }
     for (_, action, kind) in rows {
         out.push(access(action, names.resource(*kind)));
@@ -98,7 +98,7 @@ fn delete_objects(call: &ApiCall, names: &Names) -> Vec<Access> {
         .iter()
         .filter_map(|item| {
             let key = item.key.filter(|k| !k.is_empty())?;
-            let resource = names.bucket.map(|b| format!("arn:{}:s3:::{b}/{key}", names.partition));
+            let resource = names.bucket.map(|b| ["arn:", names.partition, ":s3:::", b, "/", key].concat());
             Some(access(action(item.version_id), resource))
         })
         .collect();
@@ -112,8 +112,8 @@ fn delete_objects(call: &ApiCall, names: &Names) -> Vec<Access> {
         .resources
         .iter()
         .find(|r| r.is_prefix && r.arn.contains('/'))
-        .map(|r| format!("{}*", r.arn))
-        .or_else(|| names.bucket.map(|b| format!("arn:{}:s3:::{b}/*", names.partition)));
+        .map(|r| [r.arn.as_str(), "*"].concat())
+        .or_else(|| names.bucket.map(|b| ["arn:", names.partition, ":s3:::", b, "/*"].concat()));
     vec![access("s3:DeleteObject", prefix)]
 }
 
@@ -133,5 +133,5 @@ pub(crate) fn parse_copy_source(raw: &str, partition: &str) -> Option<(String, b
     if bucket.is_empty() || key.is_empty() {
         return None;
     }
-    Some((format!("arn:{partition}:s3:::{bucket}/{key}"), versioned))
+    Some((["arn:", partition, ":s3:::", bucket, "/", key].concat(), versioned))
 }

@@ -128,7 +128,7 @@ pub fn role_arn_from_session_arn(session_arn: &str) -> Option<(String, String)> 
     if role.is_empty() {
         return None;
     }
-    Some((format!("arn:{partition}:iam::{account}:role/{role}"), session.to_owned()))
+    Some((["arn:", partition, ":iam::", account, ":role/", role].concat(), session.to_owned()))
 }
 
 #[cfg(test)]
