@@ -171,6 +171,18 @@ pub struct RawRequestParameters<'a> {
 impl RawRequestParameters<'_> {
     /// The multi-item parameters as one JSON object, or `None` when the call has none.
     pub fn multi_item_parameters(&mut self) -> Option<serde_json::Value> {
+        let multi_item_fields = [
+            &self.statement,
+            &self.request_items,
+            &self.transact_items,
+            &self.transact_statements,
+            &self.statements,
+            &self.delete,
+        ];
+        if multi_item_fields.iter().all(|field| field.is_none()) {
+            // Nearly every record: skip building (and dropping) an empty map.
+            return None;
+        }
         let fields = [
             ("statement", self.statement.take()),
             ("requestItems", self.request_items.take()),
