@@ -12,6 +12,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::classify::{Cause, Classification, DenyKind, Evidence, classify};
+use crate::decode::RecordHead;
 use crate::ingest::Analyzer;
 use crate::model::{Event, LogKind, Outcome, Timestamp};
 
@@ -124,6 +125,21 @@ impl Denied {
 }
 
 impl Analyzer for Denied {
+    /// Only denials are classified; the rest are only counted (data and network activity events).
+    fn wants(&self, head: &RecordHead<'_>) -> bool {
+        head.is_denied()
+    }
+
+    fn counted(&mut self, head: &RecordHead<'_>) {
+        // What `observe` counts of a CloudTrail record that `classify` passes over.
+        if head.category == "Data" {
+            self.data_events += 1;
+        }
+        if head.category == "NetworkActivity" {
+            self.network_activity_events += 1;
+        }
+    }
+
     fn observe(&mut self, event: &Event) {
         if event.category == "Data" || event.kind == LogKind::S3AccessLog {
             self.data_events += 1;

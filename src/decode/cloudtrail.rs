@@ -8,17 +8,21 @@ use serde::Deserialize;
 use simd_json::Tape;
 
 use super::cloudtrail_raw::{RawRecord, RawUserIdentity};
+use super::record_head::RecordHead;
 use crate::actions::{self, ApiCall};
 use crate::model::{
-    Event, LogKind, Outcome, Principal, PrincipalType, RequestFacts, Resource, Timestamp, Tls,
-    role_arn_from_session_arn,
+    Event, LogKind, Outcome, Principal, PrincipalType, RequestFacts, Resource, Tls, role_arn_from_session_arn,
 };
 
 /// What one JSON value turned out to be.
+// The head is returned by value and taken apart at once: boxing it would cost an allocation per record.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
-pub enum Decoded {
+pub enum Decoded<'a> {
     /// A CloudTrail record (any category, including `Insight`).
     Record(Box<Event>),
+    /// A CloudTrail record whose full event the caller did not want: its head only.
+    Counted(RecordHead<'a>),
     /// A CloudTrail digest file's body.
     Digest,
     /// An IAM policy document (e.g. an endpoint policy lying next to the logs): not a log.
@@ -58,14 +62,20 @@ pub const PARSE_PADDING: usize = simd_json::INPUT_PADDING;
 
 impl RecordParser {
     /// Parses one JSON value (bytes are rewritten in place) into a record or another known document.
-    pub fn decode(&mut self, bytes: &mut [u8]) -> Result<Decoded, RecordError> {
+    pub fn decode<'a>(&mut self, bytes: &'a mut [u8]) -> Result<Decoded<'a>, RecordError> {
         let len = bytes.len();
-        self.decode_in(bytes, len)
+        self.decode_in(bytes, len, &|_| true)
     }
 
     /// Parses the value `input[..len]`. When at least [`PARSE_PADDING`] more bytes follow it in `input`, the
-    /// parser reads them as padding (and leaves them as they were) instead of copying the value first.
-    pub fn decode_in(&mut self, input: &mut [u8], len: usize) -> Result<Decoded, RecordError> {
+    /// parser reads them as padding (and leaves them as they were) instead of copying the value first. A record
+    /// whose head `wants` declines comes back as [`Decoded::Counted`], without building its event.
+    pub fn decode_in<'a>(
+        &mut self,
+        input: &'a mut [u8],
+        len: usize,
+        wants: &dyn Fn(&RecordHead<'_>) -> bool,
+    ) -> Result<Decoded<'a>, RecordError> {
         let first = input[..len].iter().find(|b| !b.is_ascii_whitespace()).copied();
         if first != Some(b'{') {
             // Validate anyway so the reason says whether it is JSON at all.
@@ -86,7 +96,7 @@ impl RecordParser {
         }
         let mut deserializer = simd_json::Deserializer::from_tape(tape);
         let decoded = match RawRecord::deserialize(&mut deserializer) {
-            Ok(raw) => classify(raw),
+            Ok(raw) => classify(raw, wants),
             Err(_) => {
                 // Cold path: run again over the same tape, this time tracking the field path for the message.
                 deserializer.restart();
@@ -101,8 +111,8 @@ impl RecordParser {
     }
 }
 
-/// What a parsed object is: a record, a digest or policy document, or not a record.
-fn classify(raw: RawRecord<'_>) -> Result<Decoded, RecordError> {
+/// What a parsed object is: a record (built if `wants` its head), a digest or policy document, or not a record.
+fn classify<'a>(mut raw: RawRecord<'a>, wants: &dyn Fn(&RecordHead<'_>) -> bool) -> Result<Decoded<'a>, RecordError> {
     if raw.digest_start_time.is_some() && raw.log_files.is_some() && raw.event_name.is_none() {
         return Ok(Decoded::Digest);
     }
@@ -118,7 +128,11 @@ fn classify(raw: RawRecord<'_>) -> Result<Decoded, RecordError> {
     if raw.event_name.is_none() && raw.event_source.is_none() && !insight {
         return Err(RecordError::NotARecord);
     }
-    Ok(Decoded::Record(Box::new(to_event(raw))))
+    let head = RecordHead::take(&mut raw);
+    if !wants(&head) {
+        return Ok(Decoded::Counted(head));
+    }
+    Ok(Decoded::Record(Box::new(to_event(raw, head))))
 }
 
 /// simd-json names its errors by enum variant and often at "character 0" (stage-one and type failures have no
@@ -153,30 +167,22 @@ fn non_empty(value: Option<Cow<'_, str>>) -> Option<String> {
     value.map(Cow::into_owned).filter(|s| !s.is_empty())
 }
 
-fn to_event(raw: RawRecord<'_>) -> Event {
-    let time = raw
-        .event_time
-        .as_deref()
-        .and_then(Timestamp::parse_rfc3339)
-        .or_else(|| raw.at_timestamp.as_deref().and_then(Timestamp::parse_rfc3339));
+fn owned(value: Option<Cow<'_, str>>) -> Option<String> {
+    value.map(Cow::into_owned)
+}
+
+/// The full event: the head's fields, and the rest of the record.
+fn to_event(raw: RawRecord<'_>, head: RecordHead<'_>) -> Event {
     let source_ip = non_empty(raw.source_ip_address);
-    let principal = principal(raw.user_identity, source_ip.as_deref());
-    let (vpce, aws_internal_endpoint) = match raw.vpc_endpoint_id.as_deref().map(str::trim) {
-        Some("AWS Internal") => (None, true),
-        Some(id) if !id.is_empty() => (Some(id.to_owned()), false),
-        _ => (None, false),
-    };
-    let resources: Vec<Resource> = raw
+    let principal = principal(raw.user_identity, source_ip.as_deref(), owned(head.principal_account));
+    let resources: Vec<Resource> = head
         .resources
-        .unwrap_or_default()
         .into_iter()
-        .filter_map(|r| {
-            let (arn, is_prefix) = match (r.arn, r.arn_prefix) {
-                (Some(arn), _) if !arn.is_empty() => (arn.into_owned(), false),
-                (_, Some(prefix)) if !prefix.is_empty() => (prefix.into_owned(), true),
-                _ => return None,
-            };
-            Some(Resource { arn, kind: non_empty(r.kind), account: non_empty(r.account_id), is_prefix })
+        .map(|r| Resource {
+            arn: r.arn.into_owned(),
+            kind: owned(r.kind),
+            account: owned(r.account),
+            is_prefix: r.is_prefix,
         })
         .collect();
     let mut params = raw.request_parameters.0.unwrap_or_default();
@@ -197,19 +203,10 @@ fn to_event(raw: RawRecord<'_>) -> Event {
         (None, None) => None,
         (version, cipher) => Some(Tls { version, cipher }),
     };
-    let insight = raw.event_type.as_deref() == Some("AwsCloudTrailInsight");
-    let category =
-        non_empty(raw.event_category).or_else(|| insight.then(|| "Insight".to_owned())).unwrap_or_else(|| {
-            match raw.management_event.0 {
-                Some(true) => "Management".to_owned(),
-                Some(false) => "Data".to_owned(),
-                None => "Unknown".to_owned(),
-            }
-        });
-    let event_source = non_empty(raw.event_source).unwrap_or_default();
-    let event_name = non_empty(raw.event_name).unwrap_or_default();
-    let region = non_empty(raw.aws_region);
-    let recipient_account = non_empty(raw.recipient_account_id);
+    let event_source = head.event_source.into_owned();
+    let event_name = head.event_name.into_owned();
+    let region = owned(head.region);
+    let recipient_account = owned(head.recipient_account);
     let resource_account = resources.iter().find_map(|r| r.account.clone());
     let accesses = actions::accesses(&ApiCall {
         event_source: &event_source,
@@ -221,7 +218,7 @@ fn to_event(raw: RawRecord<'_>) -> Event {
         items: &multi_item.as_ref().map(actions::items_from_request_parameters).unwrap_or_default(),
     });
     Event {
-        time,
+        time: head.time,
         kind: LogKind::CloudTrail,
         event_source,
         event_name,
@@ -230,14 +227,14 @@ fn to_event(raw: RawRecord<'_>) -> Event {
         principal,
         source_ip,
         user_agent: non_empty(raw.user_agent),
-        vpce,
-        vpce_account: non_empty(raw.vpc_endpoint_account_id),
-        aws_internal_endpoint,
+        vpce: owned(head.vpce),
+        vpce_account: owned(head.vpce_account),
+        aws_internal_endpoint: head.aws_internal_endpoint,
         resources,
-        outcome: Outcome::from_error(raw.error_code.as_deref(), raw.error_message.as_deref()),
-        category,
+        outcome: Outcome::from_error(head.error_code.as_deref(), head.error_message.as_deref()),
+        category: head.category.into_owned(),
         event_type: non_empty(raw.event_type),
-        event_id: non_empty(raw.event_id),
+        event_id: owned(head.event_id),
         recipient_account,
         tls,
         read_only: raw.read_only.0,
@@ -246,13 +243,12 @@ fn to_event(raw: RawRecord<'_>) -> Event {
     }
 }
 
-/// Normalizes `userIdentity` into the identity a policy sees.
-fn principal(identity: Option<RawUserIdentity<'_>>, source_ip: Option<&str>) -> Principal {
+/// Normalizes `userIdentity` into the identity a policy sees (`account` comes from the record's head).
+fn principal(identity: Option<RawUserIdentity<'_>>, source_ip: Option<&str>, account: Option<String>) -> Principal {
     let Some(identity) = identity else {
         return Principal::unknown();
     };
     let mut kind = identity.kind.as_deref().map_or(PrincipalType::Unknown, PrincipalType::from_cloudtrail);
-    let mut account = non_empty(identity.account_id);
     let identity_arn = non_empty(identity.arn);
     let invoked_by = non_empty(identity.invoked_by);
     let context = identity.session_context.unwrap_or_default();
@@ -277,15 +273,14 @@ fn principal(identity: Option<RawUserIdentity<'_>>, source_ip: Option<&str>) -> 
         }
         _ => identity_arn.clone(),
     };
-    if account.as_deref() == Some("ANONYMOUS_PRINCIPAL") {
+    if identity.account_id.as_deref() == Some("ANONYMOUS_PRINCIPAL") {
         kind = PrincipalType::Anonymous;
-        account = None;
     }
     let arn = if kind == PrincipalType::Anonymous { Some("anonymous".to_owned()) } else { arn };
     Principal {
         arn,
         kind,
-        account: account.or_else(|| non_empty(issuer.account_id)),
+        account,
         identity_arn,
         session_name,
         principal_id: non_empty(identity.principal_id),

@@ -5,8 +5,10 @@ mod cloudtrail_raw;
 pub mod gzip;
 pub mod inflate;
 pub mod json_split;
+pub mod record_head;
 pub mod s3_access_log;
 pub mod sniff;
 pub mod unit;
 
+pub use record_head::RecordHead;
 pub use unit::{DecodeOptions, Sink, UnitKind, UnitOutcome, decode_unit};

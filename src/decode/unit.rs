@@ -11,6 +11,7 @@ use super::cloudtrail::{Decoded, RecordParser};
 use super::gzip::{self, cap_exceeded};
 use super::inflate::{Inflated, Inflater};
 use super::json_split::{JsonSplitter, MAX_DEPTH, Piece, SplitError};
+use super::record_head::RecordHead;
 use super::s3_access_log;
 use super::sniff::{SNIFF_LEN, Sniffed, sniff};
 use crate::model::Event;
@@ -80,6 +81,13 @@ impl UnitOutcome {
 /// Receives what units produce. Implemented by the ingest workers.
 pub trait Sink {
     fn event(&mut self, unit: &str, event: Event);
+    /// Whether the full event of a CloudTrail record with this head is needed. A record declined goes to
+    /// [`Sink::counted`] instead of [`Sink::event`]; a sink that declines any must implement both.
+    fn wants(&self, _head: &RecordHead<'_>) -> bool {
+        true
+    }
+    /// A valid CloudTrail record whose full event [`Sink::wants`] declined.
+    fn counted(&mut self, _unit: &str, _head: &RecordHead<'_>) {}
     /// A rejected record: `position` is its ordinal (JSON) or line number (text), `location` says it for
     /// people.
     fn bad_record(&mut self, unit: &str, position: u64, location: &str, reason: &str);
@@ -283,16 +291,19 @@ fn read_json<R: Read>(
             reject(sink, outcome, ordinal, offset, &format!("nesting deeper than {MAX_DEPTH} levels"));
             continue;
         }
-        match parser.decode_in(bytes, len) {
+        let decoded = {
+            let wants = |head: &RecordHead<'_>| sink.wants(head);
+            parser.decode_in(bytes, len, &wants)
+        };
+        match decoded {
             Ok(Decoded::Record(event)) => {
-                for (ordinal, offset, reason) in not_records.drain(..) {
-                    reject(sink, outcome, ordinal, offset, reason);
-                }
-                outcome.records += 1;
-                if event.category == "Insight" {
-                    outcome.insight_records += 1;
-                } else {
+                if count_record(sink, outcome, &mut not_records, &event.category) {
                     sink.event(&outcome.name, *event);
+                }
+            }
+            Ok(Decoded::Counted(head)) => {
+                if count_record(sink, outcome, &mut not_records, &head.category) {
+                    sink.counted(&outcome.name, &head);
                 }
             }
             Ok(other) => {
@@ -322,6 +333,25 @@ fn read_json<R: Read>(
     } else {
         UnitKind::CloudTrail
     };
+}
+
+/// Counts a record in the unit's books (rejecting the digest- or policy-shaped values held back before it);
+/// true when it goes on to the sink, false for an Insight record (counted on its own, analysed by nobody).
+fn count_record(
+    sink: &mut dyn Sink,
+    outcome: &mut UnitOutcome,
+    not_records: &mut Vec<(u64, u64, &'static str)>,
+    category: &str,
+) -> bool {
+    for (ordinal, offset, reason) in not_records.drain(..) {
+        reject(sink, outcome, ordinal, offset, reason);
+    }
+    outcome.records += 1;
+    if category == "Insight" {
+        outcome.insight_records += 1;
+        return false;
+    }
+    true
 }
 
 /// Digest- or policy-shaped values held back before the first record (see `read_json`).

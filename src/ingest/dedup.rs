@@ -6,7 +6,18 @@ use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::model::Event;
+use crate::decode::RecordHead;
+use crate::model::{Event, LogKind, Timestamp};
+
+/// What makes two records the same delivery (see the module doc); the resource ARNs come alongside.
+struct Key<'a> {
+    kind: LogKind,
+    id: Option<&'a str>,
+    time: Option<Timestamp>,
+    name: &'a str,
+    http_status: Option<u16>,
+    outcome: &'static str,
+}
 
 const SHARDS: usize = 64;
 
@@ -58,21 +69,47 @@ impl Deduper {
     /// hand-made, anonymised or forged records that reuse an id for different requests are not collapsed.
     /// Ids of different log kinds never collide.
     pub fn insert(&self, event: &Event) -> bool {
-        let Some(id) = &event.event_id else { return true };
+        let arns = event.resources.iter().map(|r| r.arn.as_str());
+        let key = Key {
+            kind: event.kind,
+            id: event.event_id.as_deref(),
+            time: event.time,
+            name: &event.event_name,
+            http_status: event.http_status,
+            outcome: event.outcome.name(),
+        };
+        self.insert_key(&key, arns)
+    }
+
+    /// [`Deduper::insert`] for a record whose full event was not built: the same key from its head.
+    pub fn insert_head(&self, head: &RecordHead<'_>) -> bool {
+        let key = Key {
+            kind: LogKind::CloudTrail,
+            id: head.event_id.as_deref(),
+            time: head.time,
+            name: &head.event_name,
+            http_status: None,
+            outcome: head.outcome_name(),
+        };
+        self.insert_key(&key, head.resource_arns())
+    }
+
+    fn insert_key<'a>(&self, key: &Key<'_>, arns: impl Iterator<Item = &'a str>) -> bool {
+        let Some(id) = key.id else { return true };
         let mut hasher = xxhash_rust::xxh3::Xxh3::with_seed(self.seed);
         let mut field = |bytes: &[u8]| {
             hasher.update(&(bytes.len() as u64).to_le_bytes());
             hasher.update(bytes);
         };
-        field(&[event.kind as u8]);
+        field(&[key.kind as u8]);
         field(id.as_bytes());
-        field(&event.time.map_or(i64::MIN, |t| t.millis()).to_le_bytes());
-        field(event.event_name.as_bytes());
-        for resource in &event.resources {
-            field(resource.arn.as_bytes());
+        field(&key.time.map_or(i64::MIN, |t| t.millis()).to_le_bytes());
+        field(key.name.as_bytes());
+        for arn in arns {
+            field(arn.as_bytes());
         }
-        field(&event.http_status.unwrap_or(0).to_le_bytes());
-        field(event.outcome.name().as_bytes());
+        field(&key.http_status.unwrap_or(0).to_le_bytes());
+        field(key.outcome.as_bytes());
         let hash = hasher.digest128();
         let shard = (hash as usize) % SHARDS;
         // A poisoned shard only means another worker panicked mid-insert; the set itself is still valid.
@@ -97,7 +134,7 @@ impl Deduper {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{LogKind, Outcome, Principal, Resource, Timestamp};
+    use crate::model::{Outcome, Principal, Resource};
 
     fn event(kind: LogKind, id: Option<&str>, time: i64, name: &str, key: &str, status: Option<u16>) -> Event {
         Event {

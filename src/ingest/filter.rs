@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::decode::RecordHead;
 use crate::model::{Event, Timestamp};
 
 /// Which events a command looks at. Empty sets mean "any".
@@ -21,30 +22,64 @@ pub struct Filter {
 impl Filter {
     /// True when the event passes every filter. With a time window, events without a time are excluded.
     pub fn matches(&self, event: &Event) -> bool {
+        self.matches_fields(&Fields {
+            time: event.time,
+            vpce: event.vpce.as_deref(),
+            accounts: [
+                event.recipient_account.as_deref(),
+                event.principal.account.as_deref(),
+                event.vpce_account.as_deref(),
+            ],
+            region: event.region.as_deref(),
+            event_source: &event.event_source,
+        })
+    }
+
+    /// [`Filter::matches`] for a record whose full event was not built, from the same fields of its head.
+    pub fn matches_head(&self, head: &RecordHead<'_>) -> bool {
+        self.matches_fields(&Fields {
+            time: head.time,
+            vpce: head.vpce.as_deref(),
+            accounts: [
+                head.recipient_account.as_deref(),
+                head.principal_account.as_deref(),
+                head.vpce_account.as_deref(),
+            ],
+            region: head.region.as_deref(),
+            event_source: &head.event_source,
+        })
+    }
+
+    fn matches_fields(&self, fields: &Fields<'_>) -> bool {
         if self.since.is_some() || self.until.is_some() {
-            let Some(time) = event.time else { return false };
+            let Some(time) = fields.time else { return false };
             if self.since.is_some_and(|since| time < since) || self.until.is_some_and(|until| time >= until) {
                 return false;
             }
         }
-        if !self.vpces.is_empty() && !event.vpce.as_ref().is_some_and(|v| self.vpces.contains(v)) {
+        if !self.vpces.is_empty() && !fields.vpce.is_some_and(|v| self.vpces.contains(v)) {
             return false;
         }
-        if !self.accounts.is_empty() {
-            let accounts = [&event.recipient_account, &event.principal.account, &event.vpce_account];
-            if !accounts.iter().any(|a| a.as_ref().is_some_and(|a| self.accounts.contains(a))) {
-                return false;
-            }
-        }
-        if !self.regions.is_empty() && !event.region.as_ref().is_some_and(|r| self.regions.contains(r)) {
+        if !self.accounts.is_empty() && !fields.accounts.iter().any(|a| a.is_some_and(|a| self.accounts.contains(a))) {
             return false;
         }
-        if !self.services.is_empty()
-            && !self.services.contains(event.service())
-            && !self.services.contains(&event.event_source)
+        if !self.regions.is_empty() && !fields.region.is_some_and(|r| self.regions.contains(r)) {
+            return false;
+        }
+        let service = fields.event_source.split('.').next().unwrap_or(fields.event_source);
+        if !self.services.is_empty() && !self.services.contains(service) && !self.services.contains(fields.event_source)
         {
             return false;
         }
         true
     }
+}
+
+/// What the filters look at: the principal's, recipient's and endpoint owner's accounts all count.
+struct Fields<'a> {
+    time: Option<Timestamp>,
+    vpce: Option<&'a str>,
+    accounts: [Option<&'a str>; 3],
+    region: Option<&'a str>,
+    event_source: &'a str,
 }

@@ -19,7 +19,7 @@ pub use dedup::Deduper;
 pub use filter::Filter;
 pub use stats::{BadFile, BadRecordSample, InputStats, SkippedFile};
 
-use crate::decode::{DecodeOptions, Sink, UnitKind, UnitOutcome, decode_unit};
+use crate::decode::{DecodeOptions, RecordHead, Sink, UnitKind, UnitOutcome, decode_unit};
 use crate::model::{Event, LogKind};
 use crate::source::remote::{RemoteConfig, RemoteError, RemotePlan};
 use crate::source::s3::layout::{DayWindow, Prune};
@@ -33,6 +33,15 @@ pub const LOOKUP_NOTE: &str = "cloudtrail:lookup reads LookupEvents, which retur
 /// order events arrived in (parallel and sequential runs give the same result).
 pub trait Analyzer: Send + Sized {
     fn observe(&mut self, event: &Event);
+    /// Whether [`Analyzer::observe`] needs the full event of a CloudTrail record with this head (default:
+    /// every record). A record declined is still de-duplicated, filtered and counted in the books like any
+    /// other, and then goes to [`Analyzer::counted`]; it skips building the event, the bulk of the per-record
+    /// work after parsing.
+    fn wants(&self, _head: &RecordHead<'_>) -> bool {
+        true
+    }
+    /// A record [`Analyzer::wants`] declined, after de-duplication and filtering.
+    fn counted(&mut self, _head: &RecordHead<'_>) {}
     fn merge(&mut self, other: Self);
 }
 
@@ -227,6 +236,20 @@ impl<A: Analyzer> Worker<'_, A> {
     }
 }
 
+impl<A: Analyzer> Worker<'_, A> {
+    /// A CloudTrail record in the books, by category.
+    fn count_record(&mut self, category: &str) {
+        self.stats.records += 1;
+        // Look up before inserting: `entry` would need an owned key (an allocation) per record.
+        match self.stats.event_categories.get_mut(category) {
+            Some(count) => *count += 1,
+            None => {
+                self.stats.event_categories.insert(category.to_owned(), 1);
+            }
+        }
+    }
+}
+
 impl<A: Analyzer> Sink for Worker<'_, A> {
     fn event(&mut self, _unit: &str, mut event: Event) {
         if event.kind == LogKind::S3AccessLog && event.vpce.is_none() && !self.endpoint_networks.is_empty() {
@@ -241,19 +264,28 @@ impl<A: Analyzer> Sink for Worker<'_, A> {
             return;
         }
         match event.kind {
-            LogKind::CloudTrail => {
-                self.stats.records += 1;
-                // Look up before inserting: `entry` would need an owned key (an allocation) per record.
-                match self.stats.event_categories.get_mut(&event.category) {
-                    Some(count) => *count += 1,
-                    None => {
-                        self.stats.event_categories.insert(event.category.clone(), 1);
-                    }
-                }
-            }
+            LogKind::CloudTrail => self.count_record(&event.category),
             LogKind::S3AccessLog => self.stats.access_log_lines += 1,
         }
         self.analyzer.observe(&event);
+    }
+
+    fn wants(&self, head: &RecordHead<'_>) -> bool {
+        self.analyzer.wants(head)
+    }
+
+    /// The same steps as [`Sink::event`] for a CloudTrail record, on its head.
+    fn counted(&mut self, _unit: &str, head: &RecordHead<'_>) {
+        if !self.dedup.insert_head(head) {
+            self.stats.duplicate_records += 1;
+            return;
+        }
+        if !self.filter.matches_head(head) {
+            self.stats.filtered_out += 1;
+            return;
+        }
+        self.count_record(&head.category);
+        self.analyzer.counted(head);
     }
 
     fn bad_record(&mut self, unit: &str, position: u64, location: &str, reason: &str) {

@@ -2,7 +2,7 @@
 //! pages are decoded event by event with the CloudTrail decoder; failures land in `bad_files` by name.
 
 use crate::decode::cloudtrail::{Decoded, RecordParser};
-use crate::decode::{DecodeOptions, Sink, UnitKind, UnitOutcome, decode_unit};
+use crate::decode::{DecodeOptions, RecordHead, Sink, UnitKind, UnitOutcome, decode_unit};
 use crate::source::remote::RemoteItem;
 
 use super::{Analyzer, Worker};
@@ -26,9 +26,16 @@ impl<A: Analyzer> Worker<'_, A> {
                         self.bad_record(&name, ordinal, &format!("event {ordinal}"), &reason);
                         continue;
                     }
-                    match parser.decode(&mut bytes) {
+                    let len = bytes.len();
+                    let decoded = {
+                        let wants = |head: &RecordHead<'_>| self.wants(head);
+                        parser.decode_in(&mut bytes, len, &wants)
+                    };
+                    match decoded {
                         Ok(Decoded::Record(event)) if event.category == "Insight" => self.stats.insight_records += 1,
+                        Ok(Decoded::Counted(head)) if head.category == "Insight" => self.stats.insight_records += 1,
                         Ok(Decoded::Record(event)) => self.event(&name, *event),
+                        Ok(Decoded::Counted(head)) => self.counted(&name, &head),
                         Ok(Decoded::Digest | Decoded::PolicyDocument) => {
                             self.bad_record(&name, ordinal, &format!("event {ordinal}"), "not a CloudTrail event")
                         }

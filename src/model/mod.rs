@@ -72,7 +72,7 @@ pub enum Outcome {
 impl Outcome {
     /// Classifies an error code (and optional message) from a log into an outcome.
     pub fn from_error(code: Option<&str>, message: Option<&str>) -> Outcome {
-        match code.map(str::trim).filter(|c| !c.is_empty() && *c != "-") {
+        match error_code(code) {
             None => Outcome::Success,
             Some(code) => {
                 let owned_message = message.filter(|m| !m.is_empty()).map(str::to_owned);
@@ -82,6 +82,15 @@ impl Outcome {
                     Outcome::Error { code: code.to_owned(), message: owned_message }
                 }
             }
+        }
+    }
+
+    /// The [`Outcome::name`] of what [`Outcome::from_error`] would make of `code`, without building it.
+    pub fn name_for(code: Option<&str>) -> &'static str {
+        match error_code(code) {
+            None => "success",
+            Some(code) if is_denial_code(code) => "denied",
+            Some(_) => "error",
         }
     }
 
@@ -101,6 +110,11 @@ impl Outcome {
             Outcome::Error { .. } => "error",
         }
     }
+}
+
+/// A log's error code, when it holds one (`-` and blanks mean none).
+fn error_code(code: Option<&str>) -> Option<&str> {
+    code.map(str::trim).filter(|c| !c.is_empty() && *c != "-")
 }
 
 /// Error codes that mean "not authorized". Matches are exact (AWS error codes are case-sensitive).
@@ -281,9 +295,11 @@ mod tests {
             (Some("AccessDeniedException"), "denied"),
             (Some("NoSuchKey"), "error"),
             (Some("accessdenied"), "error"),
+            (Some(" AccessDenied "), "denied"),
         ];
         for (code, expected) in cases {
             assert_eq!(Outcome::from_error(code, None).name(), expected, "{code:?}");
+            assert_eq!(Outcome::name_for(code), expected, "{code:?}");
         }
     }
 }

@@ -2,9 +2,14 @@
 
 use super::*;
 
-fn decode(json: &str) -> Result<Decoded, RecordError> {
+fn decode(json: &str) -> Result<Decoded<'static>, RecordError> {
     let mut bytes = json.as_bytes().to_vec();
-    RecordParser::default().decode(&mut bytes)
+    match RecordParser::default().decode(&mut bytes)? {
+        Decoded::Record(event) => Ok(Decoded::Record(event)),
+        Decoded::Digest => Ok(Decoded::Digest),
+        Decoded::PolicyDocument => Ok(Decoded::PolicyDocument),
+        Decoded::Counted(head) => panic!("every record is wanted, yet only its head came back: {head:?}"),
+    }
 }
 
 fn event(json: &str) -> Event {
@@ -60,27 +65,48 @@ fn identities_become_policy_principals() {
             r#"{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/R/s","accountId":"1"}"#,
             Some("arn:aws:iam::1:role/R"),
             PrincipalType::AssumedRole,
+            Some("1"),
         ),
         (
-            r#"{"type":"IAMUser","arn":"arn:aws:iam::1:user/u","userName":"u"}"#,
+            r#"{"type":"AssumedRole","arn":"arn:aws:sts::2:assumed-role/R/s",
+                "sessionContext":{"sessionIssuer":{"arn":"arn:aws:iam::2:role/R","accountId":"2"}}}"#,
+            Some("arn:aws:iam::2:role/R"),
+            PrincipalType::AssumedRole,
+            Some("2"),
+        ),
+        (
+            r#"{"type":"IAMUser","arn":"arn:aws:iam::1:user/u","userName":"u","accountId":""}"#,
             Some("arn:aws:iam::1:user/u"),
             PrincipalType::IAMUser,
+            None,
         ),
-        (r#"{"type":"Root","arn":"arn:aws:iam::1:root"}"#, Some("arn:aws:iam::1:root"), PrincipalType::Root),
+        (r#"{"type":"Root","arn":"arn:aws:iam::1:root"}"#, Some("arn:aws:iam::1:root"), PrincipalType::Root, None),
         (
             r#"{"type":"AWSService","invokedBy":"delivery.logs.amazonaws.com"}"#,
             Some("delivery.logs.amazonaws.com"),
             PrincipalType::AWSService,
+            None,
         ),
-        (r#"{"type":"AWSAccount","principalId":"AIDA","accountId":"777788889999"}"#, None, PrincipalType::AWSAccount),
-        (r#"{"type":"AWSAccount","accountId":"ANONYMOUS_PRINCIPAL"}"#, Some("anonymous"), PrincipalType::Anonymous),
-        (r#"{"type":"SomethingNew","arn":"arn:x"}"#, Some("arn:x"), PrincipalType::Unknown),
+        (
+            r#"{"type":"AWSAccount","principalId":"AIDA","accountId":"777788889999"}"#,
+            None,
+            PrincipalType::AWSAccount,
+            Some("777788889999"),
+        ),
+        (
+            r#"{"type":"AWSAccount","accountId":"ANONYMOUS_PRINCIPAL"}"#,
+            Some("anonymous"),
+            PrincipalType::Anonymous,
+            None,
+        ),
+        (r#"{"type":"SomethingNew","arn":"arn:x"}"#, Some("arn:x"), PrincipalType::Unknown, None),
     ];
-    for (identity, arn, kind) in cases {
+    for (identity, arn, kind, account) in cases {
         let record = format!(r#"{{"eventName":"X","eventSource":"s3.amazonaws.com","userIdentity":{identity}}}"#);
         let e = event(&record);
         assert_eq!(e.principal.arn.as_deref(), arn, "{identity}");
         assert_eq!(e.principal.kind, kind, "{identity}");
+        assert_eq!(e.principal.account.as_deref(), account, "{identity}");
     }
 }
 
@@ -175,11 +201,12 @@ fn parsing_in_place_reads_the_padding_but_never_changes_it() {
     for tail in tails {
         let padding: Vec<u8> = tail.iter().copied().cycle().take(PARSE_PADDING + 7).collect();
         let mut buffer = [record.as_bytes(), &padding].concat();
-        let in_place = parser.decode_in(&mut buffer, record.len());
+        let in_place = format!("{:?}", parser.decode_in(&mut buffer, record.len(), &|_| true));
         assert_eq!(&buffer[record.len()..], &padding[..], "padding {tail:?} changed");
-        let copied = parser.decode(&mut record.as_bytes().to_vec());
-        assert_eq!(format!("{in_place:?}"), format!("{copied:?}"), "padding {tail:?}");
-        match in_place {
+        let mut copy = record.as_bytes().to_vec();
+        let copied = parser.decode(&mut copy);
+        assert_eq!(in_place, format!("{copied:?}"), "padding {tail:?}");
+        match copied {
             Ok(Decoded::Record(event)) => {
                 assert_eq!(event.event_id.as_deref(), Some("e1"));
             }
@@ -189,6 +216,31 @@ fn parsing_in_place_reads_the_padding_but_never_changes_it() {
     // Errors leave the parser usable: a broken value, then a good one.
     let mut broken = [b"{\"eventName\":\"a\xff\"}".as_slice(), &[b' '; PARSE_PADDING]].concat();
     let broken_len = broken.len() - PARSE_PADDING;
-    assert!(parser.decode_in(&mut broken, broken_len).is_err());
+    assert!(parser.decode_in(&mut broken, broken_len, &|_| true).is_err());
     assert!(matches!(parser.decode(&mut record.as_bytes().to_vec()), Ok(Decoded::Record(_))));
+}
+
+#[test]
+fn a_record_the_caller_does_not_want_comes_back_as_its_head() {
+    let cases = [
+        (ASSUMED_ROLE_GET, true),
+        (r#"{"eventName":"GetObject","eventSource":"s3.amazonaws.com","eventID":"ok"}"#, false),
+        (r#"{"eventName":"GetObject","eventSource":"s3.amazonaws.com","errorCode":"NoSuchKey"}"#, false),
+    ];
+    let mut parser = RecordParser::default();
+    for (json, built) in cases {
+        let mut bytes = json.as_bytes().to_vec();
+        match parser.decode_in(&mut bytes, json.len(), &|head| head.is_denied()) {
+            Ok(Decoded::Record(event)) => assert!(built && event.outcome.is_denied(), "{json}"),
+            Ok(Decoded::Counted(head)) => {
+                assert!(!built, "{json}");
+                assert_eq!((head.event_source.as_ref(), head.event_name.as_ref()), ("s3.amazonaws.com", "GetObject"));
+            }
+            other => panic!("{json}: {other:?}"),
+        }
+    }
+    // Digests and policies are recognised whatever the caller wants.
+    let mut digest = br#"{"digestStartTime":"x","logFiles":[]}"#.to_vec();
+    let len = digest.len();
+    assert!(matches!(parser.decode_in(&mut digest, len, &|_| false), Ok(Decoded::Digest)));
 }
