@@ -163,8 +163,8 @@ fn invalid_json(error: &simd_json::Error) -> RecordError {
     RecordError::InvalidJson(describe(error))
 }
 
-fn non_empty(value: Option<Cow<'_, str>>) -> Option<String> {
-    value.map(Cow::into_owned).filter(|s| !s.is_empty())
+fn non_empty<'a>(value: impl Into<Option<Cow<'a, str>>>) -> Option<String> {
+    value.into().map(Cow::into_owned).filter(|s| !s.is_empty())
 }
 
 fn owned(value: Option<Cow<'_, str>>) -> Option<String> {

@@ -126,8 +126,8 @@ fn principal_account<'a>(raw: &RawRecord<'a>) -> Option<Cow<'a, str>> {
     own.or_else(issuer).cloned()
 }
 
-fn non_empty(value: Option<Cow<'_, str>>) -> Option<Cow<'_, str>> {
-    value.filter(|s| !s.is_empty())
+fn non_empty<'a>(value: impl Into<Option<Cow<'a, str>>>) -> Option<Cow<'a, str>> {
+    value.into().filter(|s| !s.is_empty())
 }
 
 fn trim(value: Cow<'_, str>) -> Cow<'_, str> {
