@@ -1,11 +1,13 @@
 //! Arbitrary bytes through `decode_unit` (sniffing, gzip, tar, zip, JSON splitting, CloudTrail and access-log
-//! decoding) with small caps, checking that the books balance for every unit it reports.
+//! decoding) with small caps, checking that the books balance for every unit it reports. Each input is
+//! decoded twice, the second time declining the full event of about half the records (`Sink::wants`, as
+//! `denied` does): the verdicts must not change.
 #![no_main]
 
 use std::collections::{HashMap, HashSet};
 
 use libfuzzer_sys::fuzz_target;
-use trail_vpce::decode::{DecodeOptions, Sink, UnitKind, UnitOutcome, decode_unit};
+use trail_vpce::decode::{DecodeOptions, RecordHead, Sink, UnitKind, UnitOutcome, decode_unit};
 use trail_vpce::model::Event;
 
 const TOP: &str = "fuzz-input";
@@ -26,6 +28,8 @@ struct Pending {
 struct Books {
     pending: HashMap<String, Pending>,
     verdicts: Vec<UnitOutcome>,
+    /// Decline the full event of records whose name has an odd length.
+    decline: bool,
 }
 
 fn belongs_to_input(unit: &str) -> bool {
@@ -36,6 +40,17 @@ impl Sink for Books {
     fn event(&mut self, unit: &str, event: Event) {
         assert!(belongs_to_input(unit), "event for a unit outside the input: {unit:?}");
         assert_ne!(event.category, "Insight", "Insight records are counted, not reported as events");
+        self.pending.entry(unit.to_owned()).or_default().events += 1;
+    }
+
+    fn wants(&self, head: &RecordHead<'_>) -> bool {
+        !self.decline || head.event_name.len() % 2 == 0
+    }
+
+    fn counted(&mut self, unit: &str, head: &RecordHead<'_>) {
+        assert!(self.decline, "a head for a sink that wants every event");
+        assert!(belongs_to_input(unit), "head for a unit outside the input: {unit:?}");
+        assert_ne!(head.category, "Insight", "Insight records are counted, not reported");
         self.pending.entry(unit.to_owned()).or_default().events += 1;
     }
 
@@ -82,6 +97,10 @@ fuzz_target!(|data: &[u8]| {
     let mut books = Books::default();
     let mut reader = data;
     decode_unit(TOP, &mut reader, &options, &mut books);
+    let mut declining = Books { decline: true, ..Books::default() };
+    let mut reader = data;
+    decode_unit(TOP, &mut reader, &options, &mut declining);
+    assert_eq!(format!("{:?}", books.verdicts), format!("{:?}", declining.verdicts), "declining events changed the books");
     // Every unit that produced anything got a verdict, and the input itself got one, last.
     assert!(books.pending.is_empty(), "events or rejections without a verdict: {:?}", books.pending);
     let last = books.verdicts.last().expect("no verdict for the input");
