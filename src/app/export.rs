@@ -20,7 +20,7 @@ pub fn run(args: &ExportArgs) -> Result<Outcome, AppError> {
     }
     check_output_dir(&args.out).map_err(AppError::Usage)?;
     let threads = resolved.ingest.threads.unwrap_or_else(rayon::current_num_threads);
-    let target = Arc::new(ExportTarget::new(args.out.clone(), args.batch_rows, threads));
+    let target = Arc::new(ExportTarget::new(args.out.clone(), args.batch_rows, threads)?);
     let (_, stats) = ingest::run(&resolved.ingest, || Export::new(target.clone()))?;
     let export = target.finish();
     check_input(&stats, &resolved.output)?;

@@ -6,12 +6,15 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::{AppError, Outcome, check_input};
-use crate::analyze::timeline::{Matcher, PivotSets, Summary, SummaryBuilder, Timeline, TimelineRow};
+use crate::analyze::timeline::spill::SpillLimits;
+use crate::analyze::timeline::{
+    DEFAULT_SPILL_BYTES, Matcher, PivotSets, Summary, SummaryBuilder, Timeline, TimelineRow,
+};
 use crate::cli::{Format, TimelineArgs};
 use crate::config::Overrides;
 use crate::ingest::{self, InputStats};
-use crate::report::tabular::{ColumnData, Frame, TabularFormat, write_frame};
-use crate::report::{self, Table, Window, escape_terminal, write_input_summary};
+use crate::report::tabular::{ColumnData, Frame, write_csv_part};
+use crate::report::{self, SpooledTable, Window, escape_terminal, write_input_summary};
 
 pub fn run(args: &TimelineArgs) -> Result<Outcome, AppError> {
     let (resolved, _) = super::prepare(&args.common, &Overrides::default())?;
@@ -34,11 +37,11 @@ pub fn run(args: &TimelineArgs) -> Result<Outcome, AppError> {
     if matches!(resolved.output.format, Format::Parquet | Format::Terraform | Format::Cloudformation) {
         return Err(AppError::Usage("timeline writes table, json, ndjson or csv".to_owned()));
     }
-    let spill = args.spill_rows;
+    let spill = SpillLimits { rows: args.spill_rows, bytes: DEFAULT_SPILL_BYTES };
     let (matcher, pivot) = if args.pivot {
         // Pass 1: what the seed used. Pass 2 (below): everything that shares any of it.
         let seed = Arc::new(seed);
-        let (first, _) = ingest::run(&resolved.ingest, || Timeline::new(seed.clone(), spill))?;
+        let (first, _) = ingest::run(&resolved.ingest, || Timeline::pivot_only(seed.clone()))?;
         let sets = first.pivot_sets().clone();
         let matcher = Matcher {
             principals: sets.principals.clone(),
@@ -65,7 +68,7 @@ pub fn run(args: &TimelineArgs) -> Result<Outcome, AppError> {
                 writeln!(out)?;
             }
         }
-        Format::Csv => write_frame(frame(rows)?, TabularFormat::Csv, &mut out)?,
+        Format::Csv => write_csv(&mut out, rows)?,
         // Parquet, Terraform and CloudFormation were refused before reading.
         _ => write_table(&mut out, rows, &stats, pivot.as_ref())?,
     }
@@ -117,7 +120,7 @@ fn write_table(
     stats: &InputStats,
     pivot: Option<&PivotSets>,
 ) -> std::io::Result<()> {
-    let mut table = Table::new(&[
+    let mut table = SpooledTable::new(&[
         "TIME",
         "PRINCIPAL",
         "SESSION",
@@ -129,7 +132,7 @@ fn write_table(
         "OUTCOME",
         "CAUSE",
         "LOG",
-    ]);
+    ])?;
     let mut summary = SummaryBuilder::default();
     for row in rows {
         let row = row?;
@@ -151,7 +154,7 @@ fn write_table(
             row.outcome,
             row.cause.unwrap_or_default(),
             row.evidence,
-        ]);
+        ])?;
     }
     if table.is_empty() {
         writeln!(out, "no matching requests in the input")?;
@@ -207,10 +210,31 @@ fn write_summary(out: &mut dyn Write, s: &Summary, pivot: Option<&PivotSets>) ->
     Ok(())
 }
 
-fn frame(rows: impl Iterator<Item = std::io::Result<TimelineRow>>) -> std::io::Result<Frame> {
-    let rows: Vec<TimelineRow> = rows.collect::<std::io::Result<_>>()?;
+/// Rows per CSV chunk: the rows are written in chunks as they come out of the merge, one header on top.
+const CSV_CHUNK_ROWS: usize = 4096;
+
+fn write_csv(
+    out: &mut dyn Write,
+    mut rows: impl Iterator<Item = std::io::Result<TimelineRow>>,
+) -> Result<(), AppError> {
+    let mut first = true;
+    loop {
+        let chunk: Vec<TimelineRow> = rows.by_ref().take(CSV_CHUNK_ROWS).collect::<std::io::Result<_>>()?;
+        if chunk.is_empty() && !first {
+            return Ok(());
+        }
+        let last = chunk.len() < CSV_CHUNK_ROWS;
+        write_csv_part(frame(&chunk), first, out)?;
+        if last {
+            return Ok(());
+        }
+        first = false;
+    }
+}
+
+fn frame(rows: &[TimelineRow]) -> Frame {
     let strings = |f: fn(&TimelineRow) -> Option<String>| ColumnData::Str(rows.iter().map(f).collect());
-    Ok(Frame::new()
+    Frame::new()
         .column("time", ColumnData::Time(rows.iter().map(|r| r.time).collect()))
         .column("principal", strings(|r| Some(r.principal.clone())))
         .column("session", strings(|r| r.session.clone()))
@@ -222,5 +246,5 @@ fn frame(rows: impl Iterator<Item = std::io::Result<TimelineRow>>) -> std::io::R
         .column("outcome", strings(|r| Some(r.outcome.clone())))
         .column("cause", strings(|r| r.cause.clone()))
         .column("evidence", strings(|r| Some(r.evidence.clone())))
-        .column("event_id", strings(|r| r.event_id.clone())))
+        .column("event_id", strings(|r| r.event_id.clone()))
 }

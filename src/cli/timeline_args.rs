@@ -25,7 +25,7 @@ pub struct TimelineArgs {
     /// matching requests, and every request that used any of them.
     #[arg(long)]
     pub pivot: bool,
-    /// Rows kept in memory per worker before sorting spills to temporary files.
+    /// Rows kept in memory per accumulator before sorting spills to temporary files (a ~512 KiB limit applies too).
     #[arg(long, value_name = "ROWS", default_value_t = crate::analyze::timeline::DEFAULT_SPILL_ROWS, hide = true)]
     pub spill_rows: usize,
 }

@@ -14,7 +14,7 @@ use crate::ingest::InputStats;
 use crate::model::Timestamp;
 
 pub use escape::escape_terminal;
-pub use table::Table;
+pub use table::{SpooledTable, Table};
 
 /// The time window a report covers.
 #[derive(Debug, Clone, Copy, Default, Serialize)]

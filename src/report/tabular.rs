@@ -60,6 +60,32 @@ pub fn write_frame(frame: Frame, format: TabularFormat, out: &mut dyn Write) -> 
     use polars::prelude::*;
 
     let error = |e: PolarsError| TabularError::Write { format, message: e.to_string() };
+    let mut df = data_frame(frame, format)?;
+    match format {
+        TabularFormat::Csv => CsvWriter::new(out).finish(&mut df).map_err(error),
+        TabularFormat::Parquet => ParquetWriter::new(out).finish(&mut df).map(|_| ()).map_err(error),
+    }
+}
+
+/// Writes the frame as CSV rows, with the header row or without: a long output goes out in parts, the
+/// header on the first one only. The parts together are the CSV of all the rows.
+#[cfg(feature = "tabular")]
+pub fn write_csv_part(frame: Frame, header: bool, out: &mut dyn Write) -> Result<(), TabularError> {
+    use polars::prelude::*;
+
+    let format = TabularFormat::Csv;
+    let mut df = data_frame(frame, format)?;
+    CsvWriter::new(out)
+        .include_header(header)
+        .finish(&mut df)
+        .map_err(|e| TabularError::Write { format, message: e.to_string() })
+}
+
+#[cfg(feature = "tabular")]
+fn data_frame(frame: Frame, format: TabularFormat) -> Result<polars::prelude::DataFrame, TabularError> {
+    use polars::prelude::*;
+
+    let error = |e: PolarsError| TabularError::Write { format, message: e.to_string() };
     let mut columns = Vec::with_capacity(frame.columns.len());
     for (name, data) in frame.columns {
         let column = match data {
@@ -81,26 +107,29 @@ pub fn write_frame(frame: Frame, format: TabularFormat, out: &mut dyn Write) -> 
                 Column::new(name.into(), values.into_iter().map(|v| v.join(";")).collect::<Vec<_>>())
             }
             ColumnData::List(values) => {
-                let rows: Vec<Series> = values.into_iter().map(|v| Series::new(PlSmallStr::EMPTY, v)).collect();
-                let mut column = Column::new(name.into(), rows);
-                if column.dtype() != &DataType::List(Box::new(DataType::String)) {
-                    column = column.cast(&DataType::List(Box::new(DataType::String))).map_err(error)?;
+                // One builder for the whole column: a Series per row would cost hundreds of bytes each.
+                let strings = values.iter().map(Vec::len).sum();
+                let mut builder = ListStringChunkedBuilder::new(name.into(), values.len(), strings);
+                for row in &values {
+                    builder.append_values_iter(row.iter().map(String::as_str));
                 }
-                column
+                builder.finish().into_column()
             }
         };
         columns.push(column);
     }
-    let mut df = DataFrame::new_infer_height(columns).map_err(error)?;
-    match format {
-        TabularFormat::Csv => CsvWriter::new(out).finish(&mut df).map_err(error),
-        TabularFormat::Parquet => ParquetWriter::new(out).finish(&mut df).map(|_| ()).map_err(error),
-    }
+    DataFrame::new_infer_height(columns).map_err(error)
 }
 
 /// Without the `tabular` feature: a clear error.
 #[cfg(not(feature = "tabular"))]
 pub fn write_frame(_frame: Frame, _format: TabularFormat, _out: &mut dyn Write) -> Result<(), TabularError> {
+    Err(TabularError::NotBuilt)
+}
+
+/// Without the `tabular` feature: a clear error.
+#[cfg(not(feature = "tabular"))]
+pub fn write_csv_part(_frame: Frame, _header: bool, _out: &mut dyn Write) -> Result<(), TabularError> {
     Err(TabularError::NotBuilt)
 }
 
@@ -127,6 +156,20 @@ mod tests {
         assert_eq!(lines.next(), Some("name,count,flag,time,ips"));
         assert_eq!(lines.next(), Some("\"a,\"\"quoted\"\"\",3,true,2026-09-21T14:13:20Z,10.0.0.1;10.0.0.2"));
         assert_eq!(lines.next(), Some(",0,false,,\"\""), "null is empty, an empty list is an empty string");
+    }
+
+    #[test]
+    fn csv_parts_join_into_the_whole() {
+        let mut whole = Vec::new();
+        write_frame(frame(), TabularFormat::Csv, &mut whole).unwrap();
+        let mut parts = Vec::new();
+        write_csv_part(frame(), true, &mut parts).unwrap();
+        let header_and_rows = String::from_utf8(parts.clone()).unwrap();
+        assert_eq!(header_and_rows, String::from_utf8(whole.clone()).unwrap());
+        write_csv_part(frame(), false, &mut parts).unwrap();
+        let text = String::from_utf8(parts).unwrap();
+        let rows: Vec<&str> = header_and_rows.lines().skip(1).collect();
+        assert_eq!(text.lines().skip(3).collect::<Vec<_>>(), rows, "the second part has no header");
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+pub mod scale;
+
 use trail_vpce::ingest::{self, Analyzer, IngestConfig, InputStats};
 use trail_vpce::model::Event;
 
