@@ -53,7 +53,7 @@ pub struct RecordParser {
 
 impl Default for RecordParser {
     fn default() -> Self {
-        RecordParser { buffers: simd_json::Buffers::default(), tape: Tape::null().reset() }
+        RecordParser { buffers: simd_json::Buffers::default(), tape: Tape(Vec::new()) }
     }
 }
 
@@ -84,7 +84,8 @@ impl RecordParser {
                 Err(e) => Err(invalid_json(&e)),
             };
         }
-        let mut tape = std::mem::replace(&mut self.tape, Tape::null()).reset();
+        // An empty Vec as the placeholder: `Tape::null()` would allocate a node per record.
+        let mut tape = std::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
         let filled = if input.len() - len >= PARSE_PADDING {
             simd_json::fill_tape_padded(input, len, &mut self.buffers, &mut tape)
         } else {

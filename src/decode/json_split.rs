@@ -78,6 +78,17 @@ pub struct JsonSplitter<R> {
     slow_until: usize,
 }
 
+impl JsonSplitter<io::Empty> {
+    /// A splitter over bytes already in memory: it cuts pieces straight out of `buffer` (no copy), and
+    /// [`JsonSplitter::into_buffer`] hands the allocation back.
+    pub fn from_buffer(buffer: Vec<u8>, max_record_bytes: usize) -> JsonSplitter<io::Empty> {
+        let mut splitter = JsonSplitter::new(io::empty(), max_record_bytes);
+        splitter.buf = buffer;
+        splitter.eof = true;
+        splitter
+    }
+}
+
 impl<R: Read> JsonSplitter<R> {
     pub fn new(reader: R, max_record_bytes: usize) -> Self {
         JsonSplitter {
@@ -100,15 +111,6 @@ impl<R: Read> JsonSplitter<R> {
             max_record_bytes: max_record_bytes.max(2),
             slow_until: 0,
         }
-    }
-
-    /// A splitter over bytes already in memory: it cuts pieces straight out of `buffer` (no copy), and
-    /// [`JsonSplitter::into_buffer`] hands the allocation back.
-    pub fn from_buffer(buffer: Vec<u8>, max_record_bytes: usize) -> JsonSplitter<io::Empty> {
-        let mut splitter = JsonSplitter::new(io::empty(), max_record_bytes);
-        splitter.buf = buffer;
-        splitter.eof = true;
-        splitter
     }
 
     /// The buffer, for reuse (its contents are the input, partly rewritten by the parser).

@@ -200,7 +200,7 @@ fn decode_inflated(name: &str, inflated: &mut Vec<u8>, options: &DecodeOptions, 
         return;
     }
     let mut outcome = UnitOutcome::new(name);
-    let mut splitter = JsonSplitter::<io::Empty>::from_buffer(std::mem::take(inflated), options.max_record_bytes);
+    let mut splitter = JsonSplitter::from_buffer(std::mem::take(inflated), options.max_record_bytes);
     read_json(&mut splitter, options, sink, &mut outcome);
     *inflated = splitter.into_buffer();
     sink.unit_done(outcome);
