@@ -8,6 +8,7 @@
 //! - [`model`]: the normalized [`model::Event`] every analyzer sees.
 //! - [`actions`]: eventName → IAM action(s) and resource ARNs.
 //! - [`policy`]: the IAM / endpoint policy engine (pure).
+//! - [`ownership`]: who operates each VPC endpoint (customer, AWS, another account), decided per endpoint.
 //! - [`ingest`]: the parallel pipeline: sources → decode → filter → analyzers, with the input books.
 //! - [`analyze`]: one accumulator per command, merged across workers.
 //! - [`app`]: runs a command: flags → pipeline → report, and the exit-code contract.
@@ -24,6 +25,7 @@ pub mod config;
 pub mod decode;
 pub mod ingest;
 pub mod model;
+pub mod ownership;
 pub mod policy;
 pub mod report;
 pub mod source;

@@ -17,6 +17,9 @@ use crate::model::{Event, Outcome};
 #[serde(rename_all = "kebab-case")]
 pub enum Cause {
     VpcePolicy,
+    /// A VPC endpoint policy, but of an endpoint that is not the customer's (one AWS operates for a console or
+    /// a service, or another account's): nothing the customer's endpoint policies did.
+    OtherEndpointPolicy,
     Scp,
     Rcp,
     IdentityPolicy,
@@ -30,8 +33,9 @@ pub enum Cause {
 }
 
 impl Cause {
-    pub const ALL: [Cause; 10] = [
+    pub const ALL: [Cause; 11] = [
         Cause::VpcePolicy,
+        Cause::OtherEndpointPolicy,
         Cause::Scp,
         Cause::Rcp,
         Cause::IdentityPolicy,
@@ -46,6 +50,7 @@ impl Cause {
     pub fn as_str(self) -> &'static str {
         match self {
             Cause::VpcePolicy => "vpce-policy",
+            Cause::OtherEndpointPolicy => "other-endpoint-policy",
             Cause::Scp => "scp",
             Cause::Rcp => "rcp",
             Cause::IdentityPolicy => "identity-policy",

@@ -1,6 +1,10 @@
 //! `denied`: every denied request, classified (cause, deny kind, evidence), paired with its network activity
 //! event when both logs saw it, replayed through the endpoint's policy when one is given, and grouped.
 //!
+//! Who operates each endpoint is decided at the end (`ownership`): [`Denied::report`] re-reads every group
+//! and request through an endpoint that is not the customer's as not through any of theirs, so such a denial
+//! is never `vpce-policy` (unless a network activity event of the customer's own endpoint paired with it).
+//!
 //! Memory: final classifications fold straight into groups (bounded by distinct group keys). Only denials
 //! whose cause can still change (plain denials through an endpoint, and `VpceAccessDenied` network activity
 //! events, which pair up with them) are kept per request until the end, plus every denial when ndjson output
@@ -15,6 +19,7 @@ use super::classify::{Cause, Classification, DenyKind, Evidence, classify};
 use crate::decode::RecordHead;
 use crate::ingest::Analyzer;
 use crate::model::{Event, LogKind, Outcome, Timestamp};
+use crate::ownership::Ownership;
 
 /// Replays a request through the endpoint policy given for its endpoint.
 pub trait Replayer: Send + Sync {
@@ -66,6 +71,9 @@ pub struct DeniedRequest {
     pub deny: DenyKind,
     pub evidence: Evidence,
     pub vpce: Option<String>,
+    /// The operator of an endpoint that is not the customer's (`aws:console`, `foreign:<account>`); `vpce` is
+    /// then empty.
+    pub vpce_operator: Option<String>,
     pub principal: String,
     pub action: Option<String>,
     pub resource: Option<String>,
@@ -115,7 +123,8 @@ pub struct Denied {
     service_principal_denials: u64,
     data_events: u64,
     network_activity_events: u64,
-    unreplayed_plain_through_endpoint: u64,
+    /// Plain denials through each endpoint that had no policy to replay.
+    unreplayed_plain_through_endpoint: HashMap<String, u64>,
 }
 
 impl Denied {
@@ -164,7 +173,10 @@ impl Analyzer for Denied {
                 }
                 Some(ReplayVerdict::Allowed) => request.endpoint_ruled_out = true,
                 Some(ReplayVerdict::Undecided) => {}
-                None => self.unreplayed_plain_through_endpoint += 1,
+                None => {
+                    let vpce = request.vpce.clone().unwrap_or_default();
+                    *self.unreplayed_plain_through_endpoint.entry(vpce).or_default() += 1;
+                }
             }
         }
         // A denial through an endpoint may have its network activity twin in the endpoint owner's trail.
@@ -192,7 +204,9 @@ impl Analyzer for Denied {
         self.service_principal_denials += other.service_principal_denials;
         self.data_events += other.data_events;
         self.network_activity_events += other.network_activity_events;
-        self.unreplayed_plain_through_endpoint += other.unreplayed_plain_through_endpoint;
+        for (vpce, n) in other.unreplayed_plain_through_endpoint {
+            *self.unreplayed_plain_through_endpoint.entry(vpce).or_default() += n;
+        }
     }
 }
 
@@ -218,6 +232,7 @@ fn denied_request(event: &Event, verdict: &Classification) -> DeniedRequest {
         deny: verdict.deny,
         evidence: verdict.evidence,
         vpce: event.vpce.clone(),
+        vpce_operator: None,
         principal: event.principal.label(),
         action: verdict.action.clone().or_else(|| first_access.map(|a| a.action.clone())),
         resource: verdict
@@ -279,13 +294,27 @@ impl Denied {
     }
 }
 
+/// The operator label of `vpce` when it is not one of the customer's endpoints.
+fn not_customer(ownership: &Ownership, vpce: Option<&str>) -> Option<String> {
+    ownership.operator_label(vpce?)
+}
+
+fn move_count(by_cause: &mut BTreeMap<Cause, u64>, from: Cause, to: Cause, n: u64) {
+    if let Some(count) = by_cause.get_mut(&from) {
+        *count = count.saturating_sub(n);
+    }
+    *by_cause.entry(to).or_default() += n;
+}
+
 /// The grouping key of a row; dimensions not grouped by are `None`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 struct GroupKey {
     cause: Cause,
     deny: DenyKind,
     evidence: Evidence,
+    /// Always the request's endpoint while folding; dropped at the end unless grouped by endpoint.
     vpce: Option<String>,
+    vpce_operator: Option<String>,
     principal: Option<String>,
     action: Option<String>,
     resource: Option<String>,
@@ -301,7 +330,8 @@ impl GroupKey {
             cause: request.cause,
             deny: request.deny,
             evidence: request.evidence,
-            vpce: if by.vpce { request.vpce.clone() } else { None },
+            vpce: request.vpce.clone(),
+            vpce_operator: request.vpce_operator.clone(),
             principal: by.principal.then(|| request.principal.clone()),
             action: if by.action { request.action.clone() } else { None },
             resource: if by.resource { request.resource.clone() } else { None },
@@ -373,6 +403,8 @@ pub struct DenialRow {
     pub deny: DenyKind,
     pub evidence: Evidence,
     pub vpce: Option<String>,
+    /// The operator of an endpoint that is not the customer's (`aws:console`, `foreign:<account>`).
+    pub vpce_operator: Option<String>,
     pub principal: Option<String>,
     pub action: Option<String>,
     pub resource: Option<String>,
@@ -413,10 +445,49 @@ pub struct Totals {
 }
 
 impl Denied {
-    /// Settles pending pairs and builds the report, rows sorted by count (then key), at most `top` rows.
-    pub fn report(mut self, top: Option<usize>) -> DeniedReport {
+    /// Settles pending pairs, applies endpoint ownership and builds the report, rows sorted by count (then
+    /// key), at most `top` rows.
+    pub fn report(mut self, top: Option<usize>, ownership: &Ownership) -> DeniedReport {
         self.settle();
-        let mut rows: Vec<(GroupKey, Group)> = self.groups.drain().collect();
+        let mut groups: HashMap<GroupKey, Group> = HashMap::with_capacity(self.groups.len());
+        for (mut key, group) in self.groups.drain() {
+            if let Some(operator) = not_customer(ownership, key.vpce.as_deref()) {
+                key.vpce = None;
+                key.vpce_operator = Some(operator);
+                if key.cause == Cause::VpcePolicy && key.evidence != Evidence::NetworkActivity {
+                    key.cause = Cause::OtherEndpointPolicy;
+                    move_count(&mut self.by_cause, Cause::VpcePolicy, Cause::OtherEndpointPolicy, group.count);
+                }
+                key.possibly_vpce = false;
+                if !self.config.all_causes && key.cause != Cause::VpcePolicy {
+                    continue;
+                }
+            }
+            if !self.config.group_by.vpce {
+                key.vpce = None;
+                key.vpce_operator = None;
+            }
+            groups.entry(key).or_default().merge(group);
+        }
+        for request in &mut self.requests {
+            if let Some(operator) = not_customer(ownership, request.vpce.as_deref()) {
+                request.vpce = None;
+                request.vpce_operator = Some(operator);
+                if request.cause == Cause::VpcePolicy && request.evidence != Evidence::NetworkActivity {
+                    request.cause = Cause::OtherEndpointPolicy;
+                }
+            }
+        }
+        if !self.config.all_causes {
+            self.requests.retain(DeniedRequest::shown_by_default);
+        }
+        let unreplayed: u64 = self
+            .unreplayed_plain_through_endpoint
+            .iter()
+            .filter(|(vpce, _)| ownership.is_customer_side(vpce))
+            .map(|(_, n)| n)
+            .sum();
+        let mut rows: Vec<(GroupKey, Group)> = groups.into_iter().collect();
         rows.sort_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(&b.0)));
         let shown_requests = rows.iter().map(|(_, g)| g.count).sum();
         let denials = rows
@@ -427,6 +498,7 @@ impl Denied {
                 deny: key.deny,
                 evidence: key.evidence,
                 vpce: key.vpce,
+                vpce_operator: key.vpce_operator,
                 principal: key.principal,
                 action: key.action,
                 resource: key.resource,
@@ -452,10 +524,16 @@ impl Denied {
         if self.network_activity_events == 0 {
             notes.push("no network activity events in input: endpoint denials are known only from error messages or policy replay".to_owned());
         }
-        if self.unreplayed_plain_through_endpoint > 0 {
+        if unreplayed > 0 {
             notes.push(format!(
-                "{} plain \"Access Denied\" requests through endpoints had no policy to replay: give --policy VPCE=FILE to settle them",
-                self.unreplayed_plain_through_endpoint
+                "{unreplayed} plain \"Access Denied\" requests through endpoints had no policy to replay: give --policy VPCE=FILE to settle them"
+            ));
+        }
+        let other_endpoint = self.by_cause.get(&Cause::OtherEndpointPolicy).copied().unwrap_or(0);
+        if other_endpoint > 0 {
+            notes.push(format!(
+                "{other_endpoint} denials name a VPC endpoint policy of an endpoint that is not yours (AWS-operated \
+                 or another account's): cause other-endpoint-policy, not your endpoint policies"
             ));
         }
         if self.service_principal_denials > 0 {

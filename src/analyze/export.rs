@@ -10,9 +10,10 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use super::classify::classify;
+use super::classify::{Cause, classify};
 use crate::ingest::Analyzer;
 use crate::model::{Event, Outcome};
+use crate::ownership::{RecordOwners, Sighting};
 use crate::report::tabular::{ColumnData, Frame, TabularFormat, write_frame};
 
 /// One exported row.
@@ -37,6 +38,8 @@ struct Row {
     source_ip: Option<String>,
     user_agent: Option<String>,
     vpce: Option<String>,
+    vpce_operator: Option<String>,
+    endpoint_id: Option<String>,
     vpce_account: Option<String>,
     aws_internal_endpoint: bool,
     outcome: &'static str,
@@ -81,6 +84,8 @@ impl Row {
                 &self.source_ip,
                 &self.user_agent,
                 &self.vpce,
+                &self.vpce_operator,
+                &self.endpoint_id,
                 &self.vpce_account,
                 &self.error_code,
                 &self.error_message,
@@ -96,7 +101,7 @@ impl Row {
             .sum::<usize>()
     }
 
-    fn from_event(event: &Event) -> Row {
+    fn from_event(event: &Event, owners: &RecordOwners) -> Row {
         let (outcome, error_code, error_message) = match &event.outcome {
             Outcome::Success => ("success", None, None),
             Outcome::Denied { code, message } => ("denied", Some(code.clone()), message.clone()),
@@ -104,6 +109,20 @@ impl Row {
         };
         let verdict = classify(event);
         let p = &event.principal;
+        let owner = event.vpce.as_deref().map(|vpce| {
+            let sighting = Sighting::of(
+                event.user_agent.as_deref(),
+                event.source_ip.as_deref(),
+                p.is_aws_service(),
+                p.invoked_by.is_some(),
+            );
+            owners.owner(vpce, event.vpce_account.as_deref(), event.recipient_account.as_deref(), sighting)
+        });
+        let customer_side = owner.as_ref().is_none_or(|o| o.class.is_customer_side());
+        let cause = verdict.as_ref().map(|v| match v.cause {
+            Cause::VpcePolicy if !customer_side => Cause::OtherEndpointPolicy.as_str(),
+            cause => cause.as_str(),
+        });
         Row {
             time: event.time,
             log: event.kind.evidence_name(),
@@ -123,13 +142,15 @@ impl Row {
             ec2_role_delivery: p.ec2_role_delivery,
             source_ip: event.source_ip.clone(),
             user_agent: event.user_agent.clone(),
-            vpce: event.vpce.clone(),
+            vpce: event.vpce.clone().filter(|_| customer_side),
+            vpce_operator: owner.as_ref().map(RecordOwners::column_label),
+            endpoint_id: event.vpce.clone(),
             vpce_account: event.vpce_account.clone(),
             aws_internal_endpoint: event.aws_internal_endpoint,
             outcome,
             error_code,
             error_message,
-            cause: verdict.as_ref().map(|v| v.cause.as_str()),
+            cause,
             deny: verdict.as_ref().map(|v| v.deny.as_str()),
             evidence: verdict.as_ref().map(|v| v.evidence.as_str()),
             category: event.category.clone(),
@@ -179,6 +200,8 @@ fn frame(rows: Vec<Row>) -> Frame {
         source_ip: Str = r.source_ip,
         user_agent: Str = r.user_agent,
         vpce: Str = r.vpce,
+        vpce_operator: Str = r.vpce_operator,
+        endpoint_id: Str = r.endpoint_id,
         vpce_account: Str = r.vpce_account,
         aws_internal_endpoint: Bool = r.aws_internal_endpoint,
         outcome: Str = Some(r.outcome.to_owned()),
@@ -352,18 +375,20 @@ fn write_part(dir: &Path, date: &str, part: u64, rows: Vec<Row>) -> Result<(), S
 /// The accumulator: a handle that hands rows to its thread's buffer.
 pub struct Export {
     target: Arc<ExportTarget>,
+    /// Who operates the endpoint, decided per record: export writes as it reads (the README says so).
+    owners: Arc<RecordOwners>,
 }
 
 impl Export {
-    pub fn new(target: Arc<ExportTarget>) -> Export {
-        Export { target }
+    pub fn new(target: Arc<ExportTarget>, owners: Arc<RecordOwners>) -> Export {
+        Export { target, owners }
     }
 }
 
 impl Analyzer for Export {
     fn observe(&mut self, event: &Event) {
         let date = event.time.map_or_else(|| "unknown".to_owned(), |t| t.date_string());
-        self.target.push(Row::from_event(event), date);
+        self.target.push(Row::from_event(event, &self.owners), date);
     }
 
     fn merge(&mut self, _other: Export) {}

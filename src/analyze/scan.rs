@@ -1,5 +1,6 @@
 //! `scan`: the inventory. Per endpoint: records, first/last seen, services, top principals and actions,
-//! denials; plus what came without an endpoint and what the S3 access logs showed.
+//! denials, and who operates it (customer endpoints in `endpoints`, AWS-operated and other accounts' apart);
+//! plus what came without an endpoint, what the S3 access logs showed, and the aggregated events' summaries.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -7,7 +8,8 @@ use serde::Serialize;
 
 use super::counter::{Counted, TopCounter};
 use crate::ingest::Analyzer;
-use crate::model::{Event, LogKind, Timestamp};
+use crate::model::{Aggregate, Event, LogKind, Timestamp};
+use crate::ownership::{Basis, OwnerClass, Ownership, Signal};
 
 /// The scan accumulator.
 #[derive(Debug, Default)]
@@ -18,6 +20,15 @@ pub struct Scan {
     network_activity: u64,
     data_events: u64,
     access_logs: AccessLogStats,
+    /// Aggregated events by event source.
+    aggregated: BTreeMap<String, AggregatedStats>,
+}
+
+#[derive(Debug, Default)]
+struct AggregatedStats {
+    records: u64,
+    requests: u64,
+    error_codes: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Default)]
@@ -83,6 +94,22 @@ impl Analyzer for Scan {
         }
     }
 
+    fn aggregated(&mut self, aggregate: &Aggregate) {
+        let stats = match self.aggregated.get_mut(&aggregate.event_source) {
+            Some(stats) => stats,
+            None => self.aggregated.entry(aggregate.event_source.clone()).or_default(),
+        };
+        stats.records += 1;
+        stats.requests = stats.requests.saturating_add(aggregate.requests);
+        for (code, count) in &aggregate.error_codes {
+            let total = match stats.error_codes.get_mut(code) {
+                Some(total) => total,
+                None => stats.error_codes.entry(code.clone()).or_default(),
+            };
+            *total = total.saturating_add(*count);
+        }
+    }
+
     fn merge(&mut self, other: Scan) {
         for (vpce, theirs) in other.endpoints {
             let ours = self.endpoints.entry(vpce).or_default();
@@ -108,6 +135,15 @@ impl Analyzer for Scan {
         self.access_logs.public_source += other.access_logs.public_source;
         for (bucket, count) in other.access_logs.buckets {
             *self.access_logs.buckets.entry(bucket).or_default() += count;
+        }
+        for (source, theirs) in other.aggregated {
+            let ours = self.aggregated.entry(source).or_default();
+            ours.records += theirs.records;
+            ours.requests = ours.requests.saturating_add(theirs.requests);
+            for (code, count) in theirs.error_codes {
+                let total = ours.error_codes.entry(code).or_default();
+                *total = total.saturating_add(count);
+            }
         }
     }
 }
@@ -146,7 +182,15 @@ fn max_opt(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
 /// The scan report body (the command-specific fields of the JSON contract).
 #[derive(Debug, Serialize)]
 pub struct ScanReport {
+    /// The customer's endpoints (and those whose owner the input does not show: `owner: unknown`).
     pub endpoints: Vec<EndpointReport>,
+    /// Endpoints AWS operates (console backends, services acting for a caller, deliveries): never the
+    /// customer's, listed with the signal that says so.
+    pub aws_operated_endpoints: Vec<OtherEndpointReport>,
+    /// Endpoints of accounts outside the known ones (`vpcEndpointAccountId`).
+    pub foreign_endpoints: Vec<OtherEndpointReport>,
+    /// Aggregated events (5-minute summaries, not requests) by event source.
+    pub aggregated_events: BTreeMap<String, AggregatedReport>,
     pub without_endpoint: WithoutEndpoint,
     pub network_activity_events: u64,
     pub data_events: u64,
@@ -158,6 +202,10 @@ pub struct ScanReport {
 #[derive(Debug, Serialize)]
 pub struct EndpointReport {
     pub vpce: String,
+    /// `customer` or `unknown`.
+    pub owner: OwnerClass,
+    /// Why: `configured`, `owner-account`, `private-traffic`, `mixed-signals`, `no-evidence`, ...
+    pub owner_basis: Basis,
     pub accounts: Vec<String>,
     pub records: u64,
     pub denied: u64,
@@ -167,6 +215,41 @@ pub struct EndpointReport {
     pub services: BTreeMap<String, u64>,
     pub top_principals: Vec<Counted>,
     pub top_actions: Vec<Counted>,
+}
+
+/// An endpoint that is not the customer's.
+#[derive(Debug, Serialize)]
+pub struct OtherEndpointReport {
+    pub vpce: String,
+    pub owner: OwnerClass,
+    pub basis: Basis,
+    /// The AWS signal most of its records carry.
+    pub signal: Option<Signal>,
+    /// `aws:console`, `aws:service`, `aws:delivery`, `foreign:<account>`: how other reports name it.
+    pub label: String,
+    /// The owner account (`vpcEndpointAccountId`), when the records name one.
+    pub account: Option<String>,
+    pub records: u64,
+    /// Records carrying each AWS signal.
+    pub console_records: u64,
+    pub service_records: u64,
+    pub delivery_records: u64,
+    pub denied: u64,
+    pub first_seen: Option<Timestamp>,
+    pub last_seen: Option<Timestamp>,
+    pub services: BTreeMap<String, u64>,
+    pub top_principals: Vec<Counted>,
+}
+
+/// Aggregated events of one event source.
+#[derive(Debug, Serialize)]
+pub struct AggregatedReport {
+    /// Aggregated event records.
+    pub records: u64,
+    /// Requests they summarize (their primary dimension's counts).
+    pub requests: u64,
+    /// Summed `errorCodes` statistics.
+    pub error_codes: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -186,8 +269,9 @@ pub struct AccessLogReport {
 }
 
 impl Scan {
-    /// The report, with at most `top` principals and actions per endpoint.
-    pub fn report(self, top: usize) -> ScanReport {
+    /// The report, with at most `top` principals and actions per endpoint; `ownership` sorts endpoints into
+    /// the customer's and the others.
+    pub fn report(self, top: usize, ownership: &Ownership) -> ScanReport {
         let mut notes = Vec::new();
         if self.data_events == 0 {
             notes.push("no CloudTrail data events in input: object- and item-level requests cannot appear".to_owned());
@@ -198,11 +282,40 @@ impl Scan {
                     .to_owned(),
             );
         }
-        let endpoints = self
-            .endpoints
-            .into_iter()
-            .map(|(vpce, s)| EndpointReport {
+        let mut endpoints = Vec::new();
+        let mut aws_operated_endpoints = Vec::new();
+        let mut foreign_endpoints = Vec::new();
+        for (vpce, s) in self.endpoints {
+            let owner = ownership.owner(&vpce).clone();
+            if !owner.class.is_customer_side() {
+                let evidence = ownership.evidence(&vpce).cloned().unwrap_or_default();
+                let report = OtherEndpointReport {
+                    label: owner.operator_label().unwrap_or_default(),
+                    vpce,
+                    owner: owner.class,
+                    basis: owner.basis,
+                    signal: owner.signal,
+                    account: owner.account.clone().or_else(|| s.accounts.iter().next().cloned()),
+                    records: s.records,
+                    console_records: evidence.console,
+                    service_records: evidence.service,
+                    delivery_records: evidence.delivery,
+                    denied: s.denied,
+                    first_seen: s.first_seen,
+                    last_seen: s.last_seen,
+                    services: s.services,
+                    top_principals: s.principals.top(top),
+                };
+                match owner.class {
+                    OwnerClass::Aws => aws_operated_endpoints.push(report),
+                    _ => foreign_endpoints.push(report),
+                }
+                continue;
+            }
+            endpoints.push(EndpointReport {
                 vpce,
+                owner: owner.class,
+                owner_basis: owner.basis,
                 accounts: s.accounts.into_iter().collect(),
                 records: s.records,
                 denied: s.denied,
@@ -212,10 +325,29 @@ impl Scan {
                 services: s.services,
                 top_principals: s.principals.top(top),
                 top_actions: s.actions.top(top),
+            });
+        }
+        if !aws_operated_endpoints.is_empty() || !foreign_endpoints.is_empty() {
+            notes.push(format!(
+                "{} endpoint ids belong to AWS ({}) or to other accounts ({}): requests through them are not through \
+                 your endpoints (see aws_operated_endpoints, foreign_endpoints)",
+                aws_operated_endpoints.len() + foreign_endpoints.len(),
+                aws_operated_endpoints.len(),
+                foreign_endpoints.len()
+            ));
+        }
+        let aggregated_events = self
+            .aggregated
+            .into_iter()
+            .map(|(source, a)| {
+                (source, AggregatedReport { records: a.records, requests: a.requests, error_codes: a.error_codes })
             })
             .collect();
         ScanReport {
             endpoints,
+            aws_operated_endpoints,
+            foreign_endpoints,
+            aggregated_events,
             without_endpoint: WithoutEndpoint { records: self.without_endpoint, aws_internal: self.aws_internal },
             network_activity_events: self.network_activity,
             data_events: self.data_events,

@@ -44,13 +44,21 @@ impl TrustedSet {
         !self.configured_accounts.is_empty() || !self.configured_orgs.is_empty()
     }
 
-    /// Notes the endpoint owner and log recipient of an event, for the default trusted set.
+    /// Notes the log recipient of an event, for the default trusted set. Endpoint owners are added once
+    /// ownership is decided ([`TrustedSet::observe_endpoint_owner`]): an endpoint AWS operates names an AWS
+    /// account as its owner, which is nobody the customer trusts.
     pub fn observe(&mut self, event: &Event) {
-        if let Some(account) = &event.vpce_account {
+        if let Some(account) = &event.recipient_account
+            && !self.observed.contains(account)
+        {
             self.observed.insert(account.clone());
         }
-        if let Some(account) = &event.recipient_account {
-            self.observed.insert(account.clone());
+    }
+
+    /// Notes the owner of one of the customer's endpoints, for the default trusted set.
+    pub fn observe_endpoint_owner(&mut self, account: &str) {
+        if !self.observed.contains(account) {
+            self.observed.insert(account.to_owned());
         }
     }
 

@@ -34,7 +34,17 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, AppError> {
     let replayer = Arc::new(PolicyReplayer::new(&settings));
     let (check, stats) = ingest::run(&resolved.ingest, || Check::new(replayer.clone()))?;
     check_input(&stats, &resolved.output)?;
-    let body = check.report(&candidates);
+    let ownership = settings.ownership(&stats.endpoints);
+    let (candidates, not_ours): (Vec<_>, Vec<_>) =
+        candidates.into_iter().partition(|(vpce, _)| ownership.is_customer_side(vpce));
+    let mut body = check.report(&candidates);
+    for (vpce, _) in &not_ours {
+        body.notes.push(format!(
+            "{vpce}: not your endpoint ({}): its policy was not checked (operated_by = \"customer\" in the config \
+             says otherwise)",
+            ownership.operator_label(vpce).unwrap_or_default()
+        ));
+    }
     let mut out = report::open_output(resolved.output.output.as_deref())?;
     match format {
         Format::Json => report::write_envelope(&mut out, "check", resolved.output.window, &stats, &body)?,

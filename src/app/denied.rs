@@ -27,7 +27,7 @@ pub fn run(args: &DeniedArgs) -> Result<Outcome, AppError> {
     };
     let (denied, stats) = ingest::run(&resolved.ingest, || Denied::new(config.clone()))?;
     check_input(&stats, &resolved.output)?;
-    let body = denied.report(args.top);
+    let body = denied.report(args.top, &settings.ownership(&stats.endpoints));
     let mut out = report::open_output(resolved.output.output.as_deref())?;
     match format {
         Format::Json => report::write_envelope(&mut out, "denied", resolved.output.window, &stats, &body)?,
@@ -55,6 +55,7 @@ fn rows_frame(body: &DeniedReport) -> Frame {
         .column("deny", ColumnData::Str(rows.iter().map(|r| Some(r.deny.as_str().to_owned())).collect()))
         .column("evidence", ColumnData::Str(rows.iter().map(|r| Some(r.evidence.as_str().to_owned())).collect()))
         .column("vpce", ColumnData::Str(strings(|r| r.vpce.clone())))
+        .column("vpce_operator", ColumnData::Str(strings(|r| r.vpce_operator.clone())))
         .column("principal", ColumnData::Str(strings(|r| r.principal.clone())))
         .column("action", ColumnData::Str(strings(|r| r.action.clone())))
         .column("resource", ColumnData::Str(strings(|r| r.resource.clone())))
@@ -102,7 +103,7 @@ fn write_table(out: &mut dyn Write, body: &DeniedReport, stats: &InputStats, all
             cause,
             row.deny.as_str().to_owned(),
             evidence,
-            row.vpce.clone().unwrap_or_else(|| "-".to_owned()),
+            row.vpce.clone().or_else(|| row.vpce_operator.clone()).unwrap_or_else(|| "-".to_owned()),
             row.principal.clone().unwrap_or_else(|| "*".to_owned()),
             row.action.clone().unwrap_or_else(|| "-".to_owned()),
             row.resource.clone().unwrap_or_else(|| "-".to_owned()),

@@ -11,7 +11,7 @@ use crate::ingest;
 use crate::report;
 
 pub fn run(args: &ExportArgs) -> Result<Outcome, AppError> {
-    let (resolved, _) = super::prepare(&args.common, &Overrides::default())?;
+    let (resolved, settings) = super::prepare(&args.common, &Overrides::default())?;
     if !matches!(resolved.output.format, Format::Table | Format::Parquet) {
         return Err(AppError::Usage("export writes Parquet (--format parquet, the default)".to_owned()));
     }
@@ -21,7 +21,8 @@ pub fn run(args: &ExportArgs) -> Result<Outcome, AppError> {
     check_output_dir(&args.out).map_err(AppError::Usage)?;
     let threads = resolved.ingest.threads.unwrap_or_else(rayon::current_num_threads);
     let target = Arc::new(ExportTarget::new(args.out.clone(), args.batch_rows, threads)?);
-    let (_, stats) = ingest::run(&resolved.ingest, || Export::new(target.clone()))?;
+    let owners = Arc::new(settings.record_owners());
+    let (_, stats) = ingest::run(&resolved.ingest, || Export::new(target.clone(), owners.clone()))?;
     let export = target.finish();
     check_input(&stats, &resolved.output)?;
     if let Some(error) = export.error {

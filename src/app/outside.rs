@@ -38,7 +38,7 @@ pub fn run(args: &OutsideArgs) -> Result<Outcome, AppError> {
     });
     let (outside, stats) = ingest::run(&resolved.ingest, || Outside::new(Arc::clone(&config)))?;
     check_input(&stats, &resolved.output)?;
-    let body = outside.report();
+    let body = outside.report(&settings.ownership(&stats.endpoints));
     let mut out = report::open_output(resolved.output.output.as_deref())?;
     match format {
         Format::Json => report::write_envelope(&mut out, "outside", resolved.output.window, &stats, &body)?,

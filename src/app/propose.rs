@@ -60,12 +60,26 @@ pub fn run(args: &ProposeArgs) -> Result<Outcome, AppError> {
     let current_file = args.current.as_deref().map(load_policy).transpose()?;
     let trusted = TrustedSet::from_settings(&settings);
     let env = Arc::new(settings.replay_env());
-    let (facts, stats) = ingest::run(&resolved.ingest, || ProposeFacts::new(env.clone(), trusted.clone()))?;
+    let (mut facts, stats) = ingest::run(&resolved.ingest, || ProposeFacts::new(env.clone(), trusted.clone()))?;
     check_input(&stats, &resolved.output)?;
-    if let Some(vpce) = &single
-        && !facts.endpoints.contains_key(vpce)
-    {
-        return Err(AppError::Usage(format!("no request through {} in the input", escape_terminal(vpce))));
+    let ownership = settings.ownership(&stats.endpoints);
+    for (_, owner, _) in ownership.iter() {
+        if let (true, Some(account)) = (owner.class.is_customer_side(), &owner.account) {
+            facts.trusted.observe_endpoint_owner(account);
+        }
+    }
+    if let Some(vpce) = &single {
+        if !facts.endpoints.contains_key(vpce) {
+            return Err(AppError::Usage(format!("no request through {} in the input", escape_terminal(vpce))));
+        }
+        if let Some(operator) = ownership.operator_label(vpce) {
+            return Err(AppError::Usage(format!(
+                "{} is not your endpoint ({}): no policy to propose (operated_by = \"customer\" in the config \
+                 says otherwise)",
+                escape_terminal(vpce),
+                escape_terminal(&operator)
+            )));
+        }
     }
     let base = ProposeOptions {
         granularity,
@@ -84,6 +98,15 @@ pub fn run(args: &ProposeArgs) -> Result<Outcome, AppError> {
     let mut proposals = Vec::new();
     let mut skipped = Vec::new();
     for (vpce, endpoint_facts) in &facts.endpoints {
+        if let Some(operator) = ownership.operator_label(vpce) {
+            skipped.push(Skipped {
+                vpce: vpce.clone(),
+                reason: format!(
+                    "not your endpoint ({operator}): no policy proposed for an endpoint you do not operate"
+                ),
+            });
+            continue;
+        }
         let endpoint = settings.endpoints.get(vpce);
         let options =
             ProposeOptions { kind: endpoint.and_then(|e| e.kind).unwrap_or(EndpointKind::Gateway), ..base.clone() };

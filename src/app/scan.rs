@@ -9,14 +9,14 @@ use crate::ingest::InputStats;
 use crate::report::{self, Table, Window, write_input_summary};
 
 pub fn run(args: &ScanArgs) -> Result<Outcome, AppError> {
-    let (resolved, _) = super::prepare(&args.common, &Overrides::default())?;
+    let (resolved, settings) = super::prepare(&args.common, &Overrides::default())?;
     let format = resolved.output.format;
     if !matches!(format, Format::Table | Format::Json) {
         return Err(AppError::Usage("scan writes --format table or json".to_owned()));
     }
     let (scan, stats) = ingest::run(&resolved.ingest, Scan::default)?;
     check_input(&stats, &resolved.output)?;
-    let body = scan.report(args.top);
+    let body = scan.report(args.top, &settings.ownership(&stats.endpoints));
     let mut out = report::open_output(resolved.output.output.as_deref())?;
     match format {
         Format::Json => report::write_envelope(&mut out, "scan", resolved.output.window, &stats, &body)?,
@@ -34,6 +34,7 @@ fn write_table(
 ) -> std::io::Result<()> {
     let mut table = Table::new(&[
         "ENDPOINT",
+        "OWNER",
         "ACCOUNT",
         "RECORDS",
         "DENIED",
@@ -45,6 +46,7 @@ fn write_table(
     for e in &body.endpoints {
         table.row(vec![
             e.vpce.clone(),
+            e.owner.as_str().to_owned(),
             e.accounts.join(","),
             e.records.to_string(),
             e.denied.to_string(),
@@ -63,9 +65,37 @@ fn write_table(
         )?;
     }
     if table.is_empty() {
-        writeln!(out, "no requests through a VPC endpoint in the input")?;
+        writeln!(out, "no requests through a customer VPC endpoint in the input")?;
     } else {
         table.write(out)?;
+    }
+    let others: Vec<_> = body.aws_operated_endpoints.iter().chain(&body.foreign_endpoints).collect();
+    if !others.is_empty() {
+        writeln!(out, "\nnot your endpoints (AWS-operated or another account's; not in the analyses above):")?;
+        let mut table =
+            Table::new(&["ENDPOINT", "OPERATOR", "BASIS", "RECORDS", "DENIED", "SERVICES", "TOP PRINCIPAL"]);
+        for e in others {
+            table.row(vec![
+                e.vpce.clone(),
+                e.label.clone(),
+                e.basis.as_str().to_owned(),
+                e.records.to_string(),
+                e.denied.to_string(),
+                e.services.keys().map(|s| s.trim_end_matches(".amazonaws.com")).collect::<Vec<_>>().join(","),
+                e.top_principals.first().map(|p| format!("{} ({})", p.name, p.count)).unwrap_or_default(),
+            ]);
+        }
+        table.write(out)?;
+    }
+    for (source, a) in &body.aggregated_events {
+        let codes: Vec<String> = a.error_codes.iter().map(|(code, n)| format!("{code} {n}")).collect();
+        writeln!(
+            out,
+            "aggregated events: {source}: {} summaries of {} requests{}",
+            a.records,
+            a.requests,
+            if codes.is_empty() { String::new() } else { format!("; errors: {}", codes.join(", ")) }
+        )?;
     }
     writeln!(
         out,

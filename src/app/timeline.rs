@@ -17,7 +17,7 @@ use crate::report::tabular::{ColumnData, Frame, write_csv_part};
 use crate::report::{self, SpooledTable, Window, escape_terminal, write_input_summary};
 
 pub fn run(args: &TimelineArgs) -> Result<Outcome, AppError> {
-    let (resolved, _) = super::prepare(&args.common, &Overrides::default())?;
+    let (resolved, settings) = super::prepare(&args.common, &Overrides::default())?;
     let seed = Matcher {
         principals: args.principal.iter().cloned().collect(),
         access_keys: args.access_key.iter().cloned().collect(),
@@ -57,7 +57,13 @@ pub fn run(args: &TimelineArgs) -> Result<Outcome, AppError> {
     };
     let (timeline, stats) = ingest::run(&resolved.ingest, || Timeline::new(matcher.clone(), spill))?;
     check_input(&stats, &resolved.output)?;
-    let rows = timeline.into_sorted()?;
+    let ownership = settings.ownership(&stats.endpoints);
+    let rows = timeline.into_sorted()?.map(|row| {
+        row.map(|mut row| {
+            row.apply_ownership(&ownership);
+            row
+        })
+    });
     let mut out = report::open_output(resolved.output.output.as_deref())?;
     let window = resolved.output.window;
     match resolved.output.format {
@@ -137,10 +143,11 @@ fn write_table(
     for row in rows {
         let row = row?;
         summary.add(&row);
-        let endpoint = match (&row.vpce, row.aws_internal_endpoint) {
-            (Some(vpce), _) => vpce.clone(),
-            (None, true) => "AWS Internal".to_owned(),
-            (None, false) => "outside".to_owned(),
+        let endpoint = match (&row.vpce, &row.vpce_operator, row.aws_internal_endpoint) {
+            (Some(vpce), _, _) => vpce.clone(),
+            (None, Some(operator), _) => operator.clone(),
+            (None, None, true) => "AWS Internal".to_owned(),
+            (None, None, false) => "outside".to_owned(),
         };
         table.row(vec![
             row.time.map(|t| t.to_rfc3339()).unwrap_or_default(),
@@ -241,6 +248,7 @@ fn frame(rows: &[TimelineRow]) -> Frame {
         .column("access_key", strings(|r| r.access_key.clone()))
         .column("source_ip", strings(|r| r.source_ip.clone()))
         .column("vpce", strings(|r| r.vpce.clone()))
+        .column("vpce_operator", strings(|r| r.vpce_operator.clone()))
         .column("action", strings(|r| Some(r.action.clone())))
         .column("resource", strings(|r| r.resource.clone()))
         .column("outcome", strings(|r| Some(r.outcome.clone())))

@@ -17,7 +17,10 @@
 //! kind = "gateway"            # or "interface"
 //! service = ["s3"]
 //! policy = "policies/vpce-0abc.json"   # relative to the config file
+//! operated_by = "customer"    # or "aws": overrides what the logs suggest (see `ownership`)
 //! ```
+//!
+//! A listed endpoint is always the customer's unless `operated_by = "aws"` says otherwise.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -25,6 +28,7 @@ use std::path::{Path, PathBuf};
 use ipnet::IpNet;
 use serde::Deserialize;
 
+use crate::ownership::{Configured, EndpointBook, Operator, Ownership, RecordOwners};
 use crate::policy::{EndpointKind, EvalOptions, Policy, ReplayEnv};
 
 /// Why the configuration could not be used. Every message names the file.
@@ -71,6 +75,7 @@ struct FileEndpoint {
     #[serde(default)]
     service: Vec<String>,
     policy: Option<PathBuf>,
+    operated_by: Option<Operator>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -98,6 +103,11 @@ pub struct Endpoint {
     pub kind: Option<EndpointKind>,
     pub services: Vec<String>,
     pub policy: Option<LoadedPolicy>,
+    /// `operated_by`: who runs it, overriding what the logs suggest.
+    pub operated_by: Option<Operator>,
+    /// Listed in the configuration file or given VPC CIDRs (`--vpc-cidr`): the customer says it is theirs. A
+    /// policy given with `--policy` alone does not say who operates the endpoint.
+    pub listed: bool,
 }
 
 impl Endpoint {
@@ -148,7 +158,9 @@ impl Settings {
         for spec in &overrides.vpc_cidrs {
             let (id, cidr) = split_assignment(spec, "--vpc-cidr", "VPCE_ID=CIDR")?;
             let net: IpNet = cidr.parse().map_err(|e| ConfigError::Flag(format!("--vpc-cidr {spec:?}: {e}")))?;
-            settings.endpoints.entry(id.to_owned()).or_default().cidrs.push(net);
+            let endpoint = settings.endpoints.entry(id.to_owned()).or_default();
+            endpoint.cidrs.push(net);
+            endpoint.listed = true;
         }
         Ok(settings)
     }
@@ -187,6 +199,8 @@ impl Settings {
                     }),
                     services: endpoint.service,
                     policy,
+                    operated_by: endpoint.operated_by,
+                    listed: true,
                 },
             );
         }
@@ -217,6 +231,36 @@ impl Settings {
                 e.cidrs.iter().map(|net| crate::ingest::EndpointNetwork { net: *net, vpce: id.clone() })
             })
             .collect()
+    }
+
+    /// Decides who operates every endpoint the input named (and every configured one): configured endpoints
+    /// are the customer's unless `operated_by` says otherwise; the accounts the configuration names (trusted
+    /// accounts, endpoint owners, members of trusted organizations) and the logs' recipients are the
+    /// customer's own.
+    pub fn ownership(&self, book: &EndpointBook) -> Ownership {
+        let (configured, accounts) = self.ownership_inputs();
+        Ownership::decide(book, &configured, &accounts)
+    }
+
+    /// [`Settings::ownership`]'s rules for one record at a time (export writes as it reads).
+    pub fn record_owners(&self) -> RecordOwners {
+        let (configured, accounts) = self.ownership_inputs();
+        RecordOwners::new(configured, accounts)
+    }
+
+    fn ownership_inputs(&self) -> (BTreeMap<String, Configured>, BTreeSet<String>) {
+        let configured = self
+            .endpoints
+            .iter()
+            .filter(|(_, e)| e.listed || e.operated_by.is_some())
+            .map(|(id, e)| (id.clone(), Configured { operated_by: e.operated_by }))
+            .collect();
+        let mut accounts = self.trusted_accounts.clone();
+        accounts.extend(self.endpoints.values().filter_map(|e| e.account.clone()));
+        accounts.extend(
+            self.account_orgs.iter().filter(|(_, org)| self.trusted_orgs.contains(*org)).map(|(a, _)| a.clone()),
+        );
+        (configured, accounts)
     }
 
     /// Endpoints that have a policy.

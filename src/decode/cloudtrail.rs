@@ -23,6 +23,8 @@ pub enum Decoded<'a> {
     Record(Box<Event>),
     /// A CloudTrail record whose full event the caller did not want: its head only.
     Counted(RecordHead<'a>),
+    /// An aggregated event (a 5-minute summary of data events, not a request).
+    Aggregated(Box<crate::model::Aggregate>),
     /// A CloudTrail digest file's body.
     Digest,
     /// An IAM policy document (e.g. an endpoint policy lying next to the logs): not a log.
@@ -123,6 +125,9 @@ fn classify<'a>(mut raw: RawRecord<'a>, wants: &dyn Fn(&RecordHead<'_>) -> bool)
     if raw.records.is_some() && raw.event_name.is_none() {
         return Err(RecordError::MalformedWrapper);
     }
+    if super::aggregated::is_aggregated(&raw) {
+        return Ok(Decoded::Aggregated(Box::new(super::aggregated::to_aggregate(raw))));
+    }
     // Insight events carry their source and name inside `insightDetails`, not at the top level.
     let insight =
         raw.event_category.as_deref() == Some("Insight") || raw.event_type.as_deref() == Some("AwsCloudTrailInsight");
@@ -174,7 +179,7 @@ fn owned(value: Option<Cow<'_, str>>) -> Option<String> {
 
 /// The full event: the head's fields, and the rest of the record.
 fn to_event(raw: RawRecord<'_>, head: RecordHead<'_>) -> Event {
-    let source_ip = non_empty(raw.source_ip_address);
+    let source_ip = owned(head.source_ip);
     let principal = principal(raw.user_identity, source_ip.as_deref(), owned(head.principal_account));
     let resources: Vec<Resource> = head
         .resources
@@ -227,7 +232,7 @@ fn to_event(raw: RawRecord<'_>, head: RecordHead<'_>) -> Event {
         region,
         principal,
         source_ip,
-        user_agent: non_empty(raw.user_agent),
+        user_agent: owned(head.user_agent),
         vpce: owned(head.vpce),
         vpce_account: owned(head.vpce_account),
         aws_internal_endpoint: head.aws_internal_endpoint,

@@ -55,6 +55,15 @@ pub struct RawRecord<'a> {
     pub vpc_endpoint_account_id: Text<'a>,
     #[serde(borrow)]
     pub user_identity: Option<RawUserIdentity<'a>>,
+    /// Aggregated events: `eventId` (not `eventID`), `accountId`, `timeWindow`, `summary`.
+    #[serde(rename = "eventId", borrow)]
+    pub event_id_aggregated: Text<'a>,
+    #[serde(borrow)]
+    pub account_id: Text<'a>,
+    #[serde(borrow)]
+    pub time_window: Option<super::aggregated::RawTimeWindow<'a>>,
+    #[serde(borrow)]
+    pub summary: Option<super::aggregated::RawSummary<'a>>,
     /// Present in digest files.
     pub digest_start_time: Option<IgnoredAny>,
     /// Present in digest files.

@@ -1,5 +1,6 @@
 //! Decoders: compression sniffing, gzip, CloudTrail JSON and S3 server access log lines → `Event`.
 
+pub mod aggregated;
 pub mod cloudtrail;
 mod cloudtrail_raw;
 pub mod gzip;

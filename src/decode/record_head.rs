@@ -10,6 +10,7 @@ use std::borrow::Cow;
 
 use super::cloudtrail_raw::RawRecord;
 use crate::model::{Outcome, Timestamp};
+use crate::ownership::Sighting;
 
 /// What every record contributes before its full event is built (see the module doc).
 #[derive(Debug)]
@@ -27,6 +28,10 @@ pub struct RecordHead<'a> {
     pub vpce: Option<Cow<'a, str>>,
     pub aws_internal_endpoint: bool,
     pub vpce_account: Option<Cow<'a, str>>,
+    /// What the record says about who operates `vpce` (computed only when it names one).
+    pub endpoint_sighting: Sighting,
+    pub source_ip: Option<Cow<'a, str>>,
+    pub user_agent: Option<Cow<'a, str>>,
     pub recipient_account: Option<Cow<'a, str>>,
     /// The principal's account as `Principal::account` has it (anonymous callers have none of their own).
     pub principal_account: Option<Cow<'a, str>>,
@@ -83,6 +88,19 @@ impl<'a> RecordHead<'a> {
                 Some(HeadResource { arn, is_prefix, kind: non_empty(r.kind), account: non_empty(r.account_id) })
             })
             .collect();
+        let source_ip = non_empty(raw.source_ip_address.take());
+        let user_agent = non_empty(raw.user_agent.take());
+        let endpoint_sighting = if vpce.is_some() {
+            let identity = raw.user_identity.as_ref();
+            Sighting::of(
+                user_agent.as_deref(),
+                source_ip.as_deref(),
+                identity.is_some_and(|i| i.kind.as_deref() == Some("AWSService")),
+                identity.is_some_and(|i| i.invoked_by.as_deref().is_some_and(|s| !s.is_empty())),
+            )
+        } else {
+            Sighting::default()
+        };
         RecordHead {
             time,
             event_id: non_empty(raw.event_id.take()),
@@ -93,6 +111,9 @@ impl<'a> RecordHead<'a> {
             vpce,
             aws_internal_endpoint,
             vpce_account: non_empty(raw.vpc_endpoint_account_id.take()),
+            endpoint_sighting,
+            source_ip,
+            user_agent,
             recipient_account: non_empty(raw.recipient_account_id.take()),
             principal_account: principal_account(raw),
             error_code: raw.error_code.take(),

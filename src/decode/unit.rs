@@ -56,6 +56,8 @@ pub struct UnitOutcome {
     /// CloudTrail records or access-log lines decoded (Insight records included).
     pub records: u64,
     pub insight_records: u64,
+    /// Aggregated event records (summaries, not requests), among `records`.
+    pub aggregated_records: u64,
     pub bad_records: u64,
     /// Decompressed bytes read.
     pub bytes: u64,
@@ -71,6 +73,7 @@ impl UnitOutcome {
             kind: UnitKind::Unrecognised,
             records: 0,
             insight_records: 0,
+            aggregated_records: 0,
             bad_records: 0,
             bytes: 0,
             failure: None,
@@ -88,6 +91,8 @@ pub trait Sink {
     }
     /// A valid CloudTrail record whose full event [`Sink::wants`] declined.
     fn counted(&mut self, _unit: &str, _head: &RecordHead<'_>) {}
+    /// An aggregated event (counted in the unit's `aggregated_records`; not a request).
+    fn aggregated(&mut self, _unit: &str, _aggregate: crate::model::Aggregate) {}
     /// A rejected record: `position` is its ordinal (JSON) or line number (text), `location` says it for
     /// people.
     fn bad_record(&mut self, unit: &str, position: u64, location: &str, reason: &str);
@@ -304,6 +309,12 @@ fn read_json<R: Read>(
             Ok(Decoded::Counted(head)) => {
                 if count_record(sink, outcome, &mut not_records, &head.category) {
                     sink.counted(&outcome.name, &head);
+                }
+            }
+            Ok(Decoded::Aggregated(aggregate)) => {
+                if count_record(sink, outcome, &mut not_records, "Aggregated") {
+                    outcome.aggregated_records += 1;
+                    sink.aggregated(&outcome.name, *aggregate);
                 }
             }
             Ok(other) => {

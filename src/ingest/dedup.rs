@@ -94,6 +94,19 @@ impl Deduper {
         self.insert_key(&key, head.resource_arns())
     }
 
+    /// [`Deduper::insert`] for an aggregated event: its `eventId`, window start and event source.
+    pub fn insert_aggregate(&self, aggregate: &crate::model::Aggregate) -> bool {
+        let key = Key {
+            kind: LogKind::CloudTrail,
+            id: aggregate.event_id.as_deref(),
+            time: aggregate.window_start,
+            name: &aggregate.event_source,
+            http_status: None,
+            outcome: "aggregated",
+        };
+        self.insert_key(&key, std::iter::empty())
+    }
+
     fn insert_key<'a>(&self, key: &Key<'_>, arns: impl Iterator<Item = &'a str>) -> bool {
         let Some(id) = key.id else { return true };
         let mut hasher = xxhash_rust::xxh3::Xxh3::with_seed(self.seed);

@@ -50,6 +50,18 @@ impl Filter {
         })
     }
 
+    /// [`Filter::matches`] for an aggregated event: its window start is its time, it names no endpoint (so an
+    /// endpoint filter leaves it out), and its account is the one that received it.
+    pub fn matches_aggregate(&self, aggregate: &crate::model::Aggregate) -> bool {
+        self.matches_fields(&Fields {
+            time: aggregate.window_start,
+            vpce: None,
+            accounts: [aggregate.account.as_deref(), None, None],
+            region: aggregate.region.as_deref(),
+            event_source: &aggregate.event_source,
+        })
+    }
+
     fn matches_fields(&self, fields: &Fields<'_>) -> bool {
         if self.since.is_some() || self.until.is_some() {
             let Some(time) = fields.time else { return false };

@@ -20,7 +20,8 @@ pub use filter::Filter;
 pub use stats::{BadFile, BadRecordSample, InputStats, SkippedFile};
 
 use crate::decode::{DecodeOptions, RecordHead, Sink, UnitKind, UnitOutcome, decode_unit};
-use crate::model::{Event, LogKind};
+use crate::model::{Aggregate, Event, LogKind};
+use crate::ownership::Sighting;
 use crate::source::remote::{RemoteConfig, RemoteError, RemotePlan};
 use crate::source::s3::layout::{DayWindow, Prune};
 use crate::source::{self, Input};
@@ -42,6 +43,8 @@ pub trait Analyzer: Send + Sized {
     }
     /// A record [`Analyzer::wants`] declined, after de-duplication and filtering.
     fn counted(&mut self, _head: &RecordHead<'_>) {}
+    /// An aggregated event (a summary, not a request), after de-duplication and filtering.
+    fn aggregated(&mut self, _aggregate: &Aggregate) {}
     fn merge(&mut self, other: Self);
 }
 
@@ -267,6 +270,21 @@ impl<A: Analyzer> Sink for Worker<'_, A> {
             LogKind::CloudTrail => self.count_record(&event.category),
             LogKind::S3AccessLog => self.stats.access_log_lines += 1,
         }
+        let sighting = match event.vpce {
+            Some(_) => Sighting::of(
+                event.user_agent.as_deref(),
+                event.source_ip.as_deref(),
+                event.principal.is_aws_service(),
+                event.principal.invoked_by.is_some(),
+            ),
+            None => Sighting::default(),
+        };
+        self.stats.endpoints.observe(
+            event.recipient_account.as_deref(),
+            event.vpce.as_deref(),
+            event.vpce_account.as_deref(),
+            sighting,
+        );
         self.analyzer.observe(&event);
     }
 
@@ -285,7 +303,28 @@ impl<A: Analyzer> Sink for Worker<'_, A> {
             return;
         }
         self.count_record(&head.category);
+        self.stats.endpoints.observe(
+            head.recipient_account.as_deref(),
+            head.vpce.as_deref(),
+            head.vpce_account.as_deref(),
+            head.endpoint_sighting,
+        );
         self.analyzer.counted(head);
+    }
+
+    /// Aggregated events are de-duplicated on their id and filtered by window start, account, region and
+    /// service like records, then counted apart.
+    fn aggregated(&mut self, _unit: &str, aggregate: Aggregate) {
+        if !self.dedup.insert_aggregate(&aggregate) {
+            self.stats.duplicate_records += 1;
+            return;
+        }
+        if !self.filter.matches_aggregate(&aggregate) {
+            self.stats.filtered_out += 1;
+            return;
+        }
+        self.stats.aggregated_records += 1;
+        self.analyzer.aggregated(&aggregate);
     }
 
     fn bad_record(&mut self, unit: &str, position: u64, location: &str, reason: &str) {

@@ -36,6 +36,7 @@ impl<A: Analyzer> Worker<'_, A> {
                         Ok(Decoded::Counted(head)) if head.category == "Insight" => self.stats.insight_records += 1,
                         Ok(Decoded::Record(event)) => self.event(&name, *event),
                         Ok(Decoded::Counted(head)) => self.counted(&name, &head),
+                        Ok(Decoded::Aggregated(aggregate)) => self.aggregated(&name, *aggregate),
                         Ok(Decoded::Digest | Decoded::PolicyDocument) => {
                             self.bad_record(&name, ordinal, &format!("event {ordinal}"), "not a CloudTrail event")
                         }
@@ -48,6 +49,7 @@ impl<A: Analyzer> Worker<'_, A> {
                 kind: UnitKind::CloudTrail,
                 records: 0,
                 insight_records: 0,
+                aggregated_records: 0,
                 bad_records: 0,
                 bytes,
                 failure,

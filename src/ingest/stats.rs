@@ -33,6 +33,9 @@ pub struct InputStats {
     pub archives: u64,
     /// CloudTrail Insight records seen (not analysed).
     pub insight_records: u64,
+    /// CloudTrail aggregated event records (5-minute summaries of data events): counted here, never as
+    /// requests in `records`; `scan` sums their statistics.
+    pub aggregated_records: u64,
     /// Distinct records left out by `--since/--until/--vpce/--account/--region/--service`.
     pub filtered_out: u64,
     /// Decompressed bytes decoded.
@@ -43,6 +46,9 @@ pub struct InputStats {
     /// What the reader should know about the input as a whole (e.g. LookupEvents has no data events).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// What the analysed records showed about who operates each endpoint (decided by the command).
+    #[serde(skip)]
+    pub endpoints: crate::ownership::EndpointBook,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -140,6 +146,8 @@ impl InputStats {
         self.empty_files += other.empty_files;
         self.archives += other.archives;
         self.insight_records += other.insight_records;
+        self.aggregated_records += other.aggregated_records;
+        self.endpoints.merge(other.endpoints);
         self.filtered_out += other.filtered_out;
         self.bytes += other.bytes;
         self.skipped.extend(other.skipped);

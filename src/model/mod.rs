@@ -247,6 +247,20 @@ impl Event {
     }
 }
 
+/// A CloudTrail aggregated event: a 5-minute summary of data events (not a request; never analysed as one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Aggregate {
+    pub event_id: Option<String>,
+    pub account: Option<String>,
+    pub region: Option<String>,
+    pub event_source: String,
+    pub window_start: Option<Timestamp>,
+    /// The requests summarized (the sum of the primary dimension's statistics).
+    pub requests: u64,
+    /// The `errorCodes` dimension's statistics: error code and count.
+    pub error_codes: Vec<(String, u64)>,
+}
+
 /// True for addresses a VPC uses privately: RFC 1918, RFC 6598 (shared address space), and IPv6 unique
 /// local addresses. Used to tell "through some endpoint" from "from the internet" in S3 access logs when no
 /// VPC CIDRs are configured.

@@ -37,7 +37,7 @@ fn run(events: &[Event], config: DeniedConfig) -> DeniedReport {
     for e in events {
         denied.observe(e);
     }
-    denied.report(None)
+    denied.report(None, &crate::ownership::Ownership::unknown())
 }
 
 #[test]
@@ -130,6 +130,6 @@ fn merge_order_does_not_matter() {
         if i % 2 == 0 { left.observe(e) } else { right.observe(e) }
     }
     right.merge(left);
-    let split = right.report(None);
+    let split = right.report(None, &crate::ownership::Ownership::unknown());
     assert_eq!(serde_json::to_string(&whole).unwrap(), serde_json::to_string(&split).unwrap());
 }

@@ -10,6 +10,10 @@
 //! requests into candidate groups keyed by principal × resource × endpoint × outcome, plus per-resource and
 //! per-principal facts; [`Outside::report`] decides. Memory is bounded by distinct resources, principals and
 //! endpoints, never by records.
+//!
+//! Who operates an endpoint is also only known at the end (`ownership`): requests through an endpoint AWS
+//! operates (a console backend) or another account owns are kept with their endpoint id and judged at the
+//! end as requests that came through none of the customer's endpoints.
 
 mod group;
 mod network;
@@ -18,7 +22,7 @@ mod rules;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 pub use network::{Network, classify_network, is_protected, is_service_request, resource_key};
@@ -56,10 +60,15 @@ struct OutsideKey {
     protected: bool,
 }
 
-/// A request through an endpoint, grouped: foreign-resource / foreign-principal once trust is known.
+/// A request through an endpoint, grouped: foreign-resource / foreign-principal once trust is known, or a
+/// bypass candidate once the endpoint turns out not to be the customer's.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct ThroughKey {
     principal: String,
+    /// The principal is a credential holder (see `credential_label`).
+    credential: bool,
+    /// The resource is protected by configuration (as `OutsideKey::protected`).
+    protected: bool,
     principal_account: Option<String>,
     vpce: Option<String>,
     resource: Option<String>,
@@ -116,8 +125,8 @@ pub struct Outside {
     config: Arc<OutsideConfig>,
     trust: TrustedSet,
     resources: HashMap<String, ResourceFacts>,
-    /// Principals (ARN labels) seen using an endpoint.
-    endpoint_principals: HashSet<String>,
+    /// Requests through each named endpoint (moved to the outside totals when it is not the customer's).
+    through_by_vpce: HashMap<String, u64>,
     outside: HashMap<OutsideKey, Group>,
     through: HashMap<ThroughKey, Group>,
     out_of_policy: HashMap<PolicyKey, Group>,
@@ -175,7 +184,9 @@ impl Analyzer for Outside {
             ours.owners.extend(theirs.owners);
             ours.listed_without_owner |= theirs.listed_without_owner;
         }
-        self.endpoint_principals.extend(other.endpoint_principals);
+        for (vpce, n) in other.through_by_vpce {
+            *self.through_by_vpce.entry(vpce).or_default() += n;
+        }
         merge_groups(&mut self.outside, other.outside);
         merge_groups(&mut self.through, other.through);
         merge_groups(&mut self.out_of_policy, other.out_of_policy);
@@ -202,9 +213,16 @@ impl Analyzer for Outside {
 impl Outside {
     fn through_endpoint(&mut self, event: &Event, network: &Network, keys: &[String]) {
         let principal = &event.principal;
-        if let Some(label) = credential_label(event) {
-            self.endpoint_principals.insert(label);
+        if let Some(vpce) = network.vpce() {
+            match self.through_by_vpce.get_mut(vpce) {
+                Some(n) => *n += 1,
+                None => {
+                    self.through_by_vpce.insert(vpce.to_owned(), 1);
+                }
+            }
         }
+        let credential = is_credential_holder(event);
+        let protected_keys = protected_keys(&self.config.protect, event);
         let mut owned = false;
         let mut keys_left = Vec::with_capacity(keys.len());
         for key in keys {
@@ -244,8 +262,11 @@ impl Outside {
         let resources: Vec<Option<&str>> =
             if keys_left.is_empty() && !owned { vec![None] } else { keys_left.iter().map(|k| Some(*k)).collect() };
         for resource in resources {
+            let protected = resource.is_some_and(|key| protected_keys.contains(key));
             let key = ThroughKey {
                 principal: principal.label(),
+                credential,
+                protected,
                 principal_account: principal.account.clone().filter(|a| !a.is_empty()),
                 vpce: network.vpce().map(str::to_owned),
                 resource: resource.map(str::to_owned),
@@ -324,9 +345,17 @@ fn allowed(outcome: &Outcome) -> Option<bool> {
     }
 }
 
-/// The principal as a credential holder (for "seen through an endpoint and from the internet"): only
+/// Whether the principal is a credential holder (for "seen through an endpoint and from the internet"): only
 /// identities with an ARN; anonymous callers and bare account ids are nobody in particular.
-fn credential_label(event: &Event) -> Option<String> {
+fn is_credential_holder(event: &Event) -> bool {
     let p = &event.principal;
-    (p.arn.is_some() && p.kind != PrincipalType::Anonymous).then(|| p.label())
+    p.arn.is_some() && p.kind != PrincipalType::Anonymous
+}
+
+/// The resource keys of the request that the configuration protects (one pass over its ARNs).
+fn protected_keys(protect: &[String], event: &Event) -> std::collections::HashSet<String> {
+    if protect.is_empty() {
+        return std::collections::HashSet::new();
+    }
+    network::request_arns(event).into_iter().filter(|arn| is_protected(protect, arn)).map(resource_key).collect()
 }

@@ -1,7 +1,7 @@
 //! Deciding at the end of the input: which candidate groups are findings, how severe, and why; plus the
 //! notes on what the input could not show.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -13,6 +13,7 @@ use super::rules::{
 use super::{Outside, ResourceFacts};
 use crate::analyze::classify::DenyKind;
 use crate::model::{LogKind, Timestamp};
+use crate::ownership::{OwnerClass, Ownership};
 
 /// One finding: a group of requests of one kind, outcome, principal, endpoint and resource.
 #[derive(Debug, Clone, Serialize)]
@@ -32,8 +33,13 @@ pub struct Finding {
     pub count: u64,
     pub first_seen: Option<Timestamp>,
     pub last_seen: Option<Timestamp>,
-    /// `cloudtrail` or `s3-access-log`.
+    /// `cloudtrail` or `s3-access-log`; `aws-console`, `aws-service`, `aws-delivery` for a request through an
+    /// endpoint AWS operates.
     pub evidence: &'static str,
+    /// A request through an endpoint that is not the customer's: its operator (`aws:console`,
+    /// `foreign:<account>`) and id. `vpce` stays empty: it did not come through one of yours.
+    pub vpce_operator: Option<String>,
+    pub operator_vpce: Option<String>,
     /// Why this is a finding, in words.
     pub reason: String,
     /// The credentials were delivered to an EC2 instance (`ec2RoleDelivery`).
@@ -130,6 +136,8 @@ fn base_finding(kind: Kind, severity: Severity, allowed: bool, principal: &str, 
         first_seen: g.first_seen,
         last_seen: g.last_seen,
         evidence: log.evidence_name(),
+        vpce_operator: None,
+        operator_vpce: None,
         reason: String::new(),
         ec2_role_delivery: g.ec2_role_delivery,
         endpoint_bound: None,
@@ -152,21 +160,40 @@ fn owner_of(facts: Option<&ResourceFacts>) -> Option<String> {
 }
 
 impl Outside {
-    /// Decides the findings and writes the report.
-    pub fn report(self) -> OutsideReport {
-        let mut notes = self.notes();
+    /// Decides the findings and writes the report. Only the customer's endpoints (by `ownership`) make a
+    /// resource endpoint-bound; a request through an endpoint AWS operates or another account owns is judged
+    /// as a request outside the customer's endpoints.
+    pub fn report(mut self, ownership: &Ownership) -> OutsideReport {
+        for (_, owner, _) in ownership.iter() {
+            if let (true, Some(account)) = (owner.class.is_customer_side(), &owner.account) {
+                self.trust.observe_endpoint_owner(account);
+            }
+        }
+        let customer = |vpce: &str| ownership.is_customer_side(vpce);
+        let mut notes = self.notes(ownership);
         let mut findings = Vec::new();
         let mut bound_resources: BTreeMap<String, BoundResource> = BTreeMap::new();
         let mut owner_not_shown = 0;
-        for (key, group) in self.outside {
-            let facts = self.resources.get(&key.resource);
-            let reached = facts.is_some_and(|f| !f.vpces.is_empty() || f.some_endpoint);
-            let Some(bound) = endpoint_bound(key.protected, reached) else { continue };
-            let mut via: Vec<String> = facts.map(|f| f.vpces.iter().cloned().collect()).unwrap_or_default();
+        // Principals seen using one of the customer's endpoints.
+        let endpoint_principals: std::collections::HashSet<String> = self
+            .through
+            .keys()
+            .filter(|k| k.credential && k.vpce.as_deref().is_none_or(customer))
+            .map(|k| k.principal.clone())
+            .collect();
+        let bound_via = |facts: Option<&ResourceFacts>| -> Vec<String> {
+            let mut via: Vec<String> =
+                facts.map(|f| f.vpces.iter().filter(|v| customer(v)).cloned().collect()).unwrap_or_default();
             if facts.is_some_and(|f| f.some_endpoint) {
                 via.push("some-endpoint".to_owned());
             }
-            let uses_endpoint = self.endpoint_principals.contains(&key.principal);
+            via
+        };
+        for (key, group) in self.outside {
+            let facts = self.resources.get(&key.resource);
+            let via = bound_via(facts);
+            let Some(bound) = endpoint_bound(key.protected, !via.is_empty()) else { continue };
+            let uses_endpoint = endpoint_principals.contains(&key.principal);
             let severity = bypass_severity(key.allowed, bound, uses_endpoint, group.public_source);
             let reason = bypass_reason(key.allowed, bound, &via, uses_endpoint, &group);
             let mut f = base_finding(Kind::Bypass, severity, key.allowed, &key.principal, key.log, group);
@@ -184,7 +211,55 @@ impl Outside {
             entry.bound = entry.bound.min(bound);
             findings.push(f);
         }
+        let mut not_customer_requests = 0;
         for (key, group) in self.through {
+            if let Some(vpce) = key.vpce.as_deref().filter(|v| !customer(v)) {
+                // Not one of the customer's endpoints: a bypass when the resource is bound to one of theirs.
+                let Some(resource) = key.resource.as_deref() else { continue };
+                let facts = self.resources.get(resource);
+                let via = bound_via(facts);
+                let Some(bound) = endpoint_bound(key.protected, !via.is_empty()) else { continue };
+                let owner = ownership.owner(vpce);
+                let uses_endpoint = endpoint_principals.contains(&key.principal);
+                let severity = match owner.class {
+                    OwnerClass::Aws => Severity::Low,
+                    _ => bypass_severity(key.allowed, bound, uses_endpoint, group.public_source),
+                };
+                let label = owner.operator_label().unwrap_or_default();
+                let reason = format!(
+                    "{} through {label} ({vpce}), which is not one of your endpoints, to a resource that is \
+                     endpoint-bound ({}){}",
+                    if key.allowed { "allowed" } else { "denied" },
+                    match bound {
+                        Bound::Protected => "protected by configuration".to_owned(),
+                        Bound::Observed => format!("reached through {}", via.join(", ")),
+                    },
+                    match owner.class {
+                        OwnerClass::Aws => ": made through AWS on the caller's behalf (console or service)",
+                        _ => "",
+                    }
+                );
+                let mut f = base_finding(Kind::Bypass, severity, key.allowed, &key.principal, key.log, group);
+                if owner.class == OwnerClass::Aws {
+                    f.evidence = owner.evidence_name();
+                }
+                f.resource_account = owner_of(facts);
+                f.resource = Some(resource.to_owned());
+                f.endpoint_bound = Some(bound);
+                f.bound_via = via.clone();
+                f.principal_uses_endpoint = uses_endpoint;
+                f.vpce_operator = Some(label);
+                f.operator_vpce = Some(vpce.to_owned());
+                f.reason = reason;
+                let entry = bound_resources.entry(resource.to_owned()).or_insert(BoundResource {
+                    resource: resource.to_owned(),
+                    bound,
+                    vpces: via,
+                });
+                entry.bound = entry.bound.min(bound);
+                findings.push(f);
+                continue;
+            }
             let principal_trust = self.trust.trust(key.principal_account.as_deref());
             if let Some(severity) = foreign_principal_severity(key.allowed, principal_trust) {
                 let mut f =
@@ -223,6 +298,9 @@ impl Outside {
             findings.push(f);
         }
         for (key, group) in self.out_of_policy {
+            if !customer(&key.vpce) {
+                continue;
+            }
             let mut f = base_finding(Kind::OutOfPolicy, out_of_policy_severity(), true, &key.principal, key.log, group);
             f.vpce = Some(key.vpce.clone());
             f.resource_account = key.resource.as_deref().and_then(|r| owner_of(self.resources.get(r)));
@@ -239,6 +317,19 @@ impl Outside {
             f.deny = Some(key.deny);
             f.statement = key.statement;
             findings.push(f);
+        }
+        for (vpce, n) in &self.through_by_vpce {
+            if !customer(vpce) {
+                not_customer_requests += n;
+            }
+        }
+        if not_customer_requests > 0 {
+            let labels: BTreeSet<String> = ownership.not_customer().filter_map(|(_, o)| o.operator_label()).collect();
+            notes.push(format!(
+                "{not_customer_requests} requests went through endpoints that are not yours ({}): they were \
+                 judged as requests outside your endpoints, and never make a resource endpoint-bound",
+                labels.into_iter().collect::<Vec<_>>().join(", ")
+            ));
         }
         if owner_not_shown > 0 {
             notes.push(format!(
@@ -265,8 +356,8 @@ impl Outside {
             trusted_orgs: self.trust.orgs().iter().cloned().collect(),
             totals: Totals {
                 requests: self.counts.requests,
-                through_endpoint: self.counts.through_endpoint,
-                outside_endpoint: self.counts.outside_endpoint,
+                through_endpoint: self.counts.through_endpoint - not_customer_requests,
+                outside_endpoint: self.counts.outside_endpoint + not_customer_requests,
                 other_errors: self.counts.other_errors,
                 outside_without_resource: self.counts.without_resource_outside,
                 replayed: self.counts.replayed,
@@ -277,7 +368,7 @@ impl Outside {
         }
     }
 
-    fn notes(&self) -> Vec<String> {
+    fn notes(&self, ownership: &Ownership) -> Vec<String> {
         let c = &self.counts;
         let mut notes = Vec::new();
         if c.data_events == 0 && c.access_log_lines == 0 {
@@ -286,7 +377,9 @@ impl Outside {
                     .to_owned(),
             );
         }
-        if self.config.protect.is_empty() && self.resources.values().all(|f| f.vpces.is_empty() && !f.some_endpoint) {
+        let bound_by_observation =
+            |f: &ResourceFacts| f.some_endpoint || f.vpces.iter().any(|v| ownership.is_customer_side(v));
+        if self.config.protect.is_empty() && !self.resources.values().any(bound_by_observation) {
             notes.push(
                 "no resource was reached through an endpoint and none is protected (--protect): nothing is \
                  endpoint-bound, so no bypass can be reported"

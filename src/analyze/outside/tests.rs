@@ -58,7 +58,7 @@ fn analyze(config: &Arc<OutsideConfig>, parts: &[&[Event]]) -> OutsideReport {
         }
         total.merge(worker);
     }
-    total.report()
+    total.report(&crate::ownership::Ownership::unknown())
 }
 
 fn summary(report: &OutsideReport) -> Vec<(Kind, Severity, String, Option<String>, u64)> {

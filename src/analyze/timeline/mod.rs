@@ -8,9 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::classify::classify;
+use super::classify::{Cause, classify};
 use crate::ingest::Analyzer;
 use crate::model::{Event, Timestamp, is_private_ip};
+use crate::ownership::Ownership;
 use spill::{ExternalSorter, Sortable, SortedRows, SpillLimits};
 
 /// What to look for; every given filter must match (they combine).
@@ -69,8 +70,12 @@ pub struct TimelineRow {
     pub session: Option<String>,
     pub access_key: Option<String>,
     pub source_ip: Option<String>,
-    /// The endpoint, or `null` when the request did not come through one ("outside").
+    /// The customer endpoint, or `null` when the request did not come through one ("outside").
     pub vpce: Option<String>,
+    /// The operator of an endpoint that is not the customer's (`aws:console`, `aws:service`,
+    /// `foreign:<account>`): the request came through none of theirs. Set once ownership is decided.
+    #[serde(default)]
+    pub vpce_operator: Option<String>,
     pub action: String,
     pub resource: Option<String>,
     /// `success`, `denied` or `error`.
@@ -122,6 +127,17 @@ impl Sortable for TimelineRow {
 }
 
 impl TimelineRow {
+    /// Re-reads the row once endpoint ownership is decided: a request through an endpoint that is not the
+    /// customer's names its operator instead, and its denial is never the customer's endpoint policy.
+    pub fn apply_ownership(&mut self, ownership: &Ownership) {
+        let Some(operator) = self.vpce.as_deref().and_then(|v| ownership.operator_label(v)) else { return };
+        self.vpce = None;
+        self.vpce_operator = Some(operator);
+        if self.cause.as_deref() == Some(Cause::VpcePolicy.as_str()) {
+            self.cause = Some(Cause::OtherEndpointPolicy.as_str().to_owned());
+        }
+    }
+
     fn from_event(event: &Event) -> TimelineRow {
         let access = event.accesses.first();
         let (outcome, error_code) = match &event.outcome {
@@ -136,6 +152,7 @@ impl TimelineRow {
             access_key: event.principal.access_key_id.clone(),
             source_ip: event.source_ip.clone(),
             vpce: event.vpce.clone(),
+            vpce_operator: None,
             action: access
                 .map(|a| a.action.clone())
                 .unwrap_or_else(|| format!("{}:{}", event.service(), event.event_name)),

@@ -8,6 +8,7 @@ fn decode(json: &str) -> Result<Decoded<'static>, RecordError> {
         Decoded::Record(event) => Ok(Decoded::Record(event)),
         Decoded::Digest => Ok(Decoded::Digest),
         Decoded::PolicyDocument => Ok(Decoded::PolicyDocument),
+        Decoded::Aggregated(aggregate) => Ok(Decoded::Aggregated(aggregate)),
         Decoded::Counted(head) => panic!("every record is wanted, yet only its head came back: {head:?}"),
     }
 }
