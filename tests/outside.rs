@@ -366,3 +366,164 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+/// The endpoint-ownership fixture (tests/fixtures/aws-operated, written by make.py there): one account that
+/// owns no endpoint, with console, service and delivery traffic through endpoints AWS operates.
+mod aws_operated {
+    use super::*;
+
+    fn fixture(part: &str) -> String {
+        format!("{}/tests/fixtures/aws-operated/{part}", env!("CARGO_MANIFEST_DIR"))
+    }
+
+    fn json(command: &str, args: &[&str]) -> Value {
+        let output = Command::cargo_bin("trail-vpce")
+            .unwrap()
+            .arg(command)
+            .args(args)
+            .args(["--format", "json", "-q"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{command} {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        let report: Value = serde_json::from_slice(&output.stdout).expect("one JSON document");
+        assert_eq!(report["command"], command);
+        report
+    }
+
+    fn ids(list: &Value) -> BTreeSet<String> {
+        list.as_array().unwrap().iter().map(|e| e["vpce"].as_str().unwrap().to_owned()).collect()
+    }
+
+    #[test]
+    fn no_endpoint_of_its_own_means_no_endpoint_no_bypass_no_proposal() {
+        let dir = fixture("no-endpoint");
+        let scan = json("scan", &[&dir]);
+        assert_eq!(scan["endpoints"], Value::Array(vec![]), "{:#}", scan["endpoints"]);
+        let labels: BTreeMap<String, String> = scan["aws_operated_endpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["vpce"].as_str().unwrap().to_owned(), e["label"].as_str().unwrap().to_owned()))
+            .collect();
+        let expected: BTreeMap<String, String> = [
+            ("vpce-0c0a501e0b5ac0e11", "aws:console"),
+            ("vpce-0c0a501e0b5ac0e22", "aws:console"),
+            ("vpce-0d311fe4d1d3a0001", "aws:delivery"),
+            ("vpce-0d311fe4d1d3a0002", "aws:delivery"),
+            ("vpce-0f5e4d3c2b1a09876", "aws:service"),
+            ("vpce-0f5e4d3c2b1a09877", "aws:service"),
+        ]
+        .into_iter()
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .collect();
+        assert_eq!(labels, expected);
+        assert_eq!(scan["foreign_endpoints"], Value::Array(vec![]));
+
+        let outside = json("outside", &[&dir]);
+        assert_eq!(findings(&outside).len(), 0, "{:#}", outside["findings"]);
+        assert_eq!(outside["endpoint_bound_resources"], Value::Array(vec![]));
+
+        let propose = json("propose", &[&dir]);
+        assert_eq!(propose["proposals"], Value::Array(vec![]));
+        let skipped = propose["skipped"].as_array().unwrap();
+        assert!(
+            !skipped.is_empty() && skipped.iter().all(|s| s["reason"].as_str().unwrap().contains("not your endpoint"))
+        );
+
+        let policy = fixture("console-endpoint-policy.json");
+        let check = json("check", &[&dir, "--policy", &format!("vpce-0c0a501e0b5ac0e11={policy}")]);
+        assert_eq!(check["checks"], Value::Array(vec![]));
+        assert!(check["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().contains("not your endpoint")));
+
+        let denied = json("denied", &[&dir]);
+        assert_eq!(denied["denials"], Value::Array(vec![]), "{:#}", denied["denials"]);
+        assert_eq!(denied["totals"]["by_cause"]["vpce-policy"], 0);
+        assert_eq!(denied["totals"]["by_cause"]["other-endpoint-policy"], 1);
+        let all = json("denied", &[&dir, "--all-causes"]);
+        let console_denial = all["denials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|row| row["vpce_operator"] == "aws:console")
+            .expect("the console denial is listed with its operator");
+        assert_eq!(console_denial["cause"], "other-endpoint-policy");
+        assert_eq!(console_denial["vpce"], Value::Null);
+        assert_eq!(console_denial["possibly_vpce"], false);
+
+        let timeline = json("timeline", &[&dir, "--principal", "arn:aws:iam::210987654321:user/alice"]);
+        let events = timeline["events"].as_array().unwrap();
+        assert!(events.iter().all(|e| e["vpce"].is_null()), "no customer endpoint in alice's timeline");
+        assert_eq!(events.iter().filter(|e| e["vpce_operator"] == "aws:console").count(), 5);
+        assert_eq!(timeline["summary"]["endpoints"], serde_json::json!({}));
+    }
+
+    #[test]
+    fn a_customer_endpoint_turns_console_reads_of_its_bucket_into_low_bypasses() {
+        let (alone, with) = (fixture("no-endpoint"), fixture("with-endpoint"));
+        let scan = json("scan", &[&alone, &with]);
+        assert_eq!(ids(&scan["endpoints"]), BTreeSet::from(["vpce-0aa11bb22cc33dd44".to_owned()]));
+        assert_eq!(scan["endpoints"][0]["owner"], "customer");
+        assert_eq!(scan["endpoints"][0]["owner_basis"], "owner-account");
+
+        let outside = json("outside", &[&alone, &with]);
+        let bypasses: Vec<&Value> = findings(&outside).iter().filter(|f| f["kind"] == "bypass").collect();
+        let console: Vec<&&Value> = bypasses.iter().filter(|f| f["evidence"] == "aws-console").collect();
+        assert_eq!(console.len(), 1, "{:#}", outside["findings"]);
+        let f = console[0];
+        assert_eq!(f["severity"], "low");
+        assert_eq!(f["resource"], "arn:aws:s3:::team-reports-210987654321");
+        assert_eq!(f["vpce"], Value::Null);
+        assert_eq!(f["vpce_operator"], "aws:console");
+        assert_eq!(f["operator_vpce"], "vpce-0c0a501e0b5ac0e11");
+        assert_eq!(f["count"], 3);
+        assert_eq!(str_list(&f["bound_via"]), ["vpce-0aa11bb22cc33dd44"]);
+        // Her laptop read of the same bucket is now an ordinary bypass of the customer's endpoint.
+        assert!(bypasses.iter().any(|f| f["evidence"] == "cloudtrail" && f["severity"] == "medium"));
+        let bound = ids_of(&outside["endpoint_bound_resources"]);
+        assert_eq!(bound, BTreeSet::from(["arn:aws:s3:::team-reports-210987654321".to_owned()]));
+
+        let propose = json("propose", &[&alone, &with]);
+        assert_eq!(ids(&propose["proposals"]), BTreeSet::from(["vpce-0aa11bb22cc33dd44".to_owned()]));
+    }
+
+    /// `operated_by` in the configuration overrides what the logs suggest, both ways.
+    #[test]
+    fn the_configuration_decides_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("trail-vpce.toml");
+        std::fs::write(
+            &config,
+            "[[endpoints]]\nid = \"vpce-0c0a501e0b5ac0e11\"\noperated_by = \"customer\"\n\
+             [[endpoints]]\nid = \"vpce-0aa11bb22cc33dd44\"\noperated_by = \"aws\"\n",
+        )
+        .unwrap();
+        let config = config.display().to_string();
+        let scan = json("scan", &[&fixture("no-endpoint"), &fixture("with-endpoint"), "--config", &config]);
+        assert_eq!(ids(&scan["endpoints"]), BTreeSet::from(["vpce-0c0a501e0b5ac0e11".to_owned()]));
+        assert_eq!(scan["endpoints"][0]["owner_basis"], "configured-operator");
+        let aws = scan["aws_operated_endpoints"].as_array().unwrap();
+        let configured = aws.iter().find(|e| e["vpce"] == "vpce-0aa11bb22cc33dd44").unwrap();
+        assert_eq!(configured["basis"], "configured-operator");
+    }
+
+    fn ids_of(list: &Value) -> BTreeSet<String> {
+        list.as_array().unwrap().iter().map(|e| e["resource"].as_str().unwrap().to_owned()).collect()
+    }
+
+    /// Aggregated events are summaries: in the books and in scan, never analysed as requests.
+    #[test]
+    fn aggregated_events_are_counted_apart() {
+        let scan = json("scan", &[&fixture("no-endpoint")]);
+        assert_eq!(scan["input"]["aggregated_records"], 1);
+        assert_eq!(scan["input"]["records"], 16);
+        assert!(scan["input"]["event_categories"].get("Aggregated").is_none());
+        let s3 = &scan["aggregated_events"]["s3.amazonaws.com"];
+        assert_eq!(s3["records"], 1);
+        assert_eq!(s3["requests"], 150);
+        assert_eq!(s3["error_codes"], serde_json::json!({"AccessDenied": 7, "NoSuchKey": 2}));
+        // The window filter applies to the aggregate's window start.
+        let later = json("scan", &[&fixture("no-endpoint"), "--since", "2026-11-20T10:30:00Z"]);
+        assert_eq!(later["input"]["aggregated_records"], 0);
+        assert_eq!(later["aggregated_events"], serde_json::json!({}));
+    }
+}

@@ -55,7 +55,6 @@ fn rows_frame(body: &DeniedReport) -> Frame {
         .column("deny", ColumnData::Str(rows.iter().map(|r| Some(r.deny.as_str().to_owned())).collect()))
         .column("evidence", ColumnData::Str(rows.iter().map(|r| Some(r.evidence.as_str().to_owned())).collect()))
         .column("vpce", ColumnData::Str(strings(|r| r.vpce.clone())))
-        .column("vpce_operator", ColumnData::Str(strings(|r| r.vpce_operator.clone())))
         .column("principal", ColumnData::Str(strings(|r| r.principal.clone())))
         .column("action", ColumnData::Str(strings(|r| r.action.clone())))
         .column("resource", ColumnData::Str(strings(|r| r.resource.clone())))
@@ -67,6 +66,7 @@ fn rows_frame(body: &DeniedReport) -> Frame {
         .column("sample_event_id", ColumnData::Str(strings(|r| r.sample_event_id.clone())))
         .column("possibly_vpce", ColumnData::Bool(rows.iter().map(|r| r.possibly_vpce).collect()))
         .column("service_principal", ColumnData::Bool(rows.iter().map(|r| r.service_principal).collect()))
+        .column("vpce_operator", ColumnData::Str(strings(|r| r.vpce_operator.clone())))
 }
 
 fn group_by(dims: &[GroupDim]) -> GroupBy {

@@ -71,6 +71,8 @@ fn findings_frame(body: &OutsideReport) -> Frame {
         .column("last_seen", ColumnData::Time(f.iter().map(|x| x.last_seen).collect()))
         .column("evidence", ColumnData::Str(f.iter().map(|x| Some(x.evidence.to_owned())).collect()))
         .column("reason", ColumnData::Str(f.iter().map(|x| Some(x.reason.clone())).collect()))
+        .column("vpce_operator", ColumnData::Str(f.iter().map(|x| x.vpce_operator.clone()).collect()))
+        .column("operator_vpce", ColumnData::Str(f.iter().map(|x| x.operator_vpce.clone()).collect()))
 }
 
 fn write_table(out: &mut dyn Write, body: &OutsideReport, stats: &InputStats) -> std::io::Result<()> {
@@ -96,7 +98,7 @@ fn write_table(out: &mut dyn Write, body: &OutsideReport, stats: &InputStats) ->
             f.outcome.to_owned(),
             f.count.to_string(),
             f.principal.clone(),
-            f.vpce.clone().unwrap_or_else(|| "-".to_owned()),
+            f.vpce.clone().or_else(|| f.vpce_operator.clone()).unwrap_or_else(|| "-".to_owned()),
             f.resource.clone().unwrap_or_else(|| "-".to_owned()),
             f.actions.join(","),
             f.source_ips.join(","),

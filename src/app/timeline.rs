@@ -248,11 +248,11 @@ fn frame(rows: &[TimelineRow]) -> Frame {
         .column("access_key", strings(|r| r.access_key.clone()))
         .column("source_ip", strings(|r| r.source_ip.clone()))
         .column("vpce", strings(|r| r.vpce.clone()))
-        .column("vpce_operator", strings(|r| r.vpce_operator.clone()))
         .column("action", strings(|r| Some(r.action.clone())))
         .column("resource", strings(|r| r.resource.clone()))
         .column("outcome", strings(|r| Some(r.outcome.clone())))
         .column("cause", strings(|r| r.cause.clone()))
         .column("evidence", strings(|r| Some(r.evidence.clone())))
         .column("event_id", strings(|r| r.event_id.clone()))
+        .column("vpce_operator", strings(|r| r.vpce_operator.clone()))
 }
