@@ -66,6 +66,22 @@ fn scan_accounts_for_every_file_and_record() {
         assert_eq!(got["last_seen"], want["last_seen"], "{vpce}");
     }
     assert_eq!(report["without_endpoint"]["aws_internal"], m["aws_internal_records"]);
+    // Endpoints AWS operates (console backends, a service acting for a caller, CloudTrail delivery): apart,
+    // never among the customer's.
+    let aws: BTreeMap<String, &Value> = report["aws_operated_endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["vpce"].as_str().unwrap().to_owned(), e))
+        .collect();
+    let expected_aws = m["aws_operated_endpoints"].as_object().unwrap();
+    assert_eq!(aws.keys().collect::<Vec<_>>(), expected_aws.keys().collect::<Vec<_>>());
+    for (vpce, want) in expected_aws {
+        assert_eq!(aws[vpce]["records"], want["records"], "{vpce}");
+        assert_eq!(aws[vpce]["label"], want["label"], "{vpce}");
+        assert!(!endpoints.contains_key(vpce), "{vpce}");
+    }
+    assert_eq!(report["foreign_endpoints"], Value::Array(vec![]));
 }
 
 /// Expected denied-request counts by cause from the manifest's planted requests.

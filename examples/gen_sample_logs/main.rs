@@ -13,6 +13,7 @@ mod access_log;
 mod config;
 mod layout;
 mod manifest;
+mod planted_aws_operated;
 mod planted_more;
 mod planted_other;
 mod planted_outside;
@@ -59,6 +60,8 @@ fn main() -> Res<()> {
     planted_more::generate(&mut w)?;
     extras(&mut w)?;
     access_log::generate(&mut w);
+    // Last, so the random draws of everything before stay as they were.
+    planted_aws_operated::generate(&mut w)?;
 
     clean(&out)?;
     let mut file_rng = Rng::new(SEED ^ 0x000F_11E5);

@@ -44,6 +44,16 @@ pub fn build(w: &World, written: &Written, non_log: &[String]) -> Res<Value> {
             }),
         );
     }
+    let mut aws_operated = serde_json::Map::new();
+    for (vpce, label) in [
+        (crate::planted_aws_operated::VPCE_S3_CONSOLE, "aws:console"),
+        (crate::planted_aws_operated::VPCE_CLOUDTRAIL_CONSOLE, "aws:console"),
+        (crate::planted_aws_operated::VPCE_KMS_FAS, "aws:service"),
+        (crate::planted_aws_operated::VPCE_CLOUDTRAIL_DELIVERY, "aws:delivery"),
+    ] {
+        let records = live.iter().filter(|r| r.v["vpcEndpointId"] == vpce).count();
+        aws_operated.insert(vpce.to_owned(), json!({"records": records, "label": label}));
+    }
     let aws_internal = live.iter().filter(|r| r.v["vpcEndpointId"] == "AWS Internal").count();
     let ecr: Vec<String> = {
         let mut ids: Vec<String> = live
@@ -101,6 +111,7 @@ pub fn build(w: &World, written: &Written, non_log: &[String]) -> Res<Value> {
             "event_categories": categories,
         },
         "endpoints": endpoints,
+        "aws_operated_endpoints": aws_operated,
         "aws_internal_records": aws_internal,
         "aws_owned": {BUCKET_ECR: {"owner_account": ECR_OWNER_ACCT, "records": ecr.len(), "event_ids": ecr}},
         "requests": rows,
