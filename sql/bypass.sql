@@ -1,6 +1,7 @@
 -- Requests to endpoint-bound S3 buckets that did not come through an endpoint, by principal and bucket.
 -- A bucket is endpoint-bound when it was reached successfully through an endpoint (as `trail-vpce outside`
--- decides by default). CloudTrail: no vpcEndpointId; S3 access logs: a public source address. AWS service
+-- decides by default). CloudTrail: no customer endpoint (`vpce` is null for endpoints AWS operates, such as the
+-- S3 console's backend: `vpce_operator` says which); S3 access logs: a public source address. AWS service
 -- principals are never a bypass.
 WITH bucketed AS (
     SELECT *, coalesce(bucket, split_part(split_part(resources[1], ':::', 2), '/', 1)) AS b

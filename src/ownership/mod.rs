@@ -249,13 +249,20 @@ impl RecordOwners {
         RecordOwners { configured, accounts }
     }
 
-    /// The owner of `vpce` as this one record shows it.
+    /// The owner of `vpce` as this one record shows it. One record cannot tell another account's endpoint
+    /// from one of the organization's other accounts (an organization trail delivers a caller's copy to the
+    /// caller's account, whose recipient is not the endpoint owner), so it never says `foreign`: such an
+    /// endpoint stays `unknown`, on the customer's side.
     pub fn owner(&self, vpce: &str, owner_account: Option<&str>, recipient: Option<&str>, sighting: Sighting) -> Owner {
         let mut book = EndpointBook::default();
         book.observe(recipient, Some(vpce), owner_account, sighting);
         let evidence = book.endpoints.remove(vpce).unwrap_or_default();
         let known = |account: &str| self.accounts.contains(account) || recipient == Some(account);
-        decide(&evidence, self.configured.get(vpce).copied(), &known)
+        let mut owner = decide(&evidence, self.configured.get(vpce).copied(), &known);
+        if owner.class == OwnerClass::Foreign {
+            owner.class = OwnerClass::Unknown;
+        }
+        owner
     }
 
     /// How export names the operator of any endpoint: `customer`, `unknown`, or the operator label.

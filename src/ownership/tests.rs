@@ -144,3 +144,23 @@ fn unknown_endpoints_are_customer_side() {
     assert_eq!(ownership.customer_vpce(Some("vpce-aws")), None);
     assert_eq!(ownership.operator_label("vpce-aws").as_deref(), Some("aws:console"));
 }
+
+/// Export decides record by record: AWS signals make an AWS endpoint; an owner outside the record's own
+/// recipient is an organization's other account as often as someone else's, so it is never `foreign`.
+#[test]
+fn one_record_decisions() {
+    let owners = RecordOwners::new(BTreeMap::new(), BTreeSet::from(["111122223333".to_owned()]));
+    let console = Sighting { signal: Some(Signal::Console), private_plain: false };
+    let plain = Sighting { signal: None, private_plain: true };
+    let cases = [
+        (Some("503210987654"), Some("111122223333"), console, OwnerClass::Aws),
+        (Some("111122223333"), Some("444455556666"), plain, OwnerClass::Customer),
+        (Some("222233334444"), Some("444455556666"), plain, OwnerClass::Unknown),
+        (Some("444455556666"), Some("444455556666"), plain, OwnerClass::Customer),
+        (None, Some("444455556666"), plain, OwnerClass::Customer),
+        (None, None, Sighting::default(), OwnerClass::Unknown),
+    ];
+    for (owner, recipient, sighting, class) in cases {
+        assert_eq!(owners.owner("vpce-1", owner, recipient, sighting).class, class, "{owner:?} {recipient:?}");
+    }
+}
