@@ -86,3 +86,34 @@ fn every_real_fixture_is_accounted_for() {
         assert!(stats.bad_record_samples.iter().all(|s| !s.reason.is_empty()));
     }
 }
+
+/// Who operates the endpoints the real fixtures name (README, "Endpoint ownership"). Before ownership was
+/// decided, all seven were listed as the customer's; the two AWS-operated ones (a console backend and a
+/// service acting for a caller, in panther's rule tests) now are not, and the books above are unchanged.
+#[test]
+fn real_fixtures_endpoint_owners() {
+    let Some(real) = common::real_fixtures() else { return };
+    let settings = trail_vpce::config::Settings::default();
+    let owners = |folder: &str| -> Vec<(String, &'static str, Option<String>)> {
+        let (_, stats) = common::collect(&[real.join(folder).display().to_string()], 2);
+        assert_eq!(stats.aggregated_records, 0, "{folder}");
+        let ownership = settings.ownership(&stats.endpoints);
+        ownership.iter().map(|(id, o, _)| (id.to_owned(), o.class.as_str(), o.operator_label())).collect()
+    };
+    let s = |v: &str| v.to_owned();
+    assert_eq!(owners("cloudtrail/awsdocs"), [(s("vpce-EXAMPLE08c1b6b9b7"), "customer", None)]);
+    assert_eq!(
+        owners("cloudtrail/panther"),
+        [
+            (s("vpce-1"), "aws", Some(s("aws:service"))),
+            (s("vpce-1111"), "unknown", None),
+            (s("vpce-1234abcd"), "customer", None),
+            (s("vpce-1a2b3c4d"), "unknown", None),
+            (s("vpce-EXAMPLE08c1b6b9b7"), "customer", None),
+            (s("vpce-aaa333c9"), "aws", Some(s("aws:console"))),
+        ]
+    );
+    for folder in ["cloudtrail/otrf", "cloudtrail/stratus-red-team", "cloudtrail/traildiscover"] {
+        assert_eq!(owners(folder), [], "{folder}");
+    }
+}
