@@ -1,12 +1,14 @@
 //! `trail-vpce scan`: wiring the scan analyzer to the pipeline and the writers.
 
+use std::io::Write;
+
 use super::{AppError, Outcome, check_input};
 use crate::analyze::scan::{Scan, ScanReport};
 use crate::cli::{Format, ScanArgs};
 use crate::config::Overrides;
 use crate::ingest;
 use crate::ingest::InputStats;
-use crate::report::{self, Table, Window, write_input_summary};
+use crate::report::{self, Human, Table, Window, write_input_summary};
 
 pub fn run(args: &ScanArgs) -> Result<Outcome, AppError> {
     let (resolved, _) = super::prepare(&args.common, &Overrides::default())?;
@@ -20,14 +22,14 @@ pub fn run(args: &ScanArgs) -> Result<Outcome, AppError> {
     let mut out = report::open_output(resolved.output.output.as_deref())?;
     match format {
         Format::Json => report::write_envelope(&mut out, "scan", resolved.output.window, &stats, &body)?,
-        _ => write_table(&mut out, &body, &stats, resolved.output.window)?,
+        _ => write_table(&mut Human::new(&mut out), &body, &stats, resolved.output.window)?,
     }
-    out.flush()?;
+    out.finish()?;
     Ok(Outcome::Clean)
 }
 
 fn write_table(
-    out: &mut dyn std::io::Write,
+    out: &mut Human<impl Write>,
     body: &ScanReport,
     stats: &InputStats,
     window: Window,
@@ -65,11 +67,12 @@ fn write_table(
     if table.is_empty() {
         writeln!(out, "no requests through a VPC endpoint in the input")?;
     } else {
-        table.write(out)?;
+        out.table(&table)?;
     }
+    writeln!(out)?;
     writeln!(
         out,
-        "\nwithout an endpoint: {} records ({} via AWS-internal endpoints); network activity events: {}; data events: {}",
+        "without an endpoint: {} records ({} via AWS-internal endpoints); network activity events: {}; data events: {}",
         body.without_endpoint.records,
         body.without_endpoint.aws_internal,
         body.network_activity_events,
