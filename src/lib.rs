@@ -15,6 +15,10 @@
 //! - [`report`]: JSON envelope, tables, CSV/Parquet, terminal escaping.
 //! - `alloc`: the process allocator (jemalloc for small blocks, the system allocator for large ones).
 
+// Human-readable text reaches a terminal only through `report::human` (escaped); report data only through
+// `report::Output`. clippy.toml disallows `std::io::stdout`/`stderr` elsewhere.
+#![cfg_attr(not(test), deny(clippy::print_stdout, clippy::print_stderr))]
+
 pub mod actions;
 #[cfg(all(unix, not(target_env = "musl")))]
 pub mod alloc;

@@ -1,11 +1,12 @@
 //! The `trail-vpce` binary: parse arguments, run, map the result to an exit code.
 
+#![cfg_attr(not(test), deny(clippy::print_stdout, clippy::print_stderr))]
+
 use std::process::ExitCode;
 
 use clap::Parser;
 use trail_vpce::app::{self, Outcome};
 use trail_vpce::cli::Cli;
-use trail_vpce::report::escape_terminal;
 
 #[cfg(all(unix, not(target_env = "musl")))]
 #[global_allocator]
@@ -18,7 +19,7 @@ fn main() -> ExitCode {
         Ok(Outcome::Findings) => ExitCode::from(1),
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("trail-vpce: error: {}", escape_terminal(&e.to_string()));
+            let _ = writeln!(trail_vpce::report::human::stderr(), "trail-vpce: error: {e}");
             ExitCode::from(2)
         }
     }

@@ -1,5 +1,7 @@
 //! Terminal escapes in attacker-controlled fields (user agent, principal, event name, S3 key and bucket, error
-//! message, endpoint id, source IP, file names): escaped in every table the commands print, exact in JSON.
+//! message, endpoint id, account ids, source IP, file names): escaped in every table, summary and note the
+//! commands print (stdout and stderr), exact in JSON; CSV cells neutralized (no formula, no control
+//! character), numbers left as numbers.
 
 mod common;
 
@@ -56,6 +58,54 @@ fn records() -> Vec<Value> {
         out.push(base(format!("ok-{i}"), Some("vpce-1"), false));
         out.push(base(format!("denied-{i}"), Some(&format!("vpce-{h}")), true));
         out.push(base(format!("outside-{i}"), None, false));
+        // Account ids from the logs reach `outside`'s note on the default trusted accounts.
+        let mut account = base(format!("account-{i}"), Some("vpce-1"), false);
+        account["recipientAccountId"] = json!(format!("1111{h}"));
+        account["vpcEndpointAccountId"] = json!(format!("1111{h}"));
+        out.push(account);
+    }
+    out.extend(formula_records());
+    out
+}
+
+/// Cells a spreadsheet would run as formulas: principals (denied through an endpoint, and outside any), and a
+/// role session name (`timeline`'s session column).
+const FORMULAS: [&str; 5] = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(1,2)", "=1+1"];
+
+fn formula_records() -> Vec<Value> {
+    let mut out = Vec::new();
+    for (i, formula) in FORMULAS.iter().enumerate() {
+        let (identity, ip) = if *formula == "=1+1" {
+            let session = format!("arn:aws:sts::444455556666:assumed-role/Role/{formula}");
+            let issuer =
+                json!({"type": "Role", "arn": "arn:aws:iam::444455556666:role/Role", "accountId": "444455556666"});
+            (
+                json!({"type": "AssumedRole", "arn": session, "accountId": "444455556666", "sessionContext": {"sessionIssuer": issuer}}),
+                "203.0.113.9",
+            )
+        } else {
+            (json!({"type": "IAMUser", "arn": formula, "accountId": "444455556666"}), "203.0.113.9")
+        };
+        for (id, vpce) in [(format!("formula-denied-{i}"), Some("vpce-1")), (format!("formula-outside-{i}"), None)] {
+            let mut record = json!({
+                "eventVersion": "1.10", "eventTime": format!("2026-11-21T11:00:0{i}Z"),
+                "eventSource": "s3.amazonaws.com", "eventName": "GetObject", "awsRegion": "us-east-1",
+                "sourceIPAddress": ip, "userAgent": formula, "eventID": id, "userIdentity": identity,
+                "requestParameters": {"bucketName": "bucket-0", "key": format!("k/{formula}")},
+                "resources": [{"ARN": format!("arn:aws:s3:::bucket-0/k/{formula}"), "type": "AWS::S3::Object"}],
+                "recipientAccountId": "111122223333", "eventCategory": "Data", "managementEvent": false,
+                "readOnly": true
+            });
+            if let Some(vpce) = vpce {
+                record["vpcEndpointId"] = json!(vpce);
+                record["vpcEndpointAccountId"] = json!("111122223333");
+                record["errorCode"] = json!("AccessDenied");
+                record["errorMessage"] = json!(format!(
+                    "User: {formula} is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::bucket-0/k/{formula}\" because no VPC endpoint policy allows the s3:GetObject action"
+                ));
+            }
+            out.push(record);
+        }
     }
     out
 }
@@ -87,8 +137,8 @@ fn assert_clean(what: &str, text: &str) {
     }
 }
 
-const COMMANDS: [&[&str]; 4] =
-    [&["scan"], &["denied", "--all-causes"], &["outside"], &["timeline", "--ip", "203.0.113.9"]];
+const COMMANDS: [&[&str]; 5] =
+    [&["scan"], &["denied", "--all-causes"], &["outside"], &["timeline", "--ip", "203.0.113.9"], &["propose"]];
 
 #[test]
 fn tables_escape_every_control_and_bidi_character() {
@@ -106,8 +156,117 @@ fn tables_escape_every_control_and_bidi_character() {
         // The hostile fields were printed (escaped), so the check above had something to look at.
         assert!(stdout.contains("\\u{1b}[2J"), "{command:?}: no escaped payload in\n{stdout}");
         assert!(run.stderr.contains("bad-\\u{1b}[2J"), "{command:?}: {}", run.stderr);
+        if command[0] == "propose" {
+            continue; // a proposal names what it allows, not every payload (see the propose test below)
+        }
         let shown: usize = (0..PAYLOADS.len()).filter(|i| stdout.contains(&format!("h{i}-"))).count();
         assert_eq!(shown, PAYLOADS.len(), "{command:?}: every payload is shown, escaped");
+        if command[0] == "outside" {
+            // The note on the default trusted accounts lists the account ids seen in the logs.
+            let note = stdout.lines().find(|l| l.starts_with("note: trusted accounts default")).expect("note");
+            assert!(note.contains("1111h0-\\u{1b}[2J"), "{note}");
+        }
+    }
+}
+
+/// `propose`: the endpoint id and the bucket names of a widening (a bucket with too many prefixes for the
+/// size limit), in the table on stdout, and in the summary on stderr (`--vpce`, Terraform, CloudFormation).
+#[test]
+fn propose_summaries_escape_the_endpoint_and_the_widened_buckets() {
+    let dir = tempfile::tempdir().unwrap();
+    let vpce = format!("vpce-{}", PAYLOADS.concat());
+    let bucket = format!("big{}", PAYLOADS[0]);
+    let records: Vec<String> = (0..1500)
+        .map(|i| {
+            json!({
+                "eventVersion": "1.10", "eventTime": "2026-11-21T10:00:00Z", "eventSource": "s3.amazonaws.com",
+                "eventName": "GetObject", "awsRegion": "us-east-1", "sourceIPAddress": "10.0.0.1",
+                "userAgent": PAYLOADS[1], "eventID": format!("p-{i}"),
+                "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/u", "accountId": "111122223333"},
+                "requestParameters": {"bucketName": bucket, "key": format!("tenant-{i:05}/part-0.parquet")},
+                "resources": [{"ARN": format!("arn:aws:s3:::{bucket}/tenant-{i:05}/part-0.parquet"), "type": "AWS::S3::Object"},
+                    {"ARN": format!("arn:aws:s3:::{bucket}"), "type": "AWS::S3::Bucket", "accountId": "111122223333"}],
+                "recipientAccountId": "111122223333", "eventCategory": "Data", "managementEvent": false,
+                "readOnly": true, "vpcEndpointId": vpce, "vpcEndpointAccountId": "111122223333"
+            })
+            .to_string()
+        })
+        .collect();
+    std::fs::write(dir.path().join("trail.json"), common::wrapper(&records)).unwrap();
+    let source = dir.path().display().to_string();
+    let base = ["propose", source.as_str(), "--granularity", "prefix"];
+    let table = common::run_binary(base);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    let stdout = String::from_utf8(table.stdout.clone()).unwrap();
+    assert_clean("propose table stdout", &stdout);
+    assert_clean("propose table stderr", &table.stderr);
+    assert!(stdout.contains("vpce-\\u{1b}[2J"), "{stdout}");
+    assert!(stdout.contains("widened (prefix-to-bucket)") && stdout.contains("big\\u{1b}[2J"), "{stdout}");
+    for extra in [&["--vpce", vpce.as_str()][..], &["--format", "terraform"], &["--format", "cloudformation"]] {
+        let run = common::run_binary(base.iter().chain(extra));
+        assert_eq!(run.code, 0, "{extra:?}: {}", run.stderr);
+        assert_clean(&format!("propose {extra:?} stderr"), &run.stderr);
+        assert!(run.stderr.contains("vpce-\\u{1b}[2J"), "{extra:?}: {}", run.stderr);
+        assert!(run.stderr.contains("widened (prefix-to-bucket)") && run.stderr.contains("big\\u{1b}[2J"));
+        // stdout is the policy or template: data, whose C0 controls JSON and HCL escape themselves.
+        assert!(!run.stdout_text().contains(['\x1b', '\x07', '\r']), "{extra:?}");
+    }
+}
+
+/// The cells of one CSV line (RFC 4180 quoting).
+fn csv_cells(line: &str) -> Vec<String> {
+    let (mut cells, mut cell, mut quoted, mut chars) = (Vec::new(), String::new(), false, line.chars().peekable());
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => cells.push(std::mem::take(&mut cell)),
+            (c, _) => cell.push(c),
+        }
+    }
+    cells.push(cell);
+    cells
+}
+
+#[test]
+fn csv_cells_are_never_formulas_nor_control_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let source = dir.path().display().to_string();
+    let commands: [&[&str]; 3] = [&["denied", "--all-causes"], &["outside"], &["timeline", "--ip", "203.0.113.9"]];
+    for command in commands {
+        let mut args: Vec<&str> = command.to_vec();
+        args.extend([source.as_str(), "--format", "csv"]);
+        let run = common::run_binary(&args);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        let text = String::from_utf8(run.stdout.clone()).expect("CSV is UTF-8");
+        assert_clean(&format!("{command:?} csv"), &text);
+        assert_clean(&format!("{command:?} stderr"), &run.stderr);
+        let mut lines = text.lines();
+        let header = csv_cells(lines.next().expect("a header"));
+        let rows: Vec<Vec<String>> = lines.map(csv_cells).collect();
+        assert!(rows.len() > FORMULAS.len(), "{command:?}: {text}");
+        for row in &rows {
+            assert_eq!(row.len(), header.len(), "{command:?}: one line per row: {row:?}");
+            for cell in row {
+                assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "{command:?}: formula cell {cell:?}");
+            }
+            if let Some(count) = header.iter().position(|h| h == "count") {
+                assert!(row[count].parse::<u64>().is_ok(), "{command:?}: count stays a number: {row:?}");
+            }
+        }
+        let all: Vec<&String> = rows.iter().flatten().collect();
+        let column = if command[0] == "timeline" { "session" } else { "principal" };
+        let at = header.iter().position(|h| h == column).unwrap();
+        let neutralized: Vec<&str> = rows.iter().map(|r| r[at].as_str()).filter(|c| c.starts_with('\'')).collect();
+        let want: &[&str] = if command[0] == "timeline" { &["'=1+1"] } else { &["'=cmd|' /C calc'!A0", "'@SUM(1,2)"] };
+        for w in want {
+            assert!(neutralized.contains(w), "{command:?}: {w} in {neutralized:?}");
+        }
+        assert!(all.iter().any(|c| c.contains("h0-\\u{1b}[2J")), "{command:?}: the payloads are shown, escaped");
     }
 }
 

@@ -1,5 +1,6 @@
 //! Hostile files and folders through the real binary: damaged S3 access log lines, empty files, unreadable
-//! files and folders, symlink loops, FIFOs and devices, a folder of 100,000 tiny files, and `--strict`.
+//! files and folders, symlinks (not followed unless -L), symlink loops, FIFOs and devices, files that are not
+//! logs (named, never quoted), `--output` over a symlink, a folder of 100,000 tiny files, and `--strict`.
 
 mod common;
 
@@ -154,7 +155,7 @@ fn unreadable_files_and_folders_are_bad_files_with_the_os_reason() {
 
 #[cfg(unix)]
 #[test]
-fn symlink_loops_fifos_and_devices_neither_hang_nor_count_as_logs() {
+fn followed_symlink_loops_fifos_and_devices_neither_hang_nor_count_as_logs() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::create_dir(d.join("logs")).unwrap();
@@ -169,8 +170,12 @@ fn symlink_loops_fifos_and_devices_neither_hang_nor_count_as_logs() {
     if !have_fifo {
         eprintln!("NOTICE: mkfifo unavailable; the FIFO case is not checked");
     }
-    let start = Instant::now();
+    // Not followed (the default), every link is skipped with its reason: nothing is opened.
     let input = scan_books(&[d], &[]);
+    let skipped = 5 + u64::from(have_fifo);
+    assert_eq!(Books::of(&input), Books { files: 1, records: 2, skipped_files: skipped, ..Books::default() });
+    let start = Instant::now();
+    let input = scan_books(&[d], &["-L"]);
     assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
     let skipped = 2 + u64::from(have_fifo);
     assert_eq!(
@@ -211,7 +216,138 @@ fn symlink_loops_fifos_and_devices_neither_hang_nor_count_as_logs() {
     assert_eq!(reasons, expected);
     // Named explicitly, a device is read like any stream: /dev/zero is recognised as binary at once.
     let input = scan_books(&["/dev/zero"], &[]);
-    assert_eq!(common::only_bad_file(&input).1, "not a log: binary data of unknown format");
+    assert_eq!(common::only_bad_file(&input).1, "not a log: binary data of unknown format, over 1 MiB");
+}
+
+/// A folder holding links out of it (to a folder of 1,000 files, to a credentials file) reads only its own
+/// files unless -L is given; a link named on the command line is read.
+#[cfg(unix)]
+#[test]
+fn symlinks_inside_a_folder_are_not_followed_unless_asked() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let etc = elsewhere.path().join("etc");
+    std::fs::create_dir(&etc).unwrap();
+    for i in 0..1000 {
+        std::fs::write(etc.join(format!("f{i}.json")), wrapper(&[record(100 + i)])).unwrap();
+    }
+    std::fs::write(elsewhere.path().join("credentials"), CREDENTIALS).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("a.json"), wrapper(&[record(0), record(1)])).unwrap();
+    std::os::unix::fs::symlink(&etc, d.join("etc")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path().join("credentials"), d.join("credentials.json")).unwrap();
+    let input = scan_books(&[d], &[]);
+    assert_eq!(Books::of(&input), Books { files: 1, records: 2, skipped_files: 2, ..Books::default() });
+    let reasons: Vec<(&str, &str)> = input["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["path"].as_str().unwrap().rsplit('/').next().unwrap(), s["reason"].as_str().unwrap()))
+        .collect();
+    let not_followed = "symlink not followed (-L/--follow reads it)";
+    assert_eq!(reasons, [("credentials.json", not_followed), ("etc", not_followed)]);
+    // -L (and --follow) read through them.
+    for flag in ["-L", "--follow"] {
+        let input = scan_books(&[d], &[flag]);
+        assert_eq!(input["files"], 1002, "{flag}");
+        assert_eq!(input["records"], 1002, "{flag}");
+        assert_eq!(common::only_bad_file(&input).1, "not a log: text, 41 bytes");
+    }
+    // Named on the command line, a link is read.
+    let input = scan_books(&[d.join("etc")], &[]);
+    assert_eq!(input["records"], 1000);
+}
+
+/// 41 bytes that must never be quoted in a report or a warning.
+const CREDENTIALS: &str = "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\n";
+
+/// A file that is not a log is named by its kind and size, never by its content, in the books, the warnings
+/// and every format; so is a gzip of one, and binary data.
+#[test]
+fn files_that_are_not_logs_are_named_never_quoted() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("credentials"), CREDENTIALS).unwrap();
+    std::fs::write(d.join("credentials.gz"), common::gzip(CREDENTIALS.as_bytes())).unwrap();
+    std::fs::write(d.join("key.bin"), b"\x00\x01SECRETKEYMATERIAL\x00\x02\x03\x04\x05\x06\x07\x08").unwrap();
+    let input = scan_books(&[d], &[]);
+    let bad: Vec<(String, String)> = input["bad_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            let path = b["path"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
+            (path, b["error"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    let expected = [
+        ("credentials", "not a log: text, 41 bytes"),
+        ("credentials.gz", "not a log: text, 41 bytes"),
+        ("key.bin", "not a log: binary data of unknown format, 27 bytes"),
+    ];
+    assert_eq!(bad, expected.map(|(p, e)| (p.to_owned(), e.to_owned())));
+    for format in ["table", "json"] {
+        let run = common::run_binary(["scan".as_ref(), d.as_os_str(), "--format".as_ref(), format.as_ref()]);
+        assert_eq!(run.code, 0);
+        for secret in ["AKIA", "aws_access_key_id", "SECRETKEY"] {
+            assert!(!run.stdout_text().contains(secret) && !run.stderr.contains(secret), "{format}: {secret}");
+        }
+        assert!(run.stderr.contains("not a log: text, 41 bytes"), "{}", run.stderr);
+    }
+}
+
+/// `--output FILE` where FILE is a symlink: the link is replaced by the report, the file it pointed to is
+/// untouched; no temporary file is left beside it. Every command that takes --output.
+#[cfg(unix)]
+#[test]
+fn output_over_a_symlink_replaces_the_link_not_its_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    std::fs::write(logs.join("a.json"), wrapper(&[record(0), record(1)])).unwrap();
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let victim = dir.path().join("victim");
+    let logs = logs.display().to_string();
+    let commands: [&[&str]; 6] = [
+        &["scan", "--format", "json"],
+        &["denied", "--all-causes", "--format", "csv"],
+        &["outside", "--format", "table"],
+        &["timeline", "--ip", "203.0.113.9", "--format", "csv"],
+        &["propose", "--format", "json"],
+        &["export", "--out"],
+    ];
+    for (i, command) in commands.iter().enumerate() {
+        std::fs::write(&victim, "precious").unwrap();
+        let link = out_dir.join(format!("report-{i}"));
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        let export_dir = dir.path().join(format!("export-{i}"));
+        let mut args: Vec<std::ffi::OsString> = command.iter().map(Into::into).collect();
+        if command[0] == "export" {
+            args.push(export_dir.clone().into());
+        }
+        args.extend([logs.clone().into(), "-q".into(), "--output".into(), link.clone().into()]);
+        let run = common::run_binary(&args);
+        assert_eq!(run.code, 0, "{command:?}: {}", run.stderr);
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious", "{command:?}");
+        assert!(!std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "{command:?}");
+        assert!(std::fs::metadata(&link).unwrap().len() > 0, "{command:?}: the report is at the link's place");
+    }
+    let names: Vec<String> =
+        std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(names.iter().all(|n| n.starts_with("report-")), "no temporary file left: {names:?}");
+    // A run that fails leaves an existing report as it was, and nothing beside it.
+    let report = out_dir.join("report-0");
+    let before = std::fs::read(&report).unwrap();
+    let run = common::run_binary([
+        "scan".as_ref(),
+        "/definitely/missing".as_ref(),
+        "--strict".as_ref(),
+        "--output".as_ref(),
+        report.as_os_str(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(std::fs::read(&report).unwrap(), before);
 }
 
 /// How many tiny files the big-folder test makes: 20,000 by default so the suite stays fast (about 10 s in a

@@ -12,7 +12,7 @@ use crate::analyze::check::{Check, CheckReport, EndpointReport, Group};
 use crate::cli::{CheckArgs, Format};
 use crate::config::Overrides;
 use crate::ingest::{self, InputStats};
-use crate::report::{self, Table, write_input_summary};
+use crate::report::{self, Human, Table, write_input_summary};
 
 pub fn run(args: &CheckArgs) -> Result<Outcome, AppError> {
     let overrides = Overrides { policies: args.policies.clone(), ..Overrides::default() };
@@ -49,9 +49,9 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, AppError> {
     match format {
         Format::Json => report::write_envelope(&mut out, "check", resolved.output.window, &stats, &body)?,
         Format::Ndjson => write_ndjson(&mut out, &body)?,
-        _ => write_table(&mut out, &body, &stats)?,
+        _ => write_table(&mut Human::new(&mut out), &body, &stats)?,
     }
-    out.flush()?;
+    out.finish()?;
     Ok(if body.breaks_anything() { Outcome::Findings } else { Outcome::Clean })
 }
 
@@ -85,7 +85,7 @@ fn write_ndjson(out: &mut dyn Write, body: &CheckReport) -> std::io::Result<()> 
     Ok(())
 }
 
-fn write_table(out: &mut dyn Write, body: &CheckReport, stats: &InputStats) -> std::io::Result<()> {
+fn write_table(out: &mut Human<impl Write>, body: &CheckReport, stats: &InputStats) -> std::io::Result<()> {
     for check in &body.checks {
         let na = &check.network_activity;
         writeln!(
@@ -93,7 +93,7 @@ fn write_table(out: &mut dyn Write, body: &CheckReport, stats: &InputStats) -> s
             "{} with {}: {} requests: {} allow, {} deny, {} unknown; {} denied today by other policies; \
              network activity: {} events ({} paired, {} replayed, {} unmatched)",
             check.vpce,
-            report::escape_terminal(&check.policy),
+            check.policy,
             check.requests,
             check.allow,
             check.deny,
@@ -130,7 +130,7 @@ fn write_table(out: &mut dyn Write, body: &CheckReport, stats: &InputStats) -> s
                     g.last_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
                 ]);
             }
-            table.write(out)?;
+            out.table(&table)?;
         }
         writeln!(out)?;
     }
@@ -142,7 +142,7 @@ fn write_table(out: &mut dyn Write, body: &CheckReport, stats: &InputStats) -> s
         writeln!(out, "the candidate policies would break requests that pass today on {}", breaking.join(", "))?;
     }
     for note in &body.notes {
-        writeln!(out, "note: {}", report::escape_terminal(note))?;
+        writeln!(out, "note: {note}")?;
     }
     write_input_summary(out, stats)
 }

@@ -10,7 +10,7 @@ use crate::cli::{DeniedArgs, Format, GroupDim};
 use crate::config::Overrides;
 use crate::ingest::{self, InputStats};
 use crate::report::tabular::{ColumnData, Frame, TabularFormat, write_frame};
-use crate::report::{self, Table, write_input_summary};
+use crate::report::{self, Human, Table, write_input_summary};
 
 pub fn run(args: &DeniedArgs) -> Result<Outcome, AppError> {
     let overrides = Overrides { policies: args.policies.clone(), ..Overrides::default() };
@@ -39,9 +39,9 @@ pub fn run(args: &DeniedArgs) -> Result<Outcome, AppError> {
         Format::Terraform | Format::Cloudformation => {
             return Err(AppError::Usage("denied writes --format table, json or ndjson".to_owned()));
         }
-        Format::Table => write_table(&mut out, &body, &stats, args.all_causes)?,
+        Format::Table => write_table(&mut Human::new(&mut out), &body, &stats, args.all_causes)?,
     }
-    out.flush()?;
+    out.finish()?;
     let vpce_denials = body.denials.iter().any(|row| row.cause == Cause::VpcePolicy);
     Ok(if args.fail_on_findings && vpce_denials { Outcome::Findings } else { Outcome::Clean })
 }
@@ -78,7 +78,12 @@ fn group_by(dims: &[GroupDim]) -> GroupBy {
     }
 }
 
-fn write_table(out: &mut dyn Write, body: &DeniedReport, stats: &InputStats, all_causes: bool) -> std::io::Result<()> {
+fn write_table(
+    out: &mut Human<impl Write>,
+    body: &DeniedReport,
+    stats: &InputStats,
+    all_causes: bool,
+) -> std::io::Result<()> {
     let mut table = Table::new(&[
         "COUNT",
         "CAUSE",
@@ -115,13 +120,14 @@ fn write_table(out: &mut dyn Write, body: &DeniedReport, stats: &InputStats, all
         let what = if all_causes { "denied requests" } else { "endpoint-policy denials" };
         writeln!(out, "no {what} in the input")?;
     } else {
-        table.write(out)?;
+        out.table(&table)?;
     }
     let causes: Vec<String> =
         body.totals.by_cause.iter().filter(|(_, n)| **n > 0).map(|(cause, n)| format!("{cause} {n}")).collect();
+    writeln!(out)?;
     writeln!(
         out,
-        "\n{} denied requests in the input ({}); {} shown{}",
+        "{} denied requests in the input ({}); {} shown{}",
         body.totals.denied_requests,
         if causes.is_empty() { "none".to_owned() } else { causes.join(", ") },
         body.totals.shown_requests,

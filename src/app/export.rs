@@ -1,6 +1,5 @@
 //! `trail-vpce export`: events → Hive-partitioned Parquet in bounded batches.
 
-use std::io::Write;
 use std::sync::Arc;
 
 use super::{AppError, Outcome, check_input};
@@ -28,7 +27,8 @@ pub fn run(args: &ExportArgs) -> Result<Outcome, AppError> {
     if let Some(error) = export.error {
         return Err(AppError::Output(std::io::Error::other(error)));
     }
-    let mut out = report::open_output(None)?;
+    let mut output = report::open_output(resolved.output.output.as_deref())?;
+    let mut out = report::Human::new(&mut output);
     writeln!(
         out,
         "exported {} events ({} CloudTrail records, {} access-log lines) in {} Parquet files under {}",
@@ -39,6 +39,6 @@ pub fn run(args: &ExportArgs) -> Result<Outcome, AppError> {
         args.out.display()
     )?;
     report::write_input_summary(&mut out, &stats)?;
-    out.flush()?;
+    output.finish()?;
     Ok(Outcome::Clean)
 }

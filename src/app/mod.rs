@@ -18,7 +18,8 @@ use std::io;
 use crate::cli::{Cli, Command, CommonArgs, OutputConfig, Resolved};
 use crate::config::{Overrides, Settings};
 use crate::ingest::{IngestError, InputStats};
-use crate::report::escape_terminal;
+use crate::report::human::stdout_is_terminal;
+use crate::report::warn;
 
 /// How a successful run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,8 +84,7 @@ fn refuse_binary_on_terminal(
     format: crate::report::tabular::TabularFormat,
     output: Option<&std::path::Path>,
 ) -> Result<(), AppError> {
-    use std::io::IsTerminal;
-    if format == crate::report::tabular::TabularFormat::Parquet && output.is_none() && io::stdout().is_terminal() {
+    if format == crate::report::tabular::TabularFormat::Parquet && output.is_none() && stdout_is_terminal() {
         return Err(AppError::Usage("parquet is binary: give --output FILE or redirect stdout".to_owned()));
     }
     Ok(())
@@ -103,19 +103,19 @@ fn check_input(stats: &InputStats, output: &OutputConfig) -> Result<(), AppError
             "{} bad files, {} bad records; first: {}",
             stats.bad_files.len(),
             stats.bad_records,
-            escape_terminal(&first)
+            first
         )));
     }
     if !output.quiet {
         for bad in &stats.bad_files {
             let recovered = bad.recovered_records.map(|n| format!(" ({n} records recovered)")).unwrap_or_default();
-            eprintln!("warning: {}: {}{}", escape_terminal(&bad.path), escape_terminal(&bad.error), recovered);
+            warn(format_args!("{}: {}{}", bad.path, bad.error, recovered));
         }
         if stats.bad_records > 0 {
-            eprintln!(
-                "warning: {} records rejected (see input.bad_record_samples in --format json)",
+            warn(format_args!(
+                "{} records rejected (see input.bad_record_samples in --format json)",
                 stats.bad_records
-            );
+            ));
         }
     }
     Ok(())

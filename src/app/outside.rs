@@ -12,7 +12,7 @@ use crate::cli::{Format, OutsideArgs};
 use crate::config::Overrides;
 use crate::ingest::{self, InputStats};
 use crate::report::tabular::{ColumnData, Frame, TabularFormat, write_frame};
-use crate::report::{self, Table, escape_terminal, write_input_summary};
+use crate::report::{self, Human, Table, write_input_summary};
 
 pub fn run(args: &OutsideArgs) -> Result<Outcome, AppError> {
     let overrides = Overrides {
@@ -47,9 +47,9 @@ pub fn run(args: &OutsideArgs) -> Result<Outcome, AppError> {
             let tabular = if format == Format::Csv { TabularFormat::Csv } else { TabularFormat::Parquet };
             write_frame(findings_frame(&body), tabular, &mut out)?;
         }
-        _ => write_table(&mut out, &body, &stats)?,
+        _ => write_table(&mut Human::new(&mut out), &body, &stats)?,
     }
-    out.flush()?;
+    out.finish()?;
     Ok(if args.fail_on_findings && body.has_serious_findings() { Outcome::Findings } else { Outcome::Clean })
 }
 
@@ -75,7 +75,7 @@ fn findings_frame(body: &OutsideReport) -> Frame {
         .column("operator_vpce", ColumnData::Str(f.iter().map(|x| x.operator_vpce.clone()).collect()))
 }
 
-fn write_table(out: &mut dyn Write, body: &OutsideReport, stats: &InputStats) -> std::io::Result<()> {
+fn write_table(out: &mut Human<impl Write>, body: &OutsideReport, stats: &InputStats) -> std::io::Result<()> {
     let mut table = Table::new(&[
         "#",
         "SEVERITY",
@@ -109,17 +109,18 @@ fn write_table(out: &mut dyn Write, body: &OutsideReport, stats: &InputStats) ->
     if table.is_empty() {
         writeln!(out, "no findings")?;
     } else {
-        table.write(out)?;
+        out.table(&table)?;
         writeln!(out)?;
         for (i, f) in body.findings.iter().enumerate() {
-            writeln!(out, "{:>3}. {}", i + 1, escape_terminal(&f.reason))?;
+            writeln!(out, "{:>3}. {}", i + 1, f.reason)?;
         }
     }
     let severities: Vec<String> =
         body.totals.by_severity.iter().map(|(s, n)| format!("{} {}", n, s.as_str())).collect();
+    writeln!(out)?;
     writeln!(
         out,
-        "\n{} findings{}; {} requests through endpoints, {} outside; {} by AWS service principals (never a bypass); \
+        "{} findings{}; {} requests through endpoints, {} outside; {} by AWS service principals (never a bypass); \
          {} to AWS-owned buckets (never foreign)",
         body.findings.len(),
         if severities.is_empty() { String::new() } else { format!(" ({})", severities.join(", ")) },

@@ -10,7 +10,7 @@ use super::{AppError, Outcome};
 use crate::cli::{EvalArgs, LintArgs, LintFormat, PolicyArgs, PolicyCommand};
 use crate::ingest::InputStats;
 use crate::policy::{EndpointKind, EvalOptions, LintFinding, Policy, Severity, evaluate_with, lint};
-use crate::report::{self, Envelope, Table, Window, escape_terminal};
+use crate::report::{self, Envelope, Human, Table, Window};
 
 pub fn run(args: &PolicyArgs) -> Result<Outcome, AppError> {
     match &args.command {
@@ -45,7 +45,7 @@ fn eval(args: &EvalArgs) -> Result<Outcome, AppError> {
         read_input(name)?.read_to_string(&mut text).map_err(|e| AppError::Usage(format!("cannot read {name}: {e}")))?;
         let decision = decide(&text).map_err(|e| AppError::Usage(format!("request {name}: {e}")))?;
         write_line(&mut out, &decision)?;
-        out.flush()?;
+        out.finish()?;
         return Ok(Outcome::Clean);
     }
     let name = args.requests.as_deref().unwrap_or("-");
@@ -60,13 +60,13 @@ fn eval(args: &EvalArgs) -> Result<Outcome, AppError> {
             Ok(decision) => write_line(&mut out, &decision)?,
             Err(e) => {
                 let message = format!("{name}: line {number}: {e}");
-                eprintln!("trail-vpce: error: {}", escape_terminal(&message));
+                let _ = writeln!(report::human::stderr(), "trail-vpce: error: {message}");
                 write_line(&mut out, &serde_json::json!({ "error": message }))?;
                 failed.push(number);
             }
         }
     }
-    out.flush()?;
+    out.finish()?;
     if failed.is_empty() {
         return Ok(Outcome::Clean);
     }
@@ -127,17 +127,19 @@ fn run_lint(args: &LintArgs) -> Result<Outcome, AppError> {
             report::write_json(&mut out, &envelope)?;
         }
         LintFormat::Table => {
+            let mut out = Human::new(&mut out);
             if findings.is_empty() {
-                writeln!(out, "no findings in {}", escape_terminal(&args.file.display().to_string()))?;
+                writeln!(out, "no findings in {}", args.file.display())?;
             } else {
                 let mut table = Table::new(&["SEVERITY", "CODE", "PATH", "MESSAGE"]).max_width(400);
                 for f in &findings {
                     table.row(vec![f.severity.to_string(), f.code.to_owned(), f.path.clone(), f.message.clone()]);
                 }
-                table.write(&mut out)?;
+                out.table(&table)?;
+                writeln!(out)?;
                 writeln!(
                     out,
-                    "\n{} errors, {} warnings, {} info",
+                    "{} errors, {} warnings, {} info",
                     errors,
                     count(Severity::Warning),
                     count(Severity::Info)
@@ -145,7 +147,7 @@ fn run_lint(args: &LintArgs) -> Result<Outcome, AppError> {
             }
         }
     }
-    out.flush()?;
+    out.finish()?;
     Ok(if errors > 0 { Outcome::Findings } else { Outcome::Clean })
 }
 

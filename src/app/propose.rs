@@ -16,7 +16,7 @@ use crate::cli::{Format, ProposeArgs, ScopeArg};
 use crate::config::{Overrides, load_policy};
 use crate::ingest;
 use crate::policy::EndpointKind;
-use crate::report::{self, Envelope, escape_terminal, write_input_summary};
+use crate::report::{self, Envelope, Human, warn, write_input_summary};
 
 /// An endpoint that got no proposal, and why.
 #[derive(Debug, Serialize)]
@@ -70,14 +70,12 @@ pub fn run(args: &ProposeArgs) -> Result<Outcome, AppError> {
     }
     if let Some(vpce) = &single {
         if !facts.endpoints.contains_key(vpce) {
-            return Err(AppError::Usage(format!("no request through {} in the input", escape_terminal(vpce))));
+            return Err(AppError::Usage(format!("no request through {vpce} in the input")));
         }
         if let Some(operator) = ownership.operator_label(vpce) {
             return Err(AppError::Usage(format!(
-                "{} is not your endpoint ({}): no policy to propose (operated_by = \"customer\" in the config \
-                 says otherwise)",
-                escape_terminal(vpce),
-                escape_terminal(&operator)
+                "{vpce} is not your endpoint ({operator}): no policy to propose (operated_by = \"customer\" in \
+                 the config says otherwise)"
             )));
         }
     }
@@ -117,7 +115,7 @@ pub fn run(args: &ProposeArgs) -> Result<Outcome, AppError> {
             Ok(p) => proposals.push(p),
             Err(ProposeError::Generate { vpce, source }) if single.is_none() => {
                 if !resolved.output.quiet {
-                    eprintln!("warning: no proposal for {}: {source}", escape_terminal(&vpce));
+                    warn(format_args!("no proposal for {vpce}: {source}"));
                 }
                 skipped.push(Skipped { vpce, reason: source.to_string() });
             }
@@ -131,7 +129,7 @@ pub fn run(args: &ProposeArgs) -> Result<Outcome, AppError> {
             for p in &proposals {
                 out.write_all(p.text.as_bytes())?;
                 if !resolved.output.quiet {
-                    write_summary(&mut std::io::stderr().lock(), p)?;
+                    write_summary(&mut report::human::stderr(), p)?;
                 }
             }
         }
@@ -157,13 +155,14 @@ pub fn run(args: &ProposeArgs) -> Result<Outcome, AppError> {
             summaries_to_stderr(&proposals, resolved.output.quiet)?;
         }
         _ => {
+            let mut out = Human::new(&mut out);
             for p in &proposals {
                 write_summary(&mut out, p)?;
-                out.write_all(p.text.as_bytes())?;
+                out.json(&p.text)?;
                 writeln!(out)?;
             }
             for s in &skipped {
-                writeln!(out, "{}: no proposal: {}", escape_terminal(&s.vpce), s.reason)?;
+                writeln!(out, "{}: no proposal: {}", s.vpce, s.reason)?;
             }
             if proposals.is_empty() && skipped.is_empty() {
                 writeln!(out, "no requests through a VPC endpoint in the input")?;
@@ -171,7 +170,7 @@ pub fn run(args: &ProposeArgs) -> Result<Outcome, AppError> {
             write_input_summary(&mut out, &stats)?;
         }
     }
-    out.flush()?;
+    out.finish()?;
     Ok(Outcome::Clean)
 }
 
@@ -179,7 +178,7 @@ fn summaries_to_stderr(proposals: &[Proposal], quiet: bool) -> std::io::Result<(
     if quiet {
         return Ok(());
     }
-    let mut err = std::io::stderr().lock();
+    let mut err = report::human::stderr();
     proposals.iter().try_for_each(|p| write_summary(&mut err, p))
 }
 

@@ -8,10 +8,11 @@ use serde_json::Value;
 use crate::analyze::propose::Proposal;
 use crate::analyze::propose::statements::camel;
 use crate::policy::MAX_ENDPOINT_POLICY_CHARS;
-use crate::report::escape_terminal;
+use crate::report::Human;
 
-/// The human summary of one proposal.
-pub fn write_summary(out: &mut dyn Write, p: &Proposal) -> io::Result<()> {
+/// The human summary of one proposal (every line escaped by [`Human`]: the endpoint id, bucket names in the
+/// widening details and the notes come from the logs).
+pub fn write_summary(out: &mut Human<impl Write>, p: &Proposal) -> io::Result<()> {
     let v = &p.verified;
     writeln!(
         out,
@@ -37,7 +38,7 @@ pub fn write_summary(out: &mut dyn Write, p: &Proposal) -> io::Result<()> {
             "  unknown ({} x{}): {} (depends on {})",
             u.outcome,
             u.count,
-            escape_terminal(&u.request),
+            u.request,
             u.missing_keys.join(", ")
         )?;
     }
@@ -48,9 +49,9 @@ pub fn write_summary(out: &mut dyn Write, p: &Proposal) -> io::Result<()> {
             l.reason,
             l.outcome,
             l.count,
-            escape_terminal(l.principal.as_deref().unwrap_or("?")),
-            escape_terminal(&l.action),
-            escape_terminal(l.resource.as_deref().unwrap_or("(no resource)")),
+            l.principal.as_deref().unwrap_or("?"),
+            l.action,
+            l.resource.as_deref().unwrap_or("(no resource)"),
             l.resource_account.as_deref().map(|a| format!(" (owner {a})")).unwrap_or_default()
         )?;
     }
@@ -75,7 +76,7 @@ pub fn write_summary(out: &mut dyn Write, p: &Proposal) -> io::Result<()> {
         writeln!(
             out,
             "  compared with {}: of {} probe requests the current policy allows {}, the proposal {} ({} removed, {} added); observed requests allowed: current {} ({} unknown), proposal {}",
-            escape_terminal(&c.current_policy),
+            c.current_policy,
             c.probes.total,
             c.probes.allowed_by_current,
             c.probes.allowed_by_proposal,
@@ -91,11 +92,11 @@ pub fn write_summary(out: &mut dyn Write, p: &Proposal) -> io::Result<()> {
             ("principals", &c.principals_removed),
         ] {
             if !list.is_empty() {
-                writeln!(out, "    no longer allowed {what}: {}", escape_terminal(&list.join(", ")))?;
+                writeln!(out, "    no longer allowed {what}: {}", list.join(", "))?;
             }
         }
         for example in &c.added_examples {
-            writeln!(out, "    newly allowed: {}", escape_terminal(example))?;
+            writeln!(out, "    newly allowed: {}", example)?;
         }
     }
     for note in &p.notes {

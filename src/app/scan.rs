@@ -1,12 +1,14 @@
 //! `trail-vpce scan`: wiring the scan analyzer to the pipeline and the writers.
 
+use std::io::Write;
+
 use super::{AppError, Outcome, check_input};
 use crate::analyze::scan::{Scan, ScanReport};
 use crate::cli::{Format, ScanArgs};
 use crate::config::Overrides;
 use crate::ingest;
 use crate::ingest::InputStats;
-use crate::report::{self, Table, Window, write_input_summary};
+use crate::report::{self, Human, Table, Window, write_input_summary};
 
 pub fn run(args: &ScanArgs) -> Result<Outcome, AppError> {
     let (resolved, settings) = super::prepare(&args.common, &Overrides::default())?;
@@ -20,14 +22,14 @@ pub fn run(args: &ScanArgs) -> Result<Outcome, AppError> {
     let mut out = report::open_output(resolved.output.output.as_deref())?;
     match format {
         Format::Json => report::write_envelope(&mut out, "scan", resolved.output.window, &stats, &body)?,
-        _ => write_table(&mut out, &body, &stats, resolved.output.window)?,
+        _ => write_table(&mut Human::new(&mut out), &body, &stats, resolved.output.window)?,
     }
-    out.flush()?;
+    out.finish()?;
     Ok(Outcome::Clean)
 }
 
 fn write_table(
-    out: &mut dyn std::io::Write,
+    out: &mut Human<impl Write>,
     body: &ScanReport,
     stats: &InputStats,
     window: Window,
@@ -67,11 +69,12 @@ fn write_table(
     if table.is_empty() {
         writeln!(out, "no requests through a customer VPC endpoint in the input")?;
     } else {
-        table.write(out)?;
+        out.table(&table)?;
     }
     let others: Vec<_> = body.aws_operated_endpoints.iter().chain(&body.foreign_endpoints).collect();
     if !others.is_empty() {
-        writeln!(out, "\nnot your endpoints (AWS-operated or another account's; not in the analyses above):")?;
+        writeln!(out)?;
+        writeln!(out, "not your endpoints (AWS-operated or another account's; not in the analyses above):")?;
         let mut table =
             Table::new(&["ENDPOINT", "OPERATOR", "BASIS", "RECORDS", "DENIED", "SERVICES", "TOP PRINCIPAL"]);
         for e in others {
@@ -85,7 +88,7 @@ fn write_table(
                 e.top_principals.first().map(|p| format!("{} ({})", p.name, p.count)).unwrap_or_default(),
             ]);
         }
-        table.write(out)?;
+        out.table(&table)?;
     }
     for (source, a) in &body.aggregated_events {
         let codes: Vec<String> = a.error_codes.iter().map(|(code, n)| format!("{code} {n}")).collect();
@@ -97,9 +100,10 @@ fn write_table(
             if codes.is_empty() { String::new() } else { format!("; errors: {}", codes.join(", ")) }
         )?;
     }
+    writeln!(out)?;
     writeln!(
         out,
-        "\nwithout an endpoint: {} records ({} via AWS-internal endpoints); network activity events: {}; data events: {}",
+        "without an endpoint: {} records ({} via AWS-internal endpoints); network activity events: {}; data events: {}",
         body.without_endpoint.records,
         body.without_endpoint.aws_internal,
         body.network_activity_events,

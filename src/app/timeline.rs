@@ -14,7 +14,7 @@ use crate::cli::{Format, TimelineArgs};
 use crate::config::Overrides;
 use crate::ingest::{self, InputStats};
 use crate::report::tabular::{ColumnData, Frame, write_csv_part};
-use crate::report::{self, SpooledTable, Window, escape_terminal, write_input_summary};
+use crate::report::{self, Human, SpooledTable, Window, write_input_summary};
 
 pub fn run(args: &TimelineArgs) -> Result<Outcome, AppError> {
     let (resolved, settings) = super::prepare(&args.common, &Overrides::default())?;
@@ -76,9 +76,9 @@ pub fn run(args: &TimelineArgs) -> Result<Outcome, AppError> {
         }
         Format::Csv => write_csv(&mut out, rows)?,
         // Parquet, Terraform and CloudFormation were refused before reading.
-        _ => write_table(&mut out, rows, &stats, pivot.as_ref())?,
+        _ => write_table(&mut Human::new(&mut out), rows, &stats, pivot.as_ref())?,
     }
-    out.flush()?;
+    out.finish()?;
     Ok(Outcome::Clean)
 }
 
@@ -121,7 +121,7 @@ fn write_json(
 }
 
 fn write_table(
-    out: &mut dyn Write,
+    out: &mut Human<impl Write>,
     rows: impl Iterator<Item = std::io::Result<TimelineRow>>,
     stats: &InputStats,
     pivot: Option<&PivotSets>,
@@ -166,23 +166,20 @@ fn write_table(
     if table.is_empty() {
         writeln!(out, "no matching requests in the input")?;
     } else {
-        table.write(out)?;
+        out.spooled_table(table)?;
     }
     write_summary(out, &summary.finish(), pivot)?;
     write_input_summary(out, stats)
 }
 
-fn write_summary(out: &mut dyn Write, s: &Summary, pivot: Option<&PivotSets>) -> std::io::Result<()> {
+fn write_summary(out: &mut Human<impl Write>, s: &Summary, pivot: Option<&PivotSets>) -> std::io::Result<()> {
     let time = |t: Option<crate::model::Timestamp>| t.map(|t| t.to_rfc3339()).unwrap_or_else(|| "-".into());
     let list = |items: &std::collections::BTreeSet<String>| {
-        if items.is_empty() {
-            "-".to_owned()
-        } else {
-            escape_terminal(&items.iter().cloned().collect::<Vec<_>>().join(", ")).into_owned()
-        }
+        if items.is_empty() { "-".to_owned() } else { items.iter().cloned().collect::<Vec<_>>().join(", ") }
     };
-    writeln!(out, "\n{} requests, {} .. {}", s.requests, time(s.first_seen), time(s.last_seen))?;
-    let endpoints: Vec<String> = s.endpoints.iter().map(|(v, n)| format!("{} ({n})", escape_terminal(v))).collect();
+    writeln!(out)?;
+    writeln!(out, "{} requests, {} .. {}", s.requests, time(s.first_seen), time(s.last_seen))?;
+    let endpoints: Vec<String> = s.endpoints.iter().map(|(v, n)| format!("{v} ({n})")).collect();
     writeln!(
         out,
         "endpoints: {}; outside any endpoint: {}",
@@ -199,10 +196,10 @@ fn write_summary(out: &mut dyn Write, s: &Summary, pivot: Option<&PivotSets>) ->
             out,
             "first request outside its endpoints: {} from {} ({} {}, {})",
             time(first.time),
-            escape_terminal(first.source_ip.as_deref().unwrap_or("-")),
-            escape_terminal(&first.action),
+            first.source_ip.as_deref().unwrap_or("-"),
+            first.action,
             first.outcome,
-            escape_terminal(first.event_id.as_deref().unwrap_or("-"))
+            first.event_id.as_deref().unwrap_or("-")
         )?;
     }
     if let Some(p) = pivot {

@@ -1,6 +1,5 @@
 //! The flag group every command shares, and its resolution into an [`IngestConfig`] and [`OutputConfig`].
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::ValueEnum;
@@ -32,6 +31,10 @@ pub struct CommonArgs {
     /// or cloudtrail:lookup (the LookupEvents API).
     #[arg(value_name = "SOURCE", required_unless_present = "lookup")]
     pub sources: Vec<String>,
+    /// Follow symlinks inside folders (by default they are skipped and counted, as in ripgrep and fd: a link
+    /// may point anywhere on the disk). A symlink named as a SOURCE is always read.
+    #[arg(long, short = 'L')]
+    pub follow: bool,
     /// Only events at or after this time: a duration before --at (90m, 24h, 7d), RFC 3339, or YYYY-MM-DD.
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
@@ -174,13 +177,14 @@ impl CommonArgs {
         };
         let ingest = IngestConfig {
             sources,
+            follow_links: self.follow,
             decode: DecodeOptions {
                 max_decompressed_bytes: self.max_decompressed_bytes,
                 max_record_bytes: self.max_record_bytes.max(64),
             },
             filter,
             threads: self.threads,
-            progress: !self.quiet && std::io::stderr().is_terminal(),
+            progress: !self.quiet && crate::report::human::stderr_is_terminal(),
             endpoint_networks: Vec::new(),
             remote,
         };

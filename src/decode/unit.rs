@@ -141,16 +141,32 @@ fn decode_nested(name: &str, reader: &mut dyn Read, options: &DecodeOptions, sin
             outcome.kind = UnitKind::AccessLog;
             read_access_log(BufReader::new(stream), options, sink, &mut outcome);
         }
-        Sniffed::Text => {
-            outcome.failure = Some(format!(
-                "not a CloudTrail or S3 access log: text starting {:?}",
-                String::from_utf8_lossy(&first_line(&head)[..first_line(&head).len().min(40)])
-            ));
-        }
+        Sniffed::Text => outcome.failure = Some(not_a_log("text", skipped, &mut stream, &mut outcome)),
         Sniffed::Empty => outcome.kind = UnitKind::Empty,
-        Sniffed::Binary => outcome.failure = Some("not a log: binary data of unknown format".to_owned()),
+        Sniffed::Binary => {
+            outcome.failure = Some(not_a_log("binary data of unknown format", skipped, &mut stream, &mut outcome));
+        }
     }
     sink.unit_done(outcome);
+}
+
+/// How far a unit that is not a log is read to tell its size; past this it is "over 1 MiB".
+const NOT_LOG_SIZE_LIMIT: u64 = 1 << 20;
+
+/// Names a unit that is not a log by its kind and size, never by its content: it may be anything a folder
+/// holds (a credentials file, a private key), and the reason goes into reports and warnings.
+fn not_a_log(kind: &str, skipped: u64, stream: &mut impl Read, outcome: &mut UnitOutcome) -> String {
+    match io::copy(&mut (&mut *stream).take(NOT_LOG_SIZE_LIMIT + 1), &mut io::sink()) {
+        Ok(read) if read <= NOT_LOG_SIZE_LIMIT => {
+            outcome.bytes = skipped + read;
+            format!("not a log: {kind}, {} bytes", skipped + read)
+        }
+        Ok(read) => {
+            outcome.bytes = skipped + read;
+            format!("not a log: {kind}, over {} MiB", NOT_LOG_SIZE_LIMIT >> 20)
+        }
+        Err(e) => format!("not a log: {kind} ({})", describe_io(&e)),
+    }
 }
 
 /// Compressed objects up to this size are read whole and inflated by libdeflate (CloudTrail objects are a

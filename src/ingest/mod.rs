@@ -52,6 +52,8 @@ pub trait Analyzer: Send + Sized {
 #[derive(Debug, Clone, Default)]
 pub struct IngestConfig {
     pub sources: Vec<String>,
+    /// Follow symlinks met while walking folders (`-L/--follow`); by default they are skipped and counted.
+    pub follow_links: bool,
     pub decode: DecodeOptions,
     pub filter: Filter,
     /// Worker threads; `None` = one per core.
@@ -100,8 +102,9 @@ where
     if config.sources.is_empty() {
         return Err(IngestError::NoSources);
     }
-    let (remote_inputs, inputs): (Vec<Input>, Vec<Input>) =
-        source::expand(&config.sources).into_iter().partition(|i| matches!(i, Input::S3 { .. } | Input::Lookup));
+    let (remote_inputs, inputs): (Vec<Input>, Vec<Input>) = source::expand(&config.sources, config.follow_links)
+        .into_iter()
+        .partition(|i| matches!(i, Input::S3 { .. } | Input::Lookup));
     let threads = config.threads.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)

@@ -20,6 +20,37 @@ pub fn escape_terminal(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Returns JSON text with the characters [`escape_terminal`] would escape written as JSON `\uXXXX` escapes
+/// instead, newlines excepted: the same JSON value, safe to show on a terminal. (serde_json escapes C0
+/// controls in strings itself, but writes DEL, C1 controls and bidi overrides raw.)
+pub fn escape_json_text(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c != '\n' && needs_escape(c)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c != '\n' && needs_escape(c) {
+            // Every character escaped is in the Basic Multilingual Plane: one `\uXXXX` each.
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Returns a CSV string cell safe to open in a spreadsheet and to print on a terminal: control and bidi
+/// characters escaped as by [`escape_terminal`] (so a cell is never more than one line), and a cell that a
+/// spreadsheet would read as a formula (first character `=`, `+`, `-`, `@`, tab or carriage return) prefixed
+/// with `'` (OWASP's rule for CSV injection). Only string cells come here: numbers stay numbers.
+pub fn escape_csv_cell(text: &str) -> Cow<'_, str> {
+    let escaped = escape_terminal(text);
+    if !escaped.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        return escaped;
+    }
+    Cow::Owned(format!("'{escaped}"))
+}
+
 fn needs_escape(c: char) -> bool {
     (c.is_control() && c != '\t')
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
@@ -46,5 +77,40 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(escape_terminal(input), expected, "{input:?}");
         }
+    }
+
+    #[test]
+    fn csv_cells_are_never_formulas_nor_controls() {
+        let cases = [
+            ("plain", "plain"),
+            ("arn:aws:iam::111122223333:role/App", "arn:aws:iam::111122223333:role/App"),
+            ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+            ("=1+1", "'=1+1"),
+            ("+1", "'+1"),
+            ("-2", "'-2"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "\\u{d}=1"),
+            ("a=1", "a=1"),
+            ("", ""),
+            ("x\x1b[2J", "x\\u{1b}[2J"),
+            ("two\nlines", "two\\u{a}lines"),
+            ("txt.\u{202e}exe", "txt.\\u{202e}exe"),
+            ("'quoted", "'quoted"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(escape_csv_cell(input), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn json_text_keeps_its_value() {
+        let value = serde_json::json!({"k": "a\u{1b}b\u{7f}c\u{9b}d\u{202e}e\nf\tg", "plain": "ünï"});
+        let text = serde_json::to_string_pretty(&value).unwrap();
+        let escaped = escape_json_text(&text);
+        assert!(!escaped.chars().any(|c| c != '\n' && needs_escape(c)), "{escaped}");
+        assert!(escaped.contains("\\u007f") && escaped.contains("\\u009b") && escaped.contains("\\u202e"));
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&escaped).unwrap(), value);
+        assert!(matches!(escape_json_text("{\n  \"a\": 1\n}"), Cow::Borrowed(_)));
     }
 }

@@ -1,11 +1,13 @@
-//! Report writers: the JSON envelope every command shares, tables, and terminal escaping.
+//! Report writers: the JSON envelope every command shares, tables, the human-readable writer (terminal
+//! escaping), CSV/Parquet, and the output destination.
 
 pub mod escape;
+pub mod human;
+pub mod output;
 pub mod table;
 pub mod tabular;
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::Path;
 
 use serde::Serialize;
@@ -14,6 +16,8 @@ use crate::ingest::InputStats;
 use crate::model::Timestamp;
 
 pub use escape::escape_terminal;
+pub use human::{Human, warn};
+pub use output::Output;
 pub use table::{SpooledTable, Table};
 
 /// The time window a report covers.
@@ -37,12 +41,10 @@ pub struct Envelope<'a, T: Serialize> {
 /// The crate version, as reports print it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// Where report data goes: `--output FILE`, else stdout.
-pub fn open_output(path: Option<&Path>) -> io::Result<Box<dyn Write>> {
-    match path {
-        Some(path) => Ok(Box::new(BufWriter::new(File::create(path)?))),
-        None => Ok(Box::new(BufWriter::new(io::stdout().lock()))),
-    }
+/// Where report data goes: `--output FILE` (written through a temporary file, renamed into place by
+/// [`Output::finish`]), else stdout.
+pub fn open_output(path: Option<&Path>) -> io::Result<Output> {
+    Output::open(path)
 }
 
 /// Writes a command's report as one JSON document: the common fields, then the command's own.
@@ -75,7 +77,7 @@ pub fn write_json<T: Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()
 }
 
 /// A one-paragraph summary of the input books for table output.
-pub fn write_input_summary(out: &mut dyn Write, input: &InputStats) -> io::Result<()> {
+pub fn write_input_summary(out: &mut Human<impl Write>, input: &InputStats) -> io::Result<()> {
     writeln!(
         out,
         "input: {} files, {} records, {} access-log lines, {} duplicates dropped, {} digest files, {} skipped files, {} bad records, {} bad files",
@@ -90,7 +92,7 @@ pub fn write_input_summary(out: &mut dyn Write, input: &InputStats) -> io::Resul
     )?;
     for bad in &input.bad_files {
         let recovered = bad.recovered_records.map(|n| format!(" ({n} records recovered)")).unwrap_or_default();
-        writeln!(out, "  bad file: {}: {}{}", escape_terminal(&bad.path), escape_terminal(&bad.error), recovered)?;
+        writeln!(out, "  bad file: {}: {}{}", bad.path, bad.error, recovered)?;
     }
     Ok(())
 }

@@ -1,10 +1,14 @@
 //! CSV and Parquet output through polars, for the commands whose rows are tabular (`denied`, `outside`,
-//! `timeline`). Commands describe their rows as typed columns; this module owns the polars types.
+//! `timeline`). Commands describe their rows as typed columns; this module owns the polars types, and is
+//! the CSV chokepoint: every string cell of every CSV goes through [`escape_csv_cell`] (formula-neutralized,
+//! control characters escaped). Parquet keeps the exact values: it is data for programs, not a spreadsheet.
 //! Compiled only with the `tabular` feature (the default); without it these formats are a usage error.
 
 use std::io::Write;
 
 use crate::model::Timestamp;
+#[cfg(feature = "tabular")]
+use crate::report::escape::escape_csv_cell;
 
 /// One column's values, all rows.
 #[derive(Debug, Clone)]
@@ -87,14 +91,18 @@ fn data_frame(frame: Frame, format: TabularFormat) -> Result<polars::prelude::Da
 
     let error = |e: PolarsError| TabularError::Write { format, message: e.to_string() };
     let mut columns = Vec::with_capacity(frame.columns.len());
+    let csv = format == TabularFormat::Csv;
     for (name, data) in frame.columns {
         let column = match data {
+            ColumnData::Str(values) if csv => {
+                Column::new(name.into(), values.into_iter().map(|v| v.map(csv_cell)).collect::<Vec<_>>())
+            }
             ColumnData::Str(values) => Column::new(name.into(), values),
             ColumnData::U64(values) => Column::new(name.into(), values),
             ColumnData::OptU64(values) => Column::new(name.into(), values),
             ColumnData::Bool(values) => Column::new(name.into(), values),
             ColumnData::OptBool(values) => Column::new(name.into(), values),
-            ColumnData::Time(values) if format == TabularFormat::Csv => {
+            ColumnData::Time(values) if csv => {
                 Column::new(name.into(), values.into_iter().map(|t| t.map(|t| t.to_rfc3339())).collect::<Vec<_>>())
             }
             ColumnData::Time(values) => {
@@ -103,8 +111,8 @@ fn data_frame(frame: Frame, format: TabularFormat) -> Result<polars::prelude::Da
                     .cast(&DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC)))
                     .map_err(error)?
             }
-            ColumnData::List(values) if format == TabularFormat::Csv => {
-                Column::new(name.into(), values.into_iter().map(|v| v.join(";")).collect::<Vec<_>>())
+            ColumnData::List(values) if csv => {
+                Column::new(name.into(), values.into_iter().map(|v| csv_cell(v.join(";"))).collect::<Vec<_>>())
             }
             ColumnData::List(values) => {
                 // One builder for the whole column: a Series per row would cost hundreds of bytes each.
@@ -119,6 +127,16 @@ fn data_frame(frame: Frame, format: TabularFormat) -> Result<polars::prelude::Da
         columns.push(column);
     }
     DataFrame::new_infer_height(columns).map_err(error)
+}
+
+/// A string cell as CSV writes it (see [`escape_csv_cell`]); the string itself when nothing changes.
+#[cfg(feature = "tabular")]
+fn csv_cell(value: String) -> String {
+    let changed = match escape_csv_cell(&value) {
+        std::borrow::Cow::Owned(changed) => Some(changed),
+        std::borrow::Cow::Borrowed(_) => None,
+    };
+    changed.unwrap_or(value)
 }
 
 /// Without the `tabular` feature: a clear error.
@@ -182,5 +200,40 @@ mod tests {
         assert!(matches!(df.column("time").unwrap().dtype(), DataType::Datetime(TimeUnit::Milliseconds, _)));
         let ips = df.column("ips").unwrap().list().unwrap().get_as_series(0).unwrap();
         assert_eq!(ips.len(), 2);
+    }
+
+    /// Hostile string cells (a principal `=cmd|…`, a session `=1+1`, ESC, a newline) come out of CSV as text,
+    /// one line per row; the numbers stay numbers; Parquet keeps every value exact.
+    #[test]
+    fn csv_neutralizes_string_cells_and_parquet_keeps_them() {
+        let hostile = ["=cmd|' /C calc'!A0", "=1+1", "-5", "@x", "\tx", "\rx", "a\x1b[2Jb", "two\nlines", "+1,2"];
+        let frame = || {
+            Frame::new()
+                .column("s", ColumnData::Str(hostile.iter().map(|h| Some((*h).to_owned())).collect()))
+                .column("n", ColumnData::U64((0..hostile.len() as u64).collect()))
+                .column("l", ColumnData::List(hostile.iter().map(|h| vec![(*h).to_owned(), "x".into()]).collect()))
+        };
+        let mut out = Vec::new();
+        write_frame(frame(), TabularFormat::Csv, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let expected = [
+            "s,n,l",
+            "'=cmd|' /C calc'!A0,0,'=cmd|' /C calc'!A0;x",
+            "'=1+1,1,'=1+1;x",
+            "'-5,2,'-5;x",
+            "'@x,3,'@x;x",
+            "'\tx,4,'\tx;x",
+            "\\u{d}x,5,\\u{d}x;x",
+            "a\\u{1b}[2Jb,6,a\\u{1b}[2Jb;x",
+            "two\\u{a}lines,7,two\\u{a}lines;x",
+            "\"'+1,2\",8,\"'+1,2;x\"",
+        ];
+        assert_eq!(text.lines().collect::<Vec<_>>(), expected);
+        let mut out = Vec::new();
+        write_frame(frame(), TabularFormat::Parquet, &mut out).unwrap();
+        let df = ParquetReader::new(std::io::Cursor::new(out)).finish().unwrap();
+        let s = df.column("s").unwrap().str().unwrap().clone();
+        let exact: Vec<&str> = (0..s.len()).filter_map(|i| s.get(i)).collect();
+        assert_eq!(exact, hostile);
     }
 }

@@ -57,10 +57,15 @@ impl Input {
 /// Explicitly named files are always read.
 const NON_LOG_EXTENSIONS: &[&str] = &["md", "toml", "yaml", "yml", "sh", "py", "rs", "tf", "hcl", "sql"];
 
+/// Why a symlink met while walking a folder was not read.
+pub const SYMLINK_NOT_FOLLOWED: &str = "symlink not followed (-L/--follow reads it)";
+
 /// Expands the command-line sources into inputs. `-` is stdin; folders are walked recursively in file-name
-/// order, following symlinks (loops are reported), skipping hidden entries as ripgrep and fd do, and skipping
-/// (with a reason) anything in a folder that is not a regular file: FIFOs, sockets, devices.
-pub fn expand(sources: &[String]) -> Vec<Input> {
+/// order, skipping hidden entries as ripgrep and fd do, and skipping (with a reason) anything in a folder that
+/// is not a regular file: FIFOs, sockets, devices, and symlinks unless `follow` (`-L/--follow`) is given, as
+/// in ripgrep and fd: a folder is a tree, and a link in it may point anywhere on the disk. Followed, loops are
+/// reported. A symlink named on the command line is always read.
+pub fn expand(sources: &[String], follow: bool) -> Vec<Input> {
     let mut inputs = Vec::new();
     for source in sources {
         if source == "-" {
@@ -83,16 +88,17 @@ pub fn expand(sources: &[String]) -> Vec<Input> {
         let path = Path::new(source);
         match std::fs::metadata(path) {
             Err(e) => inputs.push(Input::Failed { name: source.clone(), error: e.to_string() }),
-            Ok(meta) if meta.is_dir() => walk(path, &mut inputs),
+            Ok(meta) if meta.is_dir() => walk(path, follow, &mut inputs),
             Ok(_) => inputs.push(Input::File { path: path.to_path_buf(), name: source.clone() }),
         }
     }
     inputs
 }
 
-fn walk(root: &Path, inputs: &mut Vec<Input>) {
+fn walk(root: &Path, follow: bool, inputs: &mut Vec<Input>) {
     let walker = walkdir::WalkDir::new(root)
-        .follow_links(true)
+        .follow_links(follow)
+        .follow_root_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()));
@@ -107,7 +113,12 @@ fn walk(root: &Path, inputs: &mut Vec<Input>) {
                 };
                 inputs.push(Input::Failed { name, error });
             }
-            Ok(entry) if entry.file_type().is_dir() => {}
+            // The root is a folder (or a link to one, named on the command line: always read).
+            Ok(entry) if entry.depth() == 0 || entry.file_type().is_dir() => {}
+            Ok(entry) if entry.path_is_symlink() && !follow => {
+                let name = entry.path().display().to_string();
+                inputs.push(Input::Skipped { name, reason: SYMLINK_NOT_FOLLOWED.to_owned() });
+            }
             Ok(entry) if !entry.file_type().is_file() => {
                 // A FIFO would block the worker forever and a device never ends: only regular files are read
                 // from folders (name one explicitly, e.g. `<(zcat x.gz)`, to read a pipe).
@@ -176,15 +187,18 @@ mod tests {
         for file in ["b/c/2.json.gz", "b/1.json", "a.log", "README.md", ".hidden", ".git/config", "cfg.toml"] {
             std::fs::write(root.join(file), b"x").unwrap();
         }
-        let inputs = expand(&[
-            root.display().to_string(),
-            "-".to_owned(),
-            "/definitely/missing".to_owned(),
-            "s3://bucket/AWSLogs/".to_owned(),
-            "s3://only-bucket".to_owned(),
-            "s3:///key".to_owned(),
-            "cloudtrail:lookup".to_owned(),
-        ]);
+        let inputs = expand(
+            &[
+                root.display().to_string(),
+                "-".to_owned(),
+                "/definitely/missing".to_owned(),
+                "s3://bucket/AWSLogs/".to_owned(),
+                "s3://only-bucket".to_owned(),
+                "s3:///key".to_owned(),
+                "cloudtrail:lookup".to_owned(),
+            ],
+            false,
+        );
         let described: Vec<String> = inputs
             .iter()
             .map(|input| {
@@ -218,12 +232,12 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn symlink_loops_are_reported() {
+    fn symlink_loops_are_reported_when_followed() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("d")).unwrap();
         std::os::unix::fs::symlink(dir.path(), dir.path().join("d/loop")).unwrap();
         std::fs::write(dir.path().join("d/x.json"), b"{}").unwrap();
-        let inputs = expand(&[dir.path().display().to_string()]);
+        let inputs = expand(&[dir.path().display().to_string()], true);
         assert!(inputs.iter().any(|i| matches!(i, Input::Failed { error, .. } if error == "symlink loop")));
         assert!(inputs.iter().any(|i| matches!(i, Input::File { name, .. } if name.ends_with("d/x.json"))));
     }
@@ -235,7 +249,8 @@ mod tests {
         std::os::unix::fs::symlink("/dev/null", dir.path().join("null.json")).unwrap();
         let fifo = dir.path().join("pipe.json");
         let made = std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
-        let inputs = expand(&[dir.path().display().to_string()]);
+        // Followed, the link to /dev/null is a device in the folder.
+        let inputs = expand(&[dir.path().display().to_string()], true);
         let skipped: Vec<(&str, &str)> = inputs
             .iter()
             .filter_map(|i| match i {
@@ -251,5 +266,53 @@ mod tests {
         }
         assert_eq!(skipped, expected);
         assert_eq!(inputs.len(), expected.len());
+    }
+
+    /// Not followed: links to a file, to a folder, dangling, a loop; each skipped with the reason, none read.
+    /// Named on the command line, a link (to a file or to a folder) is read.
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_in_folders_are_skipped_unless_followed() {
+        use std::os::unix::fs::symlink;
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::create_dir(outside.path().join("etc")).unwrap();
+        std::fs::write(outside.path().join("etc/passwd"), b"root:x:0:0").unwrap();
+        std::fs::write(outside.path().join("credentials"), b"aws_access_key_id = AKIA").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("a.json"), b"{}").unwrap();
+        symlink(outside.path().join("credentials"), root.join("b-file.json")).unwrap();
+        symlink(outside.path().join("etc"), root.join("c-dir")).unwrap();
+        symlink(root.join("missing"), root.join("d-dangling.json")).unwrap();
+        symlink(root, root.join("e-loop")).unwrap();
+        let short = |input: &Input| {
+            let name = input.name().rsplit('/').next().unwrap().to_owned();
+            match input {
+                Input::File { .. } => format!("file {name}"),
+                Input::Skipped { reason, .. } => format!("skipped {name}: {reason}"),
+                Input::Failed { error, .. } => format!("failed {name}: {error}"),
+                _ => format!("other {name}"),
+            }
+        };
+        let source = root.display().to_string();
+        let walked: Vec<String> = expand(std::slice::from_ref(&source), false).iter().map(short).collect();
+        let not = SYMLINK_NOT_FOLLOWED;
+        assert_eq!(
+            walked,
+            [
+                "file a.json".to_owned(),
+                format!("skipped b-file.json: {not}"),
+                format!("skipped c-dir: {not}"),
+                format!("skipped d-dangling.json: {not}"),
+                format!("skipped e-loop: {not}"),
+            ]
+        );
+        let followed: Vec<String> = expand(std::slice::from_ref(&source), true).iter().map(short).collect();
+        assert!(followed.contains(&"file b-file.json".to_owned()), "{followed:?}");
+        assert!(followed.contains(&"file passwd".to_owned()), "{followed:?}");
+        // Named on the command line: read, whether not following or following.
+        let named = [root.join("b-file.json").display().to_string(), root.join("c-dir").display().to_string()];
+        let read: Vec<String> = expand(&named, false).iter().map(short).collect();
+        assert_eq!(read, ["file b-file.json", "file passwd"]);
     }
 }
