@@ -6,6 +6,7 @@
 //! trusted_accounts = ["111122223333"]
 //! trusted_orgs = ["o-a1b2c3d4e5"]
 //! protect = ["arn:aws:s3:::app-data"]
+//! aws_owned_buckets = ["my-vendor-bucket-*"]   # added to AWS's catalogue: never foreign ('*' spans anything)
 //! [account_orgs]                # aws:PrincipalOrgID, aws:VpceOrgID (a given map is taken as complete)
 //! "111122223333" = "o-a1b2c3d4e5"
 //! [account_org_paths]           # aws:PrincipalOrgPaths, aws:VpceOrgPaths (an account missing: unknown)
@@ -23,10 +24,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ipnet::IpNet;
 use serde::Deserialize;
 
+use crate::analyze::aws_owned::AwsOwned;
 use crate::policy::{EndpointInventory, EndpointKind, EvalOptions, Policy, ReplayEnv};
 
 /// Why the configuration could not be used. Every message names the file.
@@ -58,6 +61,8 @@ struct FileConfig {
     account_orgs: BTreeMap<String, String>,
     #[serde(default)]
     account_org_paths: BTreeMap<String, String>,
+    #[serde(default)]
+    aws_owned_buckets: Vec<String>,
     #[serde(default)]
     endpoints: Vec<FileEndpoint>,
 }
@@ -122,6 +127,8 @@ pub struct Settings {
     pub account_org_paths: BTreeMap<String, String>,
     pub protect: BTreeSet<String>,
     pub endpoints: BTreeMap<String, Endpoint>,
+    /// AWS's bucket catalogue plus `aws_owned_buckets`, built once.
+    pub aws_owned: Arc<AwsOwned>,
 }
 
 /// Flags that add to the file.
@@ -201,6 +208,10 @@ impl Settings {
             trusted_orgs: file.trusted_orgs.into_iter().collect(),
             account_orgs: file.account_orgs,
             account_org_paths: file.account_org_paths,
+            aws_owned: Arc::new(
+                AwsOwned::with_configured(&file.aws_owned_buckets)
+                    .map_err(|message| ConfigError::Syntax { path: path.to_owned(), message })?,
+            ),
             protect: file.protect.into_iter().collect(),
             endpoints,
         })
@@ -271,6 +282,39 @@ mod tests {
         let env = settings.replay_env();
         assert_eq!(env.endpoints["vpce-0a1b2c3d4e5f60001"].vpc.as_deref(), Some("vpc-0a1b2c3d4e5f6a001"));
         assert_eq!(settings.endpoints["vpce-0a1b2c3d4e5f60003"].kind, Some(EndpointKind::Interface));
+    }
+
+    #[test]
+    fn org_paths_endpoints_and_aws_owned_buckets() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        let text = r#"
+aws_owned_buckets = ["my-vendor-bucket-*"]
+[account_orgs]
+"111122223333" = "o-a1b2c3d4e5"
+[account_org_paths]
+"111122223333" = "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/"
+[[endpoints]]
+id = "vpce-1"
+account = "111122223333"
+region = "eu-west-1"
+vpc = "vpc-1"
+"#;
+        std::fs::write(&path, text).unwrap();
+        let settings = Settings::load(Some(&path), &Overrides::default()).unwrap();
+        let env = settings.replay_env();
+        assert_eq!(env.account_org_paths["111122223333"], "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/");
+        let want = EndpointInventory {
+            vpc: Some("vpc-1".into()),
+            account: Some("111122223333".into()),
+            region: Some("eu-west-1".into()),
+        };
+        assert_eq!(env.endpoints["vpce-1"], want);
+        assert_eq!(settings.aws_owned.bucket("my-vendor-bucket-eu"), Some(crate::analyze::aws_owned::CONFIGURED));
+        assert_eq!(Settings::default().aws_owned.bucket("my-vendor-bucket-eu"), None);
+        std::fs::write(&path, "aws_owned_buckets = [\"Bad/Name\"]\n").unwrap();
+        let err = Settings::load(Some(&path), &Overrides::default()).unwrap_err().to_string();
+        assert!(err.contains("c.toml") && err.contains("aws_owned_buckets") && err.contains("Bad/Name"), "{err}");
     }
 
     #[test]
