@@ -35,6 +35,7 @@ pub fn run(args: &OutsideArgs) -> Result<Outcome, AppError> {
         networks: resolved.ingest.endpoint_networks.clone(),
         trusted: TrustedSet::from_settings(&settings),
         replayer: PolicyReplayer::from_settings(&settings),
+        aws_owned: Arc::clone(&settings.aws_owned),
     });
     let (outside, stats) = ingest::run(&resolved.ingest, || Outside::new(Arc::clone(&config)))?;
     check_input(&stats, &resolved.output)?;

@@ -90,6 +90,7 @@ pub fn run(args: &ProposeArgs) -> Result<Outcome, AppError> {
         include_denied: args.include_denied,
         include_foreign: args.include_foreign,
         allow_aws_owned: args.allow_aws_owned,
+        aws_owned: Arc::clone(&settings.aws_owned),
         action_wildcards: args.action_wildcards,
         ..ProposeOptions::default()
     };

@@ -1,18 +1,21 @@
 //! The inventory the logs cannot show, from `trail-vpce.toml` (`--config FILE`) and command-line flags:
-//! trusted accounts and organizations, account → organization, endpoints (owner, VPC, CIDRs, kind, policy),
-//! protected resources. Flags add to (and, for an endpoint's policy, override) the file.
+//! trusted accounts and organizations, account → organization and OU path, endpoints (owner, VPC, CIDRs,
+//! kind, policy), protected resources. Flags add to (and, for an endpoint's policy, override) the file.
 //!
 //! ```toml
 //! trusted_accounts = ["111122223333"]
 //! trusted_orgs = ["o-a1b2c3d4e5"]
 //! protect = ["arn:aws:s3:::app-data"]
-//! [account_orgs]
+//! aws_owned_buckets = ["my-vendor-bucket-*"]   # added to AWS's catalogue: never foreign ('*' spans anything)
+//! [account_orgs]                # aws:PrincipalOrgID, aws:VpceOrgID (a given map is taken as complete)
 //! "111122223333" = "o-a1b2c3d4e5"
+//! [account_org_paths]           # aws:PrincipalOrgPaths, aws:VpceOrgPaths (an account missing: unknown)
+//! "111122223333" = "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/"
 //! [[endpoints]]
 //! id = "vpce-0abc"
-//! account = "111122223333"
-//! region = "us-east-1"
-//! vpc = "vpc-0abc"
+//! account = "111122223333"     # the owner: aws:VpceAccount when the record lacks vpcEndpointAccountId
+//! region = "us-east-1"         # with vpc and account: aws:SourceVpcArn
+//! vpc = "vpc-0abc"             # aws:SourceVpc
 //! cidrs = ["10.0.0.0/16"]
 //! kind = "gateway"            # or "interface"
 //! service = ["s3"]
@@ -24,12 +27,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ipnet::IpNet;
 use serde::Deserialize;
 
+use crate::analyze::aws_owned::AwsOwned;
 use crate::ownership::{Configured, EndpointBook, Operator, Ownership, RecordOwners};
-use crate::policy::{EndpointKind, EvalOptions, Policy, ReplayEnv};
+use crate::policy::{EndpointInventory, EndpointKind, EvalOptions, Policy, ReplayEnv};
 
 /// Why the configuration could not be used. Every message names the file.
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +63,10 @@ struct FileConfig {
     protect: Vec<String>,
     #[serde(default)]
     account_orgs: BTreeMap<String, String>,
+    #[serde(default)]
+    account_org_paths: BTreeMap<String, String>,
+    #[serde(default)]
+    aws_owned_buckets: Vec<String>,
     #[serde(default)]
     endpoints: Vec<FileEndpoint>,
 }
@@ -124,8 +133,12 @@ pub struct Settings {
     pub trusted_accounts: BTreeSet<String>,
     pub trusted_orgs: BTreeSet<String>,
     pub account_orgs: BTreeMap<String, String>,
+    /// Account id → OU path (`o-…/r-…/ou-…/`).
+    pub account_org_paths: BTreeMap<String, String>,
     pub protect: BTreeSet<String>,
     pub endpoints: BTreeMap<String, Endpoint>,
+    /// AWS's bucket catalogue plus `aws_owned_buckets`, built once.
+    pub aws_owned: Arc<AwsOwned>,
 }
 
 /// Flags that add to the file.
@@ -208,6 +221,11 @@ impl Settings {
             trusted_accounts: file.trusted_accounts.into_iter().collect(),
             trusted_orgs: file.trusted_orgs.into_iter().collect(),
             account_orgs: file.account_orgs,
+            account_org_paths: file.account_org_paths,
+            aws_owned: Arc::new(
+                AwsOwned::with_configured(&file.aws_owned_buckets)
+                    .map_err(|message| ConfigError::Syntax { path: path.to_owned(), message })?,
+            ),
             protect: file.protect.into_iter().collect(),
             endpoints,
         })
@@ -217,7 +235,16 @@ impl Settings {
     pub fn replay_env(&self) -> ReplayEnv {
         ReplayEnv {
             account_orgs: self.account_orgs.clone(),
-            vpce_vpcs: self.endpoints.iter().filter_map(|(id, e)| Some((id.clone(), e.vpc.clone()?))).collect(),
+            account_org_paths: self.account_org_paths.clone(),
+            endpoints: self
+                .endpoints
+                .iter()
+                .map(|(id, e)| {
+                    let inventory =
+                        EndpointInventory { vpc: e.vpc.clone(), account: e.account.clone(), region: e.region.clone() };
+                    (id.clone(), inventory)
+                })
+                .collect(),
         }
     }
 
@@ -297,8 +324,41 @@ mod tests {
         assert_eq!(settings.policies().count(), 3);
         assert!(settings.trusted_orgs.contains("o-a1b2c3d4e5"));
         let env = settings.replay_env();
-        assert_eq!(env.vpce_vpcs["vpce-0a1b2c3d4e5f60001"], "vpc-0a1b2c3d4e5f6a001");
+        assert_eq!(env.endpoints["vpce-0a1b2c3d4e5f60001"].vpc.as_deref(), Some("vpc-0a1b2c3d4e5f6a001"));
         assert_eq!(settings.endpoints["vpce-0a1b2c3d4e5f60003"].kind, Some(EndpointKind::Interface));
+    }
+
+    #[test]
+    fn org_paths_endpoints_and_aws_owned_buckets() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        let text = r#"
+aws_owned_buckets = ["my-vendor-bucket-*"]
+[account_orgs]
+"111122223333" = "o-a1b2c3d4e5"
+[account_org_paths]
+"111122223333" = "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/"
+[[endpoints]]
+id = "vpce-1"
+account = "111122223333"
+region = "eu-west-1"
+vpc = "vpc-1"
+"#;
+        std::fs::write(&path, text).unwrap();
+        let settings = Settings::load(Some(&path), &Overrides::default()).unwrap();
+        let env = settings.replay_env();
+        assert_eq!(env.account_org_paths["111122223333"], "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/");
+        let want = EndpointInventory {
+            vpc: Some("vpc-1".into()),
+            account: Some("111122223333".into()),
+            region: Some("eu-west-1".into()),
+        };
+        assert_eq!(env.endpoints["vpce-1"], want);
+        assert_eq!(settings.aws_owned.bucket("my-vendor-bucket-eu"), Some(crate::analyze::aws_owned::CONFIGURED));
+        assert_eq!(Settings::default().aws_owned.bucket("my-vendor-bucket-eu"), None);
+        std::fs::write(&path, "aws_owned_buckets = [\"Bad/Name\"]\n").unwrap();
+        let err = Settings::load(Some(&path), &Overrides::default()).unwrap_err().to_string();
+        assert!(err.contains("c.toml") && err.contains("aws_owned_buckets") && err.contains("Bad/Name"), "{err}");
     }
 
     #[test]

@@ -5,7 +5,18 @@
 //!
 //! `aws:PrincipalType` uses the values of the IAM documentation (`AssumedRole`, `User`, `Account` for root,
 //! `FederatedUser`, `Anonymous`); other identity types leave it unknown.
+//!
+//! Endpoint keys, for a request through an endpoint (CloudTrail's `vpcEndpointId`):
+//! - `aws:SourceVpce` from the record; `aws:SourceVpc` and `aws:SourceVpcArn` from the endpoint inventory
+//!   ([`ReplayEnv::endpoints`]: VPC, region, owner), unknown when it is silent;
+//! - `aws:VpceAccount` from the record's `vpcEndpointAccountId`, else the inventory's owner;
+//!   `aws:VpceOrgID` / `aws:VpceOrgPaths` from that owner through [`ReplayEnv::account_orgs`] /
+//!   [`ReplayEnv::account_org_paths`]. These three are absent for actions of services that do not carry them
+//!   ([`super::endpoint_keys::VPCE_OWNER_KEY_SERVICES`]).
+//!
+//! A CloudTrail request known not to have come through an endpoint has none of these keys (known absent).
 
+use super::endpoint_keys::{VPCE_OWNER_KEYS, action_carries_owner_keys, vpc_arn};
 use super::request::{Context, MissingKeys, Request};
 use crate::model::{Event, LogKind, PrincipalType};
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,8 +28,100 @@ pub struct ReplayEnv {
     /// Account id → AWS Organizations id (`o-...`), for `aws:PrincipalOrgID`. When non-empty it is taken as
     /// complete: an account not listed is treated as outside every organization (the key is absent).
     pub account_orgs: BTreeMap<String, String>,
-    /// Endpoint id (`vpce-...`) → VPC id (`vpc-...`), for `aws:SourceVpc`.
-    pub vpce_vpcs: BTreeMap<String, String>,
+    /// Account id → its OU path in AWS Organizations (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`), for
+    /// `aws:PrincipalOrgPaths` and `aws:VpceOrgPaths`. An account missing from it has unknown paths, unless
+    /// [`ReplayEnv::account_orgs`] says it belongs to no organization (then it has none).
+    pub account_org_paths: BTreeMap<String, String>,
+    /// Endpoint id (`vpce-...`) → what the user's inventory says about it.
+    pub endpoints: BTreeMap<String, EndpointInventory>,
+}
+
+/// One endpoint of the inventory: each part is optional, and a key that needs a missing part stays unknown.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EndpointInventory {
+    /// The VPC (`vpc-...`), for `aws:SourceVpc` and `aws:SourceVpcArn`.
+    pub vpc: Option<String>,
+    /// The endpoint owner's account, for `aws:VpceAccount` (when the record lacks `vpcEndpointAccountId`) and
+    /// the account field of `aws:SourceVpcArn`.
+    pub account: Option<String>,
+    /// The endpoint's region, for `aws:SourceVpcArn` (and its partition).
+    pub region: Option<String>,
+}
+
+/// What the record and the inventory say about one condition key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Known {
+    Values(Vec<String>),
+    Absent,
+    Unknown,
+}
+
+impl Known {
+    /// Puts the key in `context`, or hands it to `mark_absent`, or leaves it unknown.
+    pub fn apply(&self, key: &str, context: &mut Context, mark_absent: &mut dyn FnMut(&str)) {
+        match self {
+            Known::Values(values) => context.insert_many(key, values.iter().cloned()),
+            Known::Absent => mark_absent(key),
+            Known::Unknown => {}
+        }
+    }
+}
+
+/// The organization of `account`: a given map is taken as complete (an account missing from it is in none
+/// of the organizations the user cares about), an empty one says nothing.
+fn org_of(env: &ReplayEnv, account: Option<&str>) -> Known {
+    let Some(account) = account else { return Known::Unknown };
+    match env.account_orgs.get(account) {
+        Some(org) => Known::Values(vec![org.clone()]),
+        None if !env.account_orgs.is_empty() => Known::Absent,
+        None => Known::Unknown,
+    }
+}
+
+/// The OU paths of `account`: listed, or none when the account is in no organization, else unknown (a
+/// paths map is not taken as complete: a forgotten account must not read as "outside every OU").
+fn org_paths_of(env: &ReplayEnv, account: Option<&str>) -> Known {
+    let Some(account) = account else { return Known::Unknown };
+    match (env.account_org_paths.get(account), org_of(env, Some(account))) {
+        (Some(path), _) => Known::Values(vec![path.clone()]),
+        (None, Known::Absent) => Known::Absent,
+        (None, _) => Known::Unknown,
+    }
+}
+
+/// The keys of a request for `action` through the endpoint `vpce` that need the inventory or the service
+/// table: `aws:SourceVpc`, `aws:SourceVpcArn`, `aws:VpceAccount`, `aws:VpceOrgID`, `aws:VpceOrgPaths`.
+/// `record_owner` is the record's `vpcEndpointAccountId` (it wins over the inventory's owner for
+/// `aws:VpceAccount`; the inventory's owner wins for the VPC ARN, the VPC being the inventory's).
+pub fn endpoint_keys(
+    vpce: &str,
+    record_owner: Option<&str>,
+    action: &str,
+    env: &ReplayEnv,
+) -> [(&'static str, Known); 5] {
+    let inventory = env.endpoints.get(vpce);
+    fn given(s: Option<&str>) -> Option<&str> {
+        s.filter(|a| !a.trim().is_empty())
+    }
+    let inventory_owner = given(inventory.and_then(|e| e.account.as_deref()));
+    let owner = given(record_owner).or(inventory_owner);
+    let vpc = given(inventory.and_then(|e| e.vpc.as_deref()));
+    let region = given(inventory.and_then(|e| e.region.as_deref()));
+    let vpc_arn = match (region, inventory_owner.or(owner), vpc) {
+        (Some(region), Some(account), Some(vpc)) => vpc_arn(region, account, vpc),
+        _ => None,
+    };
+    let value = |v: Option<String>| v.map_or(Known::Unknown, |v| Known::Values(vec![v]));
+    // Services outside the table never carry the owner keys: absent, whatever the inventory says.
+    let carried = action_carries_owner_keys(action);
+    let owner_key = |known: Known| if carried { known } else { Known::Absent };
+    [
+        ("aws:SourceVpc", value(vpc.map(str::to_owned))),
+        ("aws:SourceVpcArn", value(vpc_arn)),
+        (VPCE_OWNER_KEYS[0], owner_key(value(owner.map(str::to_owned)))),
+        (VPCE_OWNER_KEYS[1], owner_key(org_of(env, owner))),
+        (VPCE_OWNER_KEYS[2], owner_key(org_paths_of(env, owner))),
+    ]
 }
 
 /// The requests an event needed, one per access (action + resource). Empty when the event has no access.
@@ -52,6 +155,15 @@ pub fn requests_from_event(event: &Event, env: &ReplayEnv) -> Vec<Request> {
                 }
             }
             s3_keys(event, &access.action, &mut context);
+            let mut known_absent = known_absent.clone();
+            // The endpoint-owner keys depend on the action's service: decided per access.
+            if let Some(vpce) = &event.vpce {
+                for (key, known) in endpoint_keys(vpce, event.vpce_account.as_deref(), &access.action, env) {
+                    known.apply(key, &mut context, &mut |k| {
+                        known_absent.insert(k.to_ascii_lowercase());
+                    });
+                }
+            }
             Request {
                 principal: request_principal.clone(),
                 principal_account: principal_account.clone(),
@@ -59,7 +171,7 @@ pub fn requests_from_event(event: &Event, env: &ReplayEnv) -> Vec<Request> {
                 action: access.action.clone(),
                 resource: access.resource.clone(),
                 context,
-                unknown: MissingKeys::Unknown { known_absent: known_absent.clone() },
+                unknown: MissingKeys::Unknown { known_absent },
             }
         })
         .collect()
@@ -96,7 +208,14 @@ fn base_context(event: &Event, env: &ReplayEnv) -> (Context, BTreeSet<String>) {
 
     if anonymous {
         ctx.insert("aws:PrincipalType", "Anonymous");
-        for key in ["aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalOrgID", "aws:userid", "aws:username"] {
+        for key in [
+            "aws:PrincipalArn",
+            "aws:PrincipalAccount",
+            "aws:PrincipalOrgID",
+            "aws:PrincipalOrgPaths",
+            "aws:userid",
+            "aws:username",
+        ] {
             mark_absent(key);
         }
     } else if kind == PrincipalType::AWSService {
@@ -110,13 +229,10 @@ fn base_context(event: &Event, env: &ReplayEnv) -> (Context, BTreeSet<String>) {
         }
         if let Some(account) = &principal.account {
             ctx.insert("aws:PrincipalAccount", account.clone());
-            match env.account_orgs.get(account) {
-                Some(org) => ctx.insert("aws:PrincipalOrgID", org.clone()),
-                // A given map is taken as complete: an account missing from it belongs to none of the
-                // organizations the user cares about, so conditions naming them cannot match.
-                None if !env.account_orgs.is_empty() => mark_absent("aws:PrincipalOrgID"),
-                None => {}
-            }
+            // A given organization map is taken as complete: an account missing from it belongs to none of
+            // the organizations the user cares about, so conditions naming them cannot match.
+            org_of(env, Some(account)).apply("aws:PrincipalOrgID", &mut ctx, &mut mark_absent);
+            org_paths_of(env, Some(account)).apply("aws:PrincipalOrgPaths", &mut ctx, &mut mark_absent);
         }
         let principal_type = match kind {
             PrincipalType::AssumedRole => Some("AssumedRole"),
@@ -160,17 +276,18 @@ fn base_context(event: &Event, env: &ReplayEnv) -> (Context, BTreeSet<String>) {
     let source_ip = event.source_ip.as_deref().and_then(|ip| ip.trim().parse::<IpAddr>().ok());
     match (&event.vpce, cloudtrail && !event.aws_internal_endpoint) {
         (Some(vpce), _) => {
+            // aws:SourceVpc, aws:SourceVpcArn and the owner keys: per access (`endpoint_keys`).
             ctx.insert("aws:SourceVpce", vpce.clone());
-            if let Some(vpc) = env.vpce_vpcs.get(vpce) {
-                ctx.insert("aws:SourceVpc", vpc.clone());
-            }
             if let Some(ip) = source_ip {
                 ctx.insert("aws:VpcSourceIp", ip.to_string());
             }
             mark_absent("aws:SourceIp");
         }
         (None, true) => {
-            for key in ["aws:SourceVpce", "aws:SourceVpc", "aws:VpcSourceIp"] {
+            for key in ["aws:SourceVpce", "aws:SourceVpc", "aws:SourceVpcArn", "aws:VpcSourceIp"]
+                .into_iter()
+                .chain(VPCE_OWNER_KEYS.iter().copied())
+            {
                 mark_absent(key);
             }
             if let Some(ip) = source_ip {

@@ -160,3 +160,171 @@ fn an_object_is_owned_by_its_buckets_account() {
     let r = &requests_from_event(&e, &ReplayEnv::default())[0];
     assert_eq!(value(r, "aws:ResourceAccount"), None);
 }
+
+/// The endpoint keys: from the record, from the inventory, absent where the service does not carry them,
+/// unknown where the inventory is silent.
+#[test]
+fn endpoint_owner_keys_and_vpc_arn() {
+    let inventory = |vpc: Option<&str>, account: Option<&str>, region: Option<&str>| EndpointInventory {
+        vpc: vpc.map(str::to_owned),
+        account: account.map(str::to_owned),
+        region: region.map(str::to_owned),
+    };
+    let full = || {
+        let mut env = ReplayEnv::default();
+        env.account_orgs.insert("111122223333".to_owned(), "o-abc".to_owned());
+        env.account_org_paths.insert("111122223333".to_owned(), "o-abc/r-ab12/ou-ab12-11111111/".to_owned());
+        env.endpoints.insert("vpce-1".to_owned(), inventory(Some("vpc-9"), Some("111122223333"), Some("eu-west-1")));
+        env
+    };
+    let with_action = |action: &str| {
+        let mut e = event();
+        e.accesses = vec![Access { action: action.to_owned(), resource: Some("arn:aws:s3:::b".to_owned()) }];
+        e
+    };
+    let keys = ["aws:VpceAccount", "aws:VpceOrgID", "aws:VpceOrgPaths", "aws:SourceVpc", "aws:SourceVpcArn"];
+    type Case = (&'static str, Event, ReplayEnv, [Option<&'static str>; 5]);
+    let cases: Vec<Case> = vec![
+        (
+            "record and full inventory",
+            event(),
+            full(),
+            [
+                Some("111122223333"),
+                Some("o-abc"),
+                Some("o-abc/r-ab12/ou-ab12-11111111/"),
+                Some("vpc-9"),
+                Some("arn:aws:ec2:eu-west-1:111122223333:vpc/vpc-9"),
+            ],
+        ),
+        (
+            "a service that does not carry the owner keys",
+            with_action("dynamodb:GetItem"),
+            full(),
+            [
+                Some("<absent>"),
+                Some("<absent>"),
+                Some("<absent>"),
+                Some("vpc-9"),
+                Some("arn:aws:ec2:eu-west-1:111122223333:vpc/vpc-9"),
+            ],
+        ),
+        ("no inventory", event(), ReplayEnv::default(), [Some("111122223333"), None, None, None, None]),
+        (
+            "no vpcEndpointAccountId (event version 1.08): the inventory's owner",
+            {
+                let mut e = event();
+                e.vpce_account = None;
+                e
+            },
+            full(),
+            [
+                Some("111122223333"),
+                Some("o-abc"),
+                Some("o-abc/r-ab12/ou-ab12-11111111/"),
+                Some("vpc-9"),
+                Some("arn:aws:ec2:eu-west-1:111122223333:vpc/vpc-9"),
+            ],
+        ),
+        (
+            "neither record nor inventory names the owner",
+            {
+                let mut e = event();
+                e.vpce_account = None;
+                e
+            },
+            {
+                let mut env = full();
+                env.endpoints.insert("vpce-1".to_owned(), inventory(Some("vpc-9"), None, Some("eu-west-1")));
+                env
+            },
+            [None, None, None, Some("vpc-9"), None],
+        ),
+        (
+            "an owner outside every organization of a complete map",
+            {
+                let mut e = event();
+                e.vpce_account = Some("999988887777".to_owned());
+                e
+            },
+            full(),
+            [
+                Some("999988887777"),
+                Some("<absent>"),
+                Some("<absent>"),
+                Some("vpc-9"),
+                Some("arn:aws:ec2:eu-west-1:111122223333:vpc/vpc-9"),
+            ],
+        ),
+        (
+            "an owner in an organization whose path is not listed",
+            event(),
+            {
+                let mut env = full();
+                env.account_org_paths.clear();
+                env.account_org_paths.insert("444455556666".to_owned(), "o-abc/r-ab12/".to_owned());
+                env
+            },
+            [
+                Some("111122223333"),
+                Some("o-abc"),
+                None,
+                Some("vpc-9"),
+                Some("arn:aws:ec2:eu-west-1:111122223333:vpc/vpc-9"),
+            ],
+        ),
+        (
+            "the inventory lacks the region: no VPC ARN",
+            event(),
+            {
+                let mut env = full();
+                env.endpoints.insert("vpce-1".to_owned(), inventory(Some("vpc-9"), Some("111122223333"), None));
+                env
+            },
+            [Some("111122223333"), Some("o-abc"), Some("o-abc/r-ab12/ou-ab12-11111111/"), Some("vpc-9"), None],
+        ),
+        (
+            "not through an endpoint: every key known absent",
+            {
+                let mut e = event();
+                e.vpce = None;
+                e.source_ip = Some("203.0.113.9".to_owned());
+                e
+            },
+            full(),
+            [Some("<absent>"); 5],
+        ),
+        (
+            "an access log line: nothing known",
+            {
+                let mut e = event();
+                e.kind = LogKind::S3AccessLog;
+                e.vpce = None;
+                e
+            },
+            full(),
+            [None; 5],
+        ),
+    ];
+    for (name, e, env, want) in cases {
+        let r = &requests_from_event(&e, &env)[0];
+        for (key, want) in keys.iter().zip(want) {
+            assert_eq!(value(r, key).as_deref(), want, "{name}: {key}");
+        }
+    }
+}
+
+#[test]
+fn org_paths_of_the_principal() {
+    let mut env = ReplayEnv::default();
+    env.account_orgs.insert("111122223333".to_owned(), "o-abc".to_owned());
+    env.account_org_paths.insert("111122223333".to_owned(), "o-abc/r-ab12/".to_owned());
+    let r = &requests_from_event(&event(), &env)[0];
+    assert_eq!(value(r, "aws:PrincipalOrgPaths").as_deref(), Some("o-abc/r-ab12/"));
+    let mut e = event();
+    e.principal.account = Some("999988887777".to_owned());
+    let r = &requests_from_event(&e, &env)[0];
+    assert_eq!(value(r, "aws:PrincipalOrgPaths").as_deref(), Some("<absent>"));
+    let r = &requests_from_event(&e, &ReplayEnv::default())[0];
+    assert_eq!(value(r, "aws:PrincipalOrgPaths"), None);
+}

@@ -4,9 +4,12 @@
 //!
 //! Codes: `too-large`, `missing-principal`, `gateway-principal`, `system-id-wildcard`,
 //! `short-wildcard-context`, `arn-account-wildcard`, `unknown-action`, `never-matches`, `missing-resource`,
-//! `wide-open`.
+//! `wide-open`, `unsupported-condition-key` (an endpoint-owner key, `aws:VpceAccount` / `aws:VpceOrgID` /
+//! `aws:VpceOrgPaths`, in a statement whose actions are all of services that never carry it: see
+//! [`super::endpoint_keys`]).
 
-use super::document::{Effect, Policy, PrincipalEntry, Statement};
+use super::document::{Actions, Effect, Policy, PrincipalEntry, Statement};
+use super::endpoint_keys::{VPCE_OWNER_KEY_SERVICES, VPCE_OWNER_KEYS};
 use super::eval::EndpointKind;
 use super::lint_actions::known_actions;
 use super::operator::Family;
@@ -141,6 +144,23 @@ fn lint_statement(s: &Statement, kind: Option<EndpointKind>, push: &mut Push<'_>
                 );
             }
         }
+        if VPCE_OWNER_KEYS.contains(&entry.key())
+            && let Some(services) = services_without_owner_keys(&s.actions)
+        {
+            push(
+                Severity::Warning,
+                "unsupported-condition-key",
+                p.clone(),
+                format!(
+                    "{} is never in requests to {}: only {} services carry the endpoint-owner keys (s3, kms, lambda, ...), \
+                     so this condition never tests anything (a positive operator never matches, a negated or \
+                     ...IfExists one always does)",
+                    entry.key_text,
+                    services.join(", "),
+                    VPCE_OWNER_KEY_SERVICES.len()
+                ),
+            );
+        }
         if matches!(family, Family::StringLike) {
             for (i, value) in entry.values_text.iter().enumerate() {
                 if !wildcards_have_context(value) {
@@ -215,6 +235,26 @@ fn lint_actions(s: &Statement, push: &mut Push<'_>) {
             "no action of the statement matches a known action: the statement never applies".to_owned(),
         );
     }
+}
+
+/// The services of `actions` when none of them carries the endpoint-owner keys; `None` when one may (a
+/// `NotAction`, an action pattern with no service, or a service pattern matching a service of the table).
+fn services_without_owner_keys(actions: &Actions) -> Option<Vec<String>> {
+    if actions.negated {
+        return None;
+    }
+    let mut services: Vec<String> = Vec::new();
+    for pattern in &actions.patterns {
+        let (service, _) = pattern.text.split_once(':')?;
+        let service = service.to_ascii_lowercase();
+        if VPCE_OWNER_KEY_SERVICES.iter().any(|carrier| super::string_like(&service, carrier)) {
+            return None;
+        }
+        if !services.contains(&service) {
+            services.push(service);
+        }
+    }
+    (!services.is_empty()).then_some(services)
 }
 
 /// An ARN's account field is an id or a wildcard, not both.
@@ -316,6 +356,33 @@ mod tests {
             ),
             (stmt(r#"{"Effect":"Allow","Principal":"*","Action":"kms:Decrypt"}"#), None, vec!["missing-resource"]),
         ];
+        let owner_key = |action: &str, operator: &str, key: &str, value: &str| {
+            stmt(&format!(
+                r#"{{"Effect":"Allow","Principal":"*","Action":{action},"Resource":"*","Condition":{{"{operator}":{{"{key}":"{value}"}}}}}}"#
+            ))
+        };
+        let cases = cases.into_iter().chain([
+            (owner_key(r#""s3:GetObject""#, "StringEquals", "aws:VpceOrgID", "o-abc"), None, vec![]),
+            (owner_key(r#""dynamodb:GetItem""#, "StringEquals", "aws:VpceOrgID", "o-abc"), None, vec!["unsupported-condition-key"]),
+            (owner_key(r#""sqs:*""#, "StringNotEqualsIfExists", "AWS:VPCEACCOUNT", "111122223333"), None, vec!["unsupported-condition-key"]),
+            (
+                owner_key(r#"["dynamodb:GetItem","sqs:SendMessage"]"#, "ForAnyValue:StringLike", "aws:VpceOrgPaths", "o-abc/r-ab12/*"),
+                None,
+                vec!["unsupported-condition-key"],
+            ),
+            (owner_key(r#"["dynamodb:GetItem","kms:Decrypt"]"#, "StringEquals", "aws:VpceAccount", "111122223333"), None, vec![]),
+            (owner_key(r#""*""#, "StringEquals", "aws:VpceOrgID", "o-abc"), None, vec![]),
+            (owner_key(r#""*:GetObject""#, "StringEquals", "aws:VpceOrgID", "o-abc"), None, vec![]),
+            (owner_key(r#""s*:GetObject""#, "StringEquals", "aws:VpceOrgID", "o-abc"), None, vec![]),
+            (owner_key(r#""dynamo*:GetItem""#, "StringEquals", "aws:VpceOrgID", "o-abc"), None, vec!["unsupported-condition-key"]),
+            (owner_key(r#""dynamodb:GetItem""#, "StringEquals", "aws:SourceVpce", "vpce-1"), None, vec![]),
+            (owner_key(r#""dynamodb:GetItem""#, "ArnEquals", "aws:SourceVpcArn", "arn:aws:ec2:us-east-1:111122223333:vpc/vpc-1"), None, vec![]),
+            (
+                stmt(r#"{"Effect":"Deny","Principal":"*","NotAction":"dynamodb:*","Resource":"*","Condition":{"StringNotEquals":{"aws:VpceOrgID":"o-abc"}}}"#),
+                None,
+                vec![],
+            ),
+        ]);
         for (text, kind, want) in cases {
             assert_eq!(codes(&text, kind), want, "{text}");
         }

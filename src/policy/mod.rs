@@ -4,6 +4,7 @@
 //! - [`evaluate`] / [`evaluate_with`] answer a [`Request`] with a [`Decision`].
 //! - [`requests_from_event`] turns a logged [`crate::model::Event`] into the requests it needed.
 //! - [`lint`] reports endpoint-policy mistakes.
+//! - [`endpoint_keys`]: the services that carry the endpoint-owner keys (`aws:VpceOrgID`, ...), `aws:SourceVpcArn`.
 //!
 //! # Evaluation semantics and the choices made here
 //!
@@ -52,6 +53,7 @@
 
 mod condition;
 mod document;
+pub mod endpoint_keys;
 mod error;
 mod eval;
 mod from_event;
@@ -70,7 +72,7 @@ pub use document::{
 };
 pub use error::PolicyError;
 pub use eval::{AccountPrincipal, Decision, EndpointKind, EvalOptions, evaluate, evaluate_with, statement_matches};
-pub use from_event::{ReplayEnv, requests_from_event};
+pub use from_event::{EndpointInventory, Known, ReplayEnv, endpoint_keys, requests_from_event};
 pub use lint::{LintFinding, MAX_ENDPOINT_POLICY_CHARS, Severity, lint};
 pub(crate) use lint_actions::known_actions;
 pub use operator::{Family, Operator, QualifiedOperator, SetQualifier};

@@ -29,7 +29,7 @@ pub use network::{Network, classify_network, is_protected, is_service_request, r
 pub use report::{AwsOwnedBucket, BoundResource, Finding, OutsideReport, Totals};
 pub use rules::{Bound, Kind, Severity, bypass_severity, endpoint_bound};
 
-use super::aws_owned::{aws_owned_bucket, s3_bucket_of};
+use super::aws_owned::{AwsOwned, s3_bucket_of};
 use super::classify::DenyKind;
 use super::denied::{ReplayVerdict, Replayer};
 use super::trust::TrustedSet;
@@ -48,6 +48,8 @@ pub struct OutsideConfig {
     pub trusted: TrustedSet,
     /// Replays successful requests through the endpoint policies given (`--policy`, config).
     pub replayer: Option<Arc<dyn Replayer>>,
+    /// AWS-owned buckets (with the configured `aws_owned_buckets`): never foreign resources.
+    pub aws_owned: Arc<AwsOwned>,
 }
 
 /// A request outside any endpoint, grouped: a bypass when its resource turns out endpoint-bound.
@@ -226,7 +228,7 @@ impl Outside {
         let mut owned = false;
         let mut keys_left = Vec::with_capacity(keys.len());
         for key in keys {
-            if let Some(service) = s3_bucket_of(key).and_then(aws_owned_bucket) {
+            if let Some(service) = s3_bucket_of(key).and_then(|b| self.config.aws_owned.bucket(b)) {
                 owned = true;
                 let bucket = s3_bucket_of(key).unwrap_or(key).to_owned();
                 self.aws_owned.entry(bucket).or_insert((service, 0)).1 += 1;

@@ -1,5 +1,8 @@
 //! The knobs of `propose`: object-key granularity, principal scope, what to include.
 
+use std::sync::Arc;
+
+use crate::analyze::aws_owned::AwsOwned;
 use crate::policy::{EndpointKind, MAX_ENDPOINT_POLICY_CHARS};
 
 /// How S3 object keys generalise.
@@ -76,6 +79,8 @@ pub struct ProposeOptions {
     pub include_foreign: bool,
     /// Add the standard AWS-owned buckets of the endpoint's region(s) even if unseen.
     pub allow_aws_owned: bool,
+    /// The AWS-owned bucket catalogue (with the configured `aws_owned_buckets`).
+    pub aws_owned: Arc<AwsOwned>,
     /// Fold explicit actions into `service:Prefix*` where that adds only read-class actions.
     pub action_wildcards: bool,
     /// The endpoint kind (what the proposal is evaluated as).
@@ -92,6 +97,7 @@ impl Default for ProposeOptions {
             include_denied: false,
             include_foreign: false,
             allow_aws_owned: false,
+            aws_owned: Arc::default(),
             action_wildcards: false,
             kind: EndpointKind::Gateway,
             max_chars: MAX_ENDPOINT_POLICY_CHARS,

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::observed::{Observed, ObservedAccess, ObservedRequest};
 use super::options::ProposeOptions;
-use crate::analyze::aws_owned::{aws_owned_bucket, s3_bucket_of};
+use crate::analyze::aws_owned::{AwsOwned, aws_owned_bucket, s3_bucket_of};
 use crate::analyze::trust::{Trust, TrustedSet};
 
 /// What the proposal does with an observed request.
@@ -68,16 +68,16 @@ pub fn select(request: &ObservedRequest, trusted: &TrustedSet, options: &Propose
         if !access.principal_is_service && trusted.trust(access.principal_account.as_deref()) == Trust::Untrusted {
             return Selection::LeftOut(LeftOutReason::ForeignPrincipal);
         }
-        if is_foreign_resource(access, trusted) {
+        if is_foreign_resource(access, trusted, &options.aws_owned) {
             return Selection::LeftOut(LeftOutReason::ForeignResource);
         }
     }
     Selection::Covered
 }
 
-/// The resource is owned by an untrusted account and is not an AWS-owned bucket.
-pub fn is_foreign_resource(access: &ObservedAccess, trusted: &TrustedSet) -> bool {
-    let aws_owned = access.resource.as_deref().and_then(s3_bucket_of).and_then(aws_owned_bucket).is_some();
+/// The resource is owned by an untrusted account and is not an AWS-owned (or configured) bucket.
+pub fn is_foreign_resource(access: &ObservedAccess, trusted: &TrustedSet, catalogue: &AwsOwned) -> bool {
+    let aws_owned = access.resource.as_deref().and_then(s3_bucket_of).and_then(|b| catalogue.bucket(b)).is_some();
     !aws_owned && trusted.trust(access.resource_account()) == Trust::Untrusted
 }
 
@@ -116,13 +116,19 @@ pub enum Part {
     Whole,
 }
 
-/// The section, family and part of an access.
+/// The section, family and part of an access, with AWS's catalogue only (for callers that need the family).
 pub fn place(access: &ObservedAccess) -> (Section, Family, Part) {
+    place_with(access, None)
+}
+
+/// The section, family and part of an access; `catalogue` (with the configured buckets) decides the
+/// AWS-owned section, AWS's own templates when `None`.
+pub fn place_with(access: &ObservedAccess, catalogue: Option<&AwsOwned>) -> (Section, Family, Part) {
     let (family, part) = family_of(access.resource.as_deref());
     let section = if access.principal_is_service {
         Section::AwsService
     } else if let Family::S3Bucket(bucket) = &family
-        && let Some(service) = aws_owned_bucket(bucket)
+        && let Some(service) = catalogue.map_or_else(|| aws_owned_bucket(bucket), |c| c.bucket(bucket))
     {
         Section::AwsOwned(service)
     } else {

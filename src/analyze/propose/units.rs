@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::facts::EndpointFacts;
 use super::options::ProposeOptions;
-use super::select::{Family, Part, Section, Selection, place, select};
+use super::select::{Family, Part, Section, Selection, place_with, select};
 use crate::analyze::aws_owned::aws_owned_buckets_for_region;
 use crate::analyze::trust::TrustedSet;
 
@@ -78,7 +78,7 @@ pub fn build_units(facts: &EndpointFacts, trusted: &TrustedSet, options: &Propos
             continue;
         }
         for access in &request.accesses {
-            let (section, family, part) = place(access);
+            let (section, family, part) = place_with(access, Some(&options.aws_owned));
             let unit = units.entry((section, service_of(&access.action), family)).or_default();
             let target = match part {
                 Part::Bucket | Part::Table | Part::Whole => Target::Whole,
