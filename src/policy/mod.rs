@@ -4,6 +4,7 @@
 //! - [`evaluate`] / [`evaluate_with`] answer a [`Request`] with a [`Decision`].
 //! - [`requests_from_event`] turns a logged [`crate::model::Event`] into the requests it needed.
 //! - [`lint`] reports endpoint-policy mistakes.
+//! - [`literal`] writes observed text into policy text (the escaping chokepoint: `${*}`, `${?}`, `${$}`).
 //!
 //! # Evaluation semantics and the choices made here
 //!
@@ -57,6 +58,7 @@ mod eval;
 mod from_event;
 mod lint;
 mod lint_actions;
+pub mod literal;
 mod operator;
 mod request;
 mod values;
@@ -73,6 +75,7 @@ pub use eval::{AccountPrincipal, Decision, EndpointKind, EvalOptions, evaluate, 
 pub use from_event::{ReplayEnv, requests_from_event};
 pub use lint::{LintFinding, MAX_ENDPOINT_POLICY_CHARS, Severity, lint};
 pub(crate) use lint_actions::known_actions;
+pub use literal::literal;
 pub use operator::{Family, Operator, QualifiedOperator, SetQualifier};
 pub use request::{Context, Lookup, MissingKeys, Request, Tri};
 
