@@ -24,7 +24,7 @@ pub const MAX_DEPTH: u32 = 128;
 /// reach of a plain file) would otherwise bring it back to 0 and make the splitter take the inside of a record
 /// for the top level. A saturated piece is far past [`MAX_DEPTH`], so it is rejected whatever follows.
 #[inline]
-fn deeper(depth: u32) -> u32 {
+pub(super) fn deeper(depth: u32) -> u32 {
     depth.saturating_add(1)
 }
 

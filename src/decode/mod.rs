@@ -5,6 +5,7 @@ mod cloudtrail_raw;
 pub mod gzip;
 pub mod inflate;
 pub mod json_split;
+pub mod limits;
 pub mod record_head;
 pub mod s3_access_log;
 pub mod sniff;

@@ -10,7 +10,8 @@ use std::io::{self, BufRead, BufReader, Cursor, Read};
 use super::cloudtrail::{Decoded, RecordParser};
 use super::gzip::{self, cap_exceeded};
 use super::inflate::{Inflated, Inflater};
-use super::json_split::{JsonSplitter, MAX_DEPTH, Piece, SplitError};
+use super::json_split::{JsonSplitter, Piece, SplitError};
+use super::limits::RecordLimit;
 use super::record_head::RecordHead;
 use super::s3_access_log;
 use super::sniff::{SNIFF_LEN, Sniffed, sniff};
@@ -282,13 +283,14 @@ fn read_json<R: Read>(
         let (bytes, len, offset, too_deep) = match piece {
             Piece::Value { bytes, len, offset, too_deep } => (bytes, len, offset, too_deep),
             Piece::Oversize { offset, size } => {
-                let reason = format!("record of {size} bytes exceeds --max-record-bytes {}", options.max_record_bytes);
-                reject(sink, outcome, ordinal, offset, &reason);
+                let limit = RecordLimit::TooLarge { size, max: options.max_record_bytes };
+                reject(sink, outcome, ordinal, offset, &limit.to_string());
                 continue;
             }
         };
-        if too_deep {
-            reject(sink, outcome, ordinal, offset, &format!("nesting deeper than {MAX_DEPTH} levels"));
+        // The limits every source holds records to (LookupEvents pages too: `ingest::remote`).
+        if let Err(limit) = options.check_record(len as u64, too_deep) {
+            reject(sink, outcome, ordinal, offset, &limit.to_string());
             continue;
         }
         let decoded = {
