@@ -87,11 +87,11 @@ fn without_a_source_the_lookup_flag_is_enough() {
 
 #[test]
 fn lookup_events_are_held_to_the_record_limits_of_files() {
-    // A record whose requestParameters nest `levels` deep (the record itself adds one level).
+    // A record nesting `levels` deep: the record itself is one level, its requestParameters the rest.
     let nested = |id: &str, levels: usize| {
         let mut value = record(id, 5, "Decrypt");
         let mut inner = serde_json::json!(1);
-        for _ in 0..levels - 2 {
+        for _ in 0..levels - 1 {
             inner = serde_json::json!([inner]);
         }
         value["requestParameters"] = inner;
@@ -102,7 +102,7 @@ fn lookup_events_are_held_to_the_record_limits_of_files() {
         value["userAgent"] = serde_json::json!("x".repeat(70_000));
         value
     };
-    let server = LookupServer::start(vec![vec![nested("ok", 128), nested("deep", 129), nested("deeper", 5000), big]]);
+    let server = LookupServer::start(vec![vec![nested("ok", 128), nested("deep", 129), nested("deeper", 1000), big]]);
     let output = trail_vpce()
         .args(["scan", "cloudtrail:lookup", "--since", "1h", "--region", "eu-west-1", "--endpoint-url"])
         .arg(server.url())
