@@ -9,6 +9,7 @@ pub mod limits;
 pub mod record_head;
 pub mod s3_access_log;
 pub mod sniff;
+pub mod tar_stream;
 pub mod unit;
 
 pub use record_head::RecordHead;

@@ -15,6 +15,7 @@ use super::limits::RecordLimit;
 use super::record_head::RecordHead;
 use super::s3_access_log;
 use super::sniff::{SNIFF_LEN, Sniffed, sniff};
+use super::tar_stream::{TarEntry, TarError, TarReader};
 use crate::model::Event;
 
 /// Limits against hostile input.
@@ -441,17 +442,26 @@ fn read_tar(
     sink: &mut dyn Sink,
     depth: u32,
 ) -> Result<(), String> {
-    let mut archive = tar::Archive::new(stream);
-    let entries = archive.entries().map_err(|e| format!("unreadable tar archive: {e}"))?;
-    for entry in entries {
-        let mut entry = entry.map_err(|e| format!("damaged tar archive: {e}"))?;
-        if !entry.header().entry_type().is_file() {
-            continue;
+    let mut archive = TarReader::new(stream);
+    loop {
+        let entry = match archive.next_entry() {
+            Ok(Some(entry)) => entry,
+            Ok(None) => return Ok(()),
+            Err(TarError::Io(e)) => return Err(format!("damaged tar archive: {}", describe_io(&e))),
+            Err(e) => return Err(format!("damaged tar archive: {e}")),
+        };
+        match entry {
+            TarEntry::File { path } => {
+                decode_nested(&format!("{name}!/{path}"), &mut archive, options, sink, depth + 1);
+            }
+            // Counted as a bad entry of its own; its data is skipped with the next entry.
+            TarEntry::Rejected { path, reason } => {
+                let mut outcome = UnitOutcome::new(&format!("{name}!/{path}"));
+                outcome.failure = Some(reason);
+                sink.unit_done(outcome);
+            }
         }
-        let path = entry.path().map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| "?".to_owned());
-        decode_nested(&format!("{name}!/{path}"), &mut entry, options, sink, depth + 1);
     }
-    Ok(())
 }
 
 fn read_zip(
