@@ -5,6 +5,7 @@
 mod common;
 
 use std::ffi::OsString;
+use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
@@ -94,6 +95,46 @@ fn damaged_access_log_lines_cost_only_themselves() {
         "{input}"
     );
     assert_eq!(samples(&input), rejected);
+}
+
+#[test]
+fn an_over_long_access_log_line_is_skipped_in_bounded_memory() {
+    // One valid line, a 256 MiB line (256 KiB gzipped), another valid line: the long line is rejected and
+    // skipped as it streams past, so peak memory stays near the 1 MiB --max-record-bytes, not the line.
+    let ok = |id: &str| access_line(id, &format!("k \"GET /b/k HTTP/1.1\" 200 - 1 1 1 1 \"-\" \"ua\" {TAIL}\n"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("access.log.gz");
+    let long = 256usize << 20;
+    let mut out = flate2::write::GzEncoder::new(std::fs::File::create(&path).unwrap(), flate2::Compression::new(6));
+    out.write_all(&ok("R1")).unwrap();
+    let chunk = vec![b'x'; 1 << 20];
+    for _ in 0..long / chunk.len() {
+        out.write_all(&chunk).unwrap();
+    }
+    out.write_all(b"\n").unwrap();
+    out.write_all(&ok("R3")).unwrap();
+    out.finish().unwrap();
+    assert!(std::fs::metadata(&path).unwrap().len() < 1 << 20);
+    let args: Vec<OsString> =
+        ["scan", path.to_str().unwrap(), "--format", "json", "-q", "--max-record-bytes", "1048576"]
+            .iter()
+            .map(Into::into)
+            .collect();
+    let (rss, run) = common::peak_rss_kib(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let input = run.input();
+    assert_eq!(
+        Books::of(&input),
+        Books { files: 1, access_log_lines: 2, bad_records: 1, ..Books::default() },
+        "{input}"
+    );
+    let reason = "line exceeds --max-record-bytes 1048576".to_owned();
+    assert_eq!(samples(&input), vec![(path.display().to_string(), "line 2".to_owned(), reason)]);
+    if let Some(kib) = rss {
+        eprintln!("peak RSS for a 256 MiB access log line: {kib} KiB");
+        // Before the fix the line's rest was read into a Vec: 256 MiB and more.
+        assert!(kib < 64 * 1024, "peak RSS {kib} KiB");
+    }
 }
 
 #[test]

@@ -226,3 +226,52 @@ fn a_zip_bomb_entry_stops_at_the_cap() {
     assert_eq!(Books::of(&input), Books { files: 2, records: 3, bad_files: 1, ..Books::default() }, "{input}");
     assert!(elapsed < Duration::from_secs(60), "{elapsed:?}");
 }
+
+#[test]
+fn a_huge_tar_long_name_rejects_its_entry_in_bounded_memory_and_the_archive_goes_on() {
+    // A .tar.gz whose first entry claims a 256 MiB GNU long name (256 KiB compressed), then a log file. The tar
+    // crate's iterator read such a name whole (a 1 GB name took 4.2 GB); it is skipped as it streams past.
+    let long = 256u64 << 20;
+    let header = |kind: tar::EntryType, path: &str, size: u64| {
+        let mut header = tar::Header::new_gnu();
+        header.set_entry_type(kind);
+        header.set_path(path).unwrap();
+        header.set_size(size);
+        header.set_mode(0o644);
+        header.set_cksum();
+        header
+    };
+    let pad = |w: &mut dyn Write, size: u64| w.write_all(&vec![0; (size.div_ceil(512) * 512 - size) as usize]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bundle.tar.gz");
+    let mut out = flate2::write::GzEncoder::new(std::fs::File::create(&path).unwrap(), flate2::Compression::new(6));
+    out.write_all(header(tar::EntryType::GNULongName, "././@LongLink", long).as_bytes()).unwrap();
+    let chunk = vec![b'n'; 1 << 20];
+    for _ in 0..long >> 20 {
+        out.write_all(&chunk).unwrap();
+    }
+    let victim = wrapper(&records(0..1));
+    out.write_all(header(tar::EntryType::Regular, "victim.json", victim.len() as u64).as_bytes()).unwrap();
+    out.write_all(victim.as_bytes()).unwrap();
+    pad(&mut out, victim.len() as u64);
+    let log = wrapper(&records(1..3));
+    out.write_all(header(tar::EntryType::Regular, "after.json", log.len() as u64).as_bytes()).unwrap();
+    out.write_all(log.as_bytes()).unwrap();
+    pad(&mut out, log.len() as u64);
+    out.write_all(&[0; 1024]).unwrap();
+    out.finish().unwrap();
+    assert!(std::fs::metadata(&path).unwrap().len() < 1 << 20);
+    let (input, _, rss) = timed_scan(&path, &[]);
+    // The two entries are the files; the rejected one is a bad file with the reason.
+    assert_eq!(Books::of(&input), Books { files: 2, records: 2, bad_files: 1, ..Books::default() }, "{input}");
+    let (bad, error, _) = only_bad_file(&input);
+    assert_eq!(bad, format!("{}!/victim.json", path.display()));
+    assert_eq!(
+        error,
+        "its tar GNU long name header of 268435456 bytes (at byte 0) exceeds the cap of 4194304 bytes; entry skipped"
+    );
+    if let Some(kib) = rss {
+        eprintln!("peak RSS for a 256 MiB tar long name: {kib} KiB");
+        assert!(kib < 64 * 1024, "peak RSS {kib} KiB");
+    }
+}

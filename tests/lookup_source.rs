@@ -84,3 +84,37 @@ fn without_a_source_the_lookup_flag_is_enough() {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["input"]["records"], 1);
 }
+
+#[test]
+fn lookup_events_are_held_to_the_record_limits_of_files() {
+    // A record nesting `levels` deep: the record itself is one level, its requestParameters the rest.
+    let nested = |id: &str, levels: usize| {
+        let mut value = record(id, 5, "Decrypt");
+        let mut inner = serde_json::json!(1);
+        for _ in 0..levels - 1 {
+            inner = serde_json::json!([inner]);
+        }
+        value["requestParameters"] = inner;
+        value
+    };
+    let big = {
+        let mut value = record("big", 5, "Decrypt");
+        value["userAgent"] = serde_json::json!("x".repeat(70_000));
+        value
+    };
+    let server = LookupServer::start(vec![vec![nested("ok", 128), nested("deep", 129), nested("deeper", 1000), big]]);
+    let output = trail_vpce()
+        .args(["scan", "cloudtrail:lookup", "--since", "1h", "--region", "eu-west-1", "--endpoint-url"])
+        .arg(server.url())
+        .args(["--format", "json", "-q", "--max-record-bytes", "65536"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let input = &report["input"];
+    assert_eq!((input["records"].as_u64(), input["bad_records"].as_u64()), (Some(1), Some(3)), "{input:#}");
+    let reasons: Vec<&str> =
+        input["bad_record_samples"].as_array().unwrap().iter().map(|s| s["reason"].as_str().unwrap()).collect();
+    assert_eq!(reasons[..2], ["nesting deeper than 128 levels", "nesting deeper than 128 levels"], "{input:#}");
+    assert!(reasons[2].starts_with("record of ") && reasons[2].ends_with(" bytes exceeds --max-record-bytes 65536"));
+}

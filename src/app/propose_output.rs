@@ -208,4 +208,20 @@ mod tests {
             assert_eq!(hcl_string(input), want, "{input}");
         }
     }
+
+    proptest::proptest! {
+        /// Terraform reads back exactly the text written: evaluated by an HCL implementation (with no variables
+        /// defined, so any interpolation left unescaped would fail), every string comes back unchanged.
+        #[test]
+        fn hcl_strings_evaluate_to_their_text(text in "([$%{}\\\\\"\n\t\u{1b}a~é]|\\$\\{|%\\{|\\$\\$\\{){0,24}") {
+            #[derive(serde::Deserialize)]
+            struct Attr {
+                a: String,
+            }
+            let source = format!("a = {}\n", hcl_string(&text));
+            let read: Attr = hcl::eval::from_str(&source, &hcl::eval::Context::new())
+                .map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{source}: {e}")))?;
+            proptest::prop_assert_eq!(read.a, text, "{}", source);
+        }
+    }
 }

@@ -20,6 +20,14 @@ mod blocks;
 /// Deepest nesting accepted inside a record; deeper pieces are reported instead of parsed.
 pub const MAX_DEPTH: u32 = 128;
 
+/// One more level of nesting. The counter saturates instead of wrapping: 2^32 opening brackets (4 GiB, within
+/// reach of a plain file) would otherwise bring it back to 0 and make the splitter take the inside of a record
+/// for the top level. A saturated piece is far past [`MAX_DEPTH`], so it is rejected whatever follows.
+#[inline]
+pub(super) fn deeper(depth: u32) -> u32 {
+    depth.saturating_add(1)
+}
+
 const CHUNK: usize = 256 * 1024;
 /// The first read's size; each later read doubles it up to [`CHUNK`]. Most log files are small (one object per
 /// file is common), and every read zero-fills the space it reads into, so small files stay cheap.
@@ -349,7 +357,7 @@ impl<R: Read> JsonSplitter<R> {
             b'{' | b'[' if garbage_run => Step::Go,
             b'{' | b'[' => {
                 self.begin_piece_if_element(at, false);
-                self.depth += 1;
+                self.depth = deeper(self.depth);
                 if self.depth > MAX_DEPTH {
                     self.piece_too_deep = true;
                 }

@@ -6,9 +6,11 @@ mod cloudtrail_raw;
 pub mod gzip;
 pub mod inflate;
 pub mod json_split;
+pub mod limits;
 pub mod record_head;
 pub mod s3_access_log;
 pub mod sniff;
+pub mod tar_stream;
 pub mod unit;
 
 pub use record_head::RecordHead;

@@ -10,10 +10,12 @@ use std::io::{self, BufRead, BufReader, Cursor, Read};
 use super::cloudtrail::{Decoded, RecordParser};
 use super::gzip::{self, cap_exceeded};
 use super::inflate::{Inflated, Inflater};
-use super::json_split::{JsonSplitter, MAX_DEPTH, Piece, SplitError};
+use super::json_split::{JsonSplitter, Piece, SplitError};
+use super::limits::RecordLimit;
 use super::record_head::RecordHead;
 use super::s3_access_log;
 use super::sniff::{SNIFF_LEN, Sniffed, sniff};
+use super::tar_stream::{TarEntry, TarError, TarReader};
 use crate::model::Event;
 
 /// Limits against hostile input.
@@ -303,13 +305,14 @@ fn read_json<R: Read>(
         let (bytes, len, offset, too_deep) = match piece {
             Piece::Value { bytes, len, offset, too_deep } => (bytes, len, offset, too_deep),
             Piece::Oversize { offset, size } => {
-                let reason = format!("record of {size} bytes exceeds --max-record-bytes {}", options.max_record_bytes);
-                reject(sink, outcome, ordinal, offset, &reason);
+                let limit = RecordLimit::TooLarge { size, max: options.max_record_bytes };
+                reject(sink, outcome, ordinal, offset, &limit.to_string());
                 continue;
             }
         };
-        if too_deep {
-            reject(sink, outcome, ordinal, offset, &format!("nesting deeper than {MAX_DEPTH} levels"));
+        // The limits every source holds records to (LookupEvents pages too: `ingest::remote`).
+        if let Err(limit) = options.check_record(len as u64, too_deep) {
+            reject(sink, outcome, ordinal, offset, &limit.to_string());
             continue;
         }
         let decoded = {
@@ -405,10 +408,8 @@ fn read_access_log(mut reader: impl BufRead, options: &DecodeOptions, sink: &mut
         }
         number += 1;
         if line.len() > options.max_record_bytes && line.last() != Some(&b'\n') {
-            // Skip the rest of an over-long line.
-            let mut rest = Vec::new();
-            let skipped = reader.read_until(b'\n', &mut rest);
-            outcome.bytes += rest.len() as u64;
+            // Skip the rest of an over-long line without keeping it.
+            let skipped = skip_line(&mut reader, &mut outcome.bytes);
             outcome.bad_records += 1;
             let reason = format!("line exceeds --max-record-bytes {}", options.max_record_bytes);
             sink.bad_record(&outcome.name, number, &format!("line {number}"), &reason);
@@ -436,6 +437,31 @@ fn read_access_log(mut reader: impl BufRead, options: &DecodeOptions, sink: &mut
     }
 }
 
+/// Consumes the rest of a line (through its newline, or to the end of input) straight out of the reader's own
+/// buffer, holding none of it: an over-long line costs its reading time, never its size in memory. `skipped`
+/// counts the bytes consumed, also when a read fails part way.
+fn skip_line(reader: &mut impl BufRead, skipped: &mut u64) -> io::Result<()> {
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(());
+        }
+        let (used, done) = match memchr::memchr(b'\n', available) {
+            Some(at) => (at + 1, true),
+            None => (available.len(), false),
+        };
+        reader.consume(used);
+        *skipped += used as u64;
+        if done {
+            return Ok(());
+        }
+    }
+}
+
 fn read_tar(
     name: &str,
     stream: &mut dyn Read,
@@ -443,17 +469,26 @@ fn read_tar(
     sink: &mut dyn Sink,
     depth: u32,
 ) -> Result<(), String> {
-    let mut archive = tar::Archive::new(stream);
-    let entries = archive.entries().map_err(|e| format!("unreadable tar archive: {e}"))?;
-    for entry in entries {
-        let mut entry = entry.map_err(|e| format!("damaged tar archive: {e}"))?;
-        if !entry.header().entry_type().is_file() {
-            continue;
+    let mut archive = TarReader::new(stream);
+    loop {
+        let entry = match archive.next_entry() {
+            Ok(Some(entry)) => entry,
+            Ok(None) => return Ok(()),
+            Err(TarError::Io(e)) => return Err(format!("damaged tar archive: {}", describe_io(&e))),
+            Err(e) => return Err(format!("damaged tar archive: {e}")),
+        };
+        match entry {
+            TarEntry::File { path } => {
+                decode_nested(&format!("{name}!/{path}"), &mut archive, options, sink, depth + 1);
+            }
+            // Counted as a bad entry of its own; its data is skipped with the next entry.
+            TarEntry::Rejected { path, reason } => {
+                let mut outcome = UnitOutcome::new(&format!("{name}!/{path}"));
+                outcome.failure = Some(reason);
+                sink.unit_done(outcome);
+            }
         }
-        let path = entry.path().map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| "?".to_owned());
-        decode_nested(&format!("{name}!/{path}"), &mut entry, options, sink, depth + 1);
     }
-    Ok(())
 }
 
 fn read_zip(
@@ -515,6 +550,60 @@ mod tests {
         let mut seen = Seen::default();
         decode_unit("unit", &mut &bytes[..], &DecodeOptions::default(), &mut seen);
         seen
+    }
+
+    /// A line of `len` bytes made up as it is read, between two valid access log lines: nothing in the test
+    /// holds the long line either.
+    struct LongLine {
+        before: &'static [u8],
+        len: u64,
+        after: &'static [u8],
+        at: u64,
+    }
+
+    impl Read for LongLine {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let (before, long) = (self.before.len() as u64, self.len);
+            let n = if self.at < before {
+                let from = &self.before[self.at as usize..];
+                let n = from.len().min(buf.len());
+                buf[..n].copy_from_slice(&from[..n]);
+                n
+            } else if self.at < before + long {
+                let n = ((before + long - self.at) as usize).min(buf.len());
+                buf[..n].fill(b'x');
+                n
+            } else {
+                let from = self.after.get((self.at - before - long) as usize..).unwrap_or_default();
+                let n = from.len().min(buf.len());
+                buf[..n].copy_from_slice(&from[..n]);
+                n
+            };
+            self.at += n as u64;
+            Ok(n)
+        }
+    }
+
+    const ACCESS_LINE: &str = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be b [21/Nov/2026:10:00:00 +0000] 10.0.0.1 - R1 REST.GET.OBJECT k \"GET /b/k HTTP/1.1\" 200 - 1 1 1 1 \"-\" \"ua\" - HOSTID SigV4 ECDHE-RSA-AES128-GCM-SHA256 AuthHeader b.s3.amazonaws.com TLSv1.2 - -\n";
+
+    #[test]
+    fn an_over_long_access_log_line_is_skipped_through_the_readers_buffer() {
+        let options = DecodeOptions { max_record_bytes: 1024, ..DecodeOptions::default() };
+        for (len, newline) in [(2_000u64, true), (64 << 20, true), (64 << 20, false)] {
+            let after: &'static [u8] = if newline { b"\n" } else { b"" };
+            let after = if newline { [after, ACCESS_LINE.as_bytes()].concat().leak() } else { after };
+            let total = ACCESS_LINE.len() as u64 + len + after.len() as u64;
+            let source = LongLine { before: ACCESS_LINE.as_bytes(), len, after, at: 0 };
+            // The reader's buffer is the only place the long line passes through.
+            let mut reader = BufReader::with_capacity(8192, source);
+            let mut seen = Seen::default();
+            let mut outcome = UnitOutcome::new("unit");
+            read_access_log(&mut reader, &options, &mut seen, &mut outcome);
+            let events = if newline { 2 } else { 1 };
+            assert_eq!((seen.events, outcome.records, outcome.bad_records), (events, events, 1), "{len}");
+            assert_eq!(seen.rejections, vec![(2, "line exceeds --max-record-bytes 1024".to_owned())], "{len}");
+            assert_eq!((outcome.bytes, outcome.failure), (total, None), "{len}");
+        }
     }
 
     const RECORD: &str = r#"{"eventVersion":"1.09","eventTime":"2026-11-21T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","eventID":"e1"}"#;

@@ -21,9 +21,9 @@ impl<A: Analyzer> Worker<'_, A> {
                 for (i, event) in events.into_iter().enumerate() {
                     let ordinal = first_ordinal + i as u64;
                     let mut bytes = event.into_bytes();
-                    if bytes.len() > options.max_record_bytes {
-                        let reason = format!("record larger than {} bytes", options.max_record_bytes);
-                        self.bad_record(&name, ordinal, &format!("event {ordinal}"), &reason);
+                    // The same size and nesting limits as records read from files.
+                    if let Err(limit) = options.check_whole_record(&bytes) {
+                        self.bad_record(&name, ordinal, &format!("event {ordinal}"), &limit.to_string());
                         continue;
                     }
                     let len = bytes.len();

@@ -5,6 +5,7 @@
 //! - [`requests_from_event`] turns a logged [`crate::model::Event`] into the requests it needed.
 //! - [`lint`] reports endpoint-policy mistakes.
 //! - [`endpoint_keys`]: the services that carry the endpoint-owner keys (`aws:VpceOrgID`, ...), `aws:SourceVpcArn`.
+//! - [`literal`] writes observed text into policy text (the escaping chokepoint: `${*}`, `${?}`, `${$}`).
 //!
 //! # Evaluation semantics and the choices made here
 //!
@@ -59,6 +60,7 @@ mod eval;
 mod from_event;
 mod lint;
 mod lint_actions;
+pub mod literal;
 mod operator;
 mod request;
 mod values;
@@ -75,6 +77,7 @@ pub use eval::{AccountPrincipal, Decision, EndpointKind, EvalOptions, evaluate, 
 pub use from_event::{EndpointInventory, Known, ReplayEnv, endpoint_keys, requests_from_event};
 pub use lint::{LintFinding, MAX_ENDPOINT_POLICY_CHARS, Severity, lint};
 pub(crate) use lint_actions::known_actions;
+pub use literal::literal;
 pub use operator::{Family, Operator, QualifiedOperator, SetQualifier};
 pub use request::{Context, Lookup, MissingKeys, Request, Tri};
 

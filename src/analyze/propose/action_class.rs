@@ -86,11 +86,18 @@ pub fn fold_actions(actions: &BTreeSet<String>) -> (BTreeSet<String>, Vec<Fold>)
     (out, folds)
 }
 
+/// The longest common prefix of `names`, in whole characters (event names are log content: a byte-wise cut
+/// could fall inside a UTF-8 character).
 fn common_prefix(names: &[String]) -> String {
-    let first = &names[0];
+    let Some((first, rest)) = names.split_first() else { return String::new() };
     let mut len = first.len();
-    for name in &names[1..] {
-        len = first.bytes().zip(name.bytes()).take(len).take_while(|(a, b)| a == b).count();
+    for name in rest {
+        len = first
+            .char_indices()
+            .zip(name.chars())
+            .take_while(|((i, a), b)| *i < len && a == b)
+            .last()
+            .map_or(0, |((i, a), _)| i + a.len_utf8());
     }
     first[..len].to_owned()
 }
@@ -123,6 +130,24 @@ mod tests {
     }
 
     #[test]
+    fn common_prefixes_end_on_character_boundaries() {
+        let cases: &[(&[&str], &str)] = &[
+            (&["GetOÄ", "GetOÖ"], "GetO"),
+            (&["Ä", "Ö"], ""),
+            (&["GetÄx", "GetÄy"], "GetÄ"),
+            (&["GetObject", "GetObjectAcl", "GetObjectTagging"], "GetObject"),
+            (&["a"], "a"),
+            (&["é", "é"], "é"),
+            (&["日本", "日付"], "日"),
+            (&[], ""),
+        ];
+        for (names, want) in cases {
+            let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+            assert_eq!(common_prefix(&names), *want, "{names:?}");
+        }
+    }
+
+    #[test]
     fn folds_only_reads() {
         let cases: &[(&[&str], &[&str])] = &[
             // Two Get actions → GetObject* (adds only reads).
@@ -134,6 +159,9 @@ mod tests {
             // Services without a compiled list stay explicit.
             (&["kms:DescribeKey", "kms:DescribeCustomKeyStores"], &["kms:DescribeCustomKeyStores", "kms:DescribeKey"]),
             (&["dynamodb:GetItem", "dynamodb:GetRecords"], &["dynamodb:Get*"]),
+            // Log content: names that share a prefix up to the middle of a UTF-8 character.
+            (&["s3:GetOÄ", "s3:GetOÖ"], &["s3:GetOÄ", "s3:GetOÖ"]),
+            (&["s3:GetObjectÄ", "s3:GetObjectÖ"], &["s3:GetObjectÄ", "s3:GetObjectÖ"]),
         ];
         for (input, want) in cases {
             let (got, folds) = fold_actions(&set(input));

@@ -162,3 +162,6 @@ fn left_out(facts: &EndpointFacts, trusted: &TrustedSet, options: &ProposeOption
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod escape_tests;

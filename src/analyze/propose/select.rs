@@ -7,6 +7,7 @@ use super::observed::{Observed, ObservedAccess, ObservedRequest};
 use super::options::ProposeOptions;
 use crate::analyze::aws_owned::{AwsOwned, aws_owned_bucket, s3_bucket_of};
 use crate::analyze::trust::{Trust, TrustedSet};
+use crate::policy::literal;
 
 /// What the proposal does with an observed request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +33,10 @@ pub enum LeftOutReason {
     Anonymous,
     /// The log does not say who made the request, so no principal condition can admit it.
     UnidentifiedPrincipal,
+    /// The action or the resource ARN has a wildcard character where a policy cannot escape it (an action
+    /// `s3:Get*`, a region `*` in an ARN) or an S3 ARN outside the `aws` partition: written into the policy it
+    /// would allow more than was observed (see [`writable`]).
+    Unwritable,
 }
 
 impl LeftOutReason {
@@ -41,6 +46,7 @@ impl LeftOutReason {
             LeftOutReason::ForeignPrincipal => "foreign-principal",
             LeftOutReason::Anonymous => "anonymous",
             LeftOutReason::UnidentifiedPrincipal => "unidentified-principal",
+            LeftOutReason::Unwritable => "unwritable",
         }
     }
 }
@@ -72,7 +78,19 @@ pub fn select(request: &ObservedRequest, trusted: &TrustedSet, options: &Propose
             return Selection::LeftOut(LeftOutReason::ForeignResource);
         }
     }
+    if !request.accesses.iter().all(writable) {
+        return Selection::LeftOut(LeftOutReason::Unwritable);
+    }
     Selection::Covered
+}
+
+/// True when the generator can write the access's action and resource so that they match exactly what was
+/// observed: see [`crate::policy::literal`]. S3 resources are written in the `aws` partition.
+pub fn writable(access: &ObservedAccess) -> bool {
+    let resource_ok = access.resource.as_deref().is_none_or(|arn| {
+        literal::resource_arn(arn).is_ok() && (s3_bucket_of(arn).is_none() || arn.starts_with("arn:aws:s3:::"))
+    });
+    resource_ok && literal::action(&access.action).is_ok()
 }
 
 /// The resource is owned by an untrusted account and is not an AWS-owned (or configured) bucket.

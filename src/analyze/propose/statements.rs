@@ -8,6 +8,7 @@ use super::document::{Conditions, OneOrMany, PolicyDocument, PolicyStatement};
 use super::options::{Granularity, Scope};
 use super::select::{Family, Section};
 use super::units::{Grants, PrincipalKey, Target, Unit, Units};
+use crate::policy::literal::{literal, resource_arn};
 
 /// How far the statements are generalised (the widening steps move these).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -242,7 +243,7 @@ fn patterns_of(
     };
     match family {
         Family::S3Bucket(bucket) => {
-            let base = format!("arn:aws:s3:::{bucket}");
+            let base = format!("arn:aws:s3:::{}", literal(bucket));
             // AWS-owned buckets hold content-addressed objects: their keys say nothing worth keeping.
             let whole = knobs.whole_buckets.contains(bucket) || matches!(section, Section::AwsOwned(_));
             let granularity = if whole { Granularity::Bucket } else { knobs.granularity };
@@ -252,12 +253,13 @@ fn patterns_of(
                     Target::Whole => add(base.clone(), grants),
                     Target::AllObjects => add(format!("{base}/*"), grants),
                     Target::Object(key) => {
+                        let key = literal(key).into_owned();
                         let pattern = patterns
                             .iter()
                             .find(|p| {
                                 p.as_str() == "*" || (p.ends_with('*') && key.starts_with(p.trim_end_matches('*')))
                             })
-                            .unwrap_or(key);
+                            .unwrap_or(&key);
                         add(format!("{base}/{pattern}"), grants);
                     }
                     Target::Index | Target::Stream => {}
@@ -265,6 +267,8 @@ fn patterns_of(
             }
         }
         Family::DynamoTable(table) => {
+            // `select` leaves out what cannot be written exactly: nothing is skipped here in practice.
+            let Ok(table) = resource_arn(table) else { return out };
             for (target, grants) in &unit.targets {
                 match target {
                     Target::Index => add(format!("{table}/index/*"), grants),
@@ -274,7 +278,8 @@ fn patterns_of(
             }
         }
         Family::Arn(arn) => {
-            let pattern = if knobs.arns_by_account && owners_known { "*".to_owned() } else { arn.clone() };
+            let Ok(arn) = resource_arn(arn) else { return out };
+            let pattern = if knobs.arns_by_account && owners_known { "*".to_owned() } else { arn };
             for grants in unit.targets.values() {
                 add(pattern.clone(), grants);
             }
@@ -288,24 +293,25 @@ fn patterns_of(
     out
 }
 
-/// Object key patterns for a granularity: `*`, `folder/*` prefixes (exact keys where a key has fewer
-/// folders), or the keys themselves. Keys a prefix covers are dropped.
+/// Object key patterns for a granularity, as policy text: `*`, `folder/*` prefixes (exact keys where a key has
+/// fewer folders), or the keys themselves; keys and prefixes go through [`literal`], so a `*` only ever comes
+/// from here. Keys a prefix covers are dropped.
 pub fn object_patterns(keys: &BTreeSet<String>, granularity: Granularity) -> BTreeSet<String> {
     if keys.is_empty() {
         return BTreeSet::new();
     }
     match granularity {
         Granularity::Bucket => BTreeSet::from(["*".to_owned()]),
-        Granularity::Exact => keys.clone(),
+        Granularity::Exact => keys.iter().map(|key| literal(key).into_owned()).collect(),
         Granularity::Prefix(depth) => {
             let mut prefixes = BTreeSet::new();
             let mut exact = BTreeSet::new();
             for key in keys {
                 let segments: Vec<&str> = key.split('/').collect();
                 if segments.len() > depth {
-                    prefixes.insert(format!("{}/*", segments[..depth].join("/")));
+                    prefixes.insert(format!("{}/*", literal(&segments[..depth].join("/"))));
                 } else {
-                    exact.insert(key.clone());
+                    exact.insert(literal(key).into_owned());
                 }
             }
             exact.retain(|k| !prefixes.iter().any(|p| k.starts_with(p.trim_end_matches('*'))));
@@ -404,6 +410,7 @@ fn name_statements(drafts: Vec<Draft>) -> Vec<PolicyStatement> {
         }
         let mut condition = Conditions::new();
         for (op, key, values) in draft.condition {
+            let values = values.iter().map(|value| literal(value).into_owned()).collect();
             condition.entry(op).or_default().insert(key, OneOrMany(values));
         }
         out.push(PolicyStatement {

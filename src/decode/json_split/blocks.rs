@@ -54,7 +54,7 @@ pub(super) fn skip(bytes: &[u8], state: &mut Inside, close_depth: u32, max_depth
             let bit = brackets.trailing_zeros();
             brackets &= brackets - 1;
             if m.open >> bit & 1 == 1 {
-                state.depth += 1;
+                state.depth = super::deeper(state.depth);
                 state.too_deep |= state.depth > max_depth;
             } else {
                 state.depth -= 1;
@@ -268,6 +268,16 @@ mod tests {
         let mut state = start(1, false, false);
         assert_eq!(skip(text.as_bytes(), &mut state, 0, 3), Skipped::Closed(9));
         assert!(state.too_deep);
+    }
+
+    #[test]
+    fn depth_saturates_instead_of_wrapping() {
+        let text = [b'['; BLOCK];
+        for from in [u32::MAX - 70, u32::MAX - 1, u32::MAX] {
+            let mut state = start(from, false, false);
+            assert_eq!(skip(&text, &mut state, 0, 128), Skipped::Open(BLOCK), "{from}");
+            assert_eq!((state.depth, state.too_deep), (from.saturating_add(BLOCK as u32), true), "{from}");
+        }
     }
 
     proptest! {

@@ -124,6 +124,47 @@ fn oversize_records_are_skipped_and_reported() {
 }
 
 #[test]
+fn the_depth_counter_saturates_instead_of_wrapping() {
+    // Reaching 2^32 levels takes 4 GiB of brackets; the splitter is put where they would leave it instead: just
+    // after the first byte of a record, 2^32 - 4 levels deep. The byte loop (a top-level object) and the block
+    // lane (a record in a records array) must both saturate (a debug build panicked on the overflow; a release
+    // build wrapped to 0 and took the rest of the record for the top level).
+    let table = [
+        (format!("{{\"a\":{}{}}}", "[".repeat(100), "]".repeat(100)), 1),
+        (format!("[{{\"a\":{}{}}},{{\"b\":1}}]", "[".repeat(300), "]".repeat(300)), 2),
+    ];
+    for (input, first_byte) in table {
+        let mut splitter = JsonSplitter::from_buffer(input.clone().into_bytes(), usize::MAX);
+        while splitter.pos < first_byte {
+            let (at, byte) = (splitter.pos, splitter.buf[splitter.pos]);
+            splitter.pos += 1;
+            assert!(matches!(splitter.on_byte(at, byte), Step::Go));
+        }
+        splitter.depth += u32::MAX - 4;
+        splitter.piece_too_deep = true;
+        let mut deepest = 0;
+        let mut pieces = Vec::new();
+        loop {
+            deepest = deepest.max(splitter.depth);
+            match splitter.next_piece() {
+                Ok(Some(Piece::Value { bytes, len, too_deep, .. })) => {
+                    pieces.push((String::from_utf8_lossy(&bytes[..len]).into_owned(), too_deep))
+                }
+                Ok(Some(Piece::Oversize { .. })) => unreachable!("no size limit"),
+                Ok(None) => break,
+                Err(e) => {
+                    pieces.push((e.to_string(), false));
+                    break;
+                }
+            }
+        }
+        // The deep record is flagged or never closes; nothing of it comes out as a record of its own.
+        assert!(pieces.iter().all(|(text, too_deep)| *too_deep || !text.contains("\"a\"")), "{input}: {pieces:?}");
+        assert!(!pieces.is_empty() && deepest >= u32::MAX - 4, "{input}: {pieces:?}");
+    }
+}
+
+#[test]
 fn deep_nesting_is_flagged_not_followed() {
     let depth = MAX_DEPTH as usize + 5;
     let deep = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
