@@ -147,13 +147,7 @@ impl Analyzer for Outside {
         }
         let network =
             classify_network(event.kind, event.vpce.as_deref(), event.source_ip.as_deref(), &self.config.networks);
-        let keys: Vec<String> = {
-            let mut keys: Vec<String> = network::request_arns(event).into_iter().map(resource_key).collect();
-            keys.dedup();
-            keys.sort();
-            keys.dedup();
-            keys
-        };
+        let keys = network::request_keys(event);
         if network.through_endpoint() {
             self.counts.through_endpoint += 1;
             if network == Network::SomeEndpoint {
@@ -224,13 +218,14 @@ impl Outside {
             return;
         };
         let na = event.is_network_activity();
+        let listing = network::Listing::of(event);
         for key in &keys_left {
             let facts = self.resources.entry((*key).to_owned()).or_default();
-            match network::owner_in_event(event, key) {
+            match listing.owner(key) {
                 Some(owner) => {
                     facts.owners.insert(owner);
                 }
-                None => facts.listed_without_owner |= network::listed(event, key),
+                None => facts.listed_without_owner |= listing.listed(key),
             }
             if allowed && !na {
                 match network.vpce() {
@@ -296,9 +291,10 @@ impl Outside {
             self.counts.without_resource_outside += 1;
             return;
         }
-        let arns = network::request_arns(event);
+        let listing = network::Listing::of(event);
+        let protected_keys = network::protected_keys(event, &self.config.protect);
         for key in keys {
-            let protected = arns.iter().any(|arn| resource_key(arn) == *key && is_protected(&self.config.protect, arn));
+            let protected = protected_keys.binary_search(&key.as_str()).is_ok();
             let outside_key = OutsideKey {
                 principal: event.principal.label(),
                 resource: key.clone(),
@@ -307,7 +303,7 @@ impl Outside {
                 protected,
             };
             self.outside.entry(outside_key).or_default().add(event);
-            if let Some(owner) = network::owner_in_event(event, key) {
+            if let Some(owner) = listing.owner(key) {
                 self.resources.entry(key.clone()).or_default().owners.insert(owner);
             }
         }
