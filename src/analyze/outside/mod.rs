@@ -31,7 +31,7 @@ use super::denied::{ReplayVerdict, Replayer};
 use super::trust::TrustedSet;
 use crate::ingest::{Analyzer, EndpointNetwork};
 use crate::model::{Event, LogKind, Outcome, PrincipalType};
-use group::{Group, merge_groups};
+use group::{EventActions, Group, merge_groups};
 
 /// What the analysis needs besides the logs.
 #[derive(Clone, Default)]
@@ -238,6 +238,7 @@ impl Outside {
         }
         let resources: Vec<Option<&str>> =
             if keys_left.is_empty() && !owned { vec![None] } else { keys_left.iter().map(|k| Some(*k)).collect() };
+        let actions = EventActions::of(event);
         for resource in resources {
             let key = ThroughKey {
                 principal: principal.label(),
@@ -248,7 +249,7 @@ impl Outside {
                 log: event.kind,
                 network_activity: na,
             };
-            self.through.entry(key).or_default().add(event);
+            self.through.entry(key).or_default().add(event, &actions);
         }
         if allowed && !na {
             self.replay(event, network, &keys_left);
@@ -269,6 +270,7 @@ impl Outside {
         };
         let resources: Vec<Option<&str>> =
             if keys.is_empty() { vec![None] } else { keys.iter().map(|k| Some(*k)).collect() };
+        let actions = EventActions::of(event);
         for resource in resources {
             let key = PolicyKey {
                 principal: event.principal.label(),
@@ -278,7 +280,7 @@ impl Outside {
                 deny,
                 statement: statement.clone(),
             };
-            self.out_of_policy.entry(key).or_default().add(event);
+            self.out_of_policy.entry(key).or_default().add(event, &actions);
         }
     }
 
@@ -293,6 +295,7 @@ impl Outside {
         }
         let listing = network::Listing::of(event);
         let protected_keys = network::protected_keys(event, &self.config.protect);
+        let actions = EventActions::of(event);
         for key in keys {
             let protected = protected_keys.binary_search(&key.as_str()).is_ok();
             let outside_key = OutsideKey {
@@ -302,7 +305,7 @@ impl Outside {
                 log: event.kind,
                 protected,
             };
-            self.outside.entry(outside_key).or_default().add(event);
+            self.outside.entry(outside_key).or_default().add(event, &actions);
             if let Some(owner) = listing.owner(key) {
                 self.resources.entry(key.clone()).or_default().owners.insert(owner);
             }
