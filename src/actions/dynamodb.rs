@@ -4,7 +4,11 @@
 //! Table ARNs come from `resources[]` when CloudTrail lists them (keeps the partition and account right), else are
 //! built as `arn:<partition>:dynamodb:<region>:<account>:table/<name>` from the call's region and account.
 
-use super::{ApiCall, CallItem, ResourceKind, access, dynamodb_table::DYNAMODB_TABLE, partition_of, table_rows};
+use std::collections::HashMap;
+
+use super::{
+    ApiCall, ResourceKind, access, dynamodb_table::DYNAMODB_TABLE, first_occurrences, partition_of, table_rows,
+};
 use crate::model::Access;
 
 const PARTIQL_ALL: [&str; 4] =
@@ -60,81 +64,151 @@ fn table_part(arn: &str) -> Option<&str> {
 fn table_arn(call: &ApiCall, name: Option<&str>) -> Option<String> {
     match name.filter(|n| !n.is_empty()) {
         Some(name) => {
-            if let Some(found) = arns(call).filter_map(table_part).find(|t| t.rsplit('/').next() == Some(name)) {
-                return Some(found.to_owned());
-            }
-            let (region, account) = (call.region?, call.account?);
-            Some(["arn:", partition_of(Some(region)), ":dynamodb:", region, ":", account, ":table/", name].concat())
+            let found = arns(call).filter_map(table_part).find(|t| table_name(t) == name);
+            found.map(str::to_owned).or_else(|| built_table_arn(call, name))
         }
         None => arns(call).find_map(table_part).map(str::to_owned),
     }
 }
 
-/// Every table the call names: its items, `resources[]`, then the facts. In order, without duplicates.
-fn tables(call: &ApiCall) -> Vec<String> {
-    let from_items = call.items.iter().filter_map(|item| item.table.and_then(|t| table_arn(call, Some(t))));
-    let from_resources = arns(call).filter_map(table_part).map(str::to_owned);
-    let mut out: Vec<String> = Vec::new();
-    for arn in from_items.chain(from_resources) {
-        if !out.contains(&arn) {
-            out.push(arn);
+/// The last path segment of a table ARN (`.../table/T` → `T`).
+fn table_name(table_arn: &str) -> &str {
+    table_arn.rsplit('/').next().unwrap_or(table_arn)
+}
+
+/// `arn:<partition>:dynamodb:<region>:<account>:table/<name>`, when the call says where it was made.
+fn built_table_arn(call: &ApiCall, name: &str) -> Option<String> {
+    let (region, account) = (call.region?, call.account?);
+    Some(["arn:", partition_of(Some(region)), ":dynamodb:", region, ":", account, ":table/", name].concat())
+}
+
+/// The tables of a multi-item call, resolved once: `resources[]` table ARNs by name (the first of each name
+/// wins, as in [`table_arn`]), so that naming N items costs N lookups rather than N scans of `resources[]`.
+struct TableIndex<'c> {
+    call: &'c ApiCall<'c>,
+    by_name: HashMap<&'c str, &'c str>,
+}
+
+impl<'c> TableIndex<'c> {
+    fn new(call: &'c ApiCall<'c>) -> TableIndex<'c> {
+        let mut by_name = HashMap::new();
+        for table in arns(call).filter_map(table_part) {
+            by_name.entry(table_name(table)).or_insert(table);
+        }
+        TableIndex { call, by_name }
+    }
+
+    /// [`table_arn`] of a named table.
+    fn arn(&self, name: &str) -> Option<String> {
+        if name.is_empty() {
+            return table_arn(self.call, None);
+        }
+        match self.by_name.get(name) {
+            Some(found) => Some((*found).to_owned()),
+            None => built_table_arn(self.call, name),
         }
     }
-    if out.is_empty() {
-        out.extend(table_arn(call, call.facts.table_name.as_deref()));
+
+    /// Every table the call names: its items, `resources[]`, then the facts. In order, without duplicates.
+    fn all(&self) -> Vec<String> {
+        let call = self.call;
+        let from_items = call.items.iter().filter_map(|item| item.table.and_then(|t| self.arn(t)));
+        let from_resources = arns(call).filter_map(table_part).map(str::to_owned);
+        let mut out: Vec<String> = from_items.chain(from_resources).collect();
+        let first = first_occurrences(&out, String::as_str);
+        let mut first = first.into_iter();
+        out.retain(|_| first.next().unwrap_or(true));
+        if out.is_empty() {
+            out.extend(table_arn(call, call.facts.table_name.as_deref()));
+        }
+        out
     }
-    out
+
+    /// The first of [`TableIndex::all`], without listing the rest.
+    fn first(&self) -> Option<String> {
+        let call = self.call;
+        call.items
+            .iter()
+            .find_map(|item| item.table.and_then(|t| self.arn(t)))
+            .or_else(|| arns(call).find_map(table_part).map(str::to_owned))
+            .or_else(|| table_arn(call, call.facts.table_name.as_deref()))
+    }
+}
+
+/// `action` on each of `tables`; the action alone (resource unknown) when no table is known.
+fn on_tables(tables: &[String], action: &str) -> Vec<Access> {
+    if tables.is_empty() {
+        return vec![access(action, None)];
+    }
+    tables.iter().map(|t| access(action, Some(t.clone()))).collect()
 }
 
 /// One access per table; the action alone (resource unknown) when no table is known.
 fn per_table(call: &ApiCall, action: &str) -> Vec<Access> {
-    let tables = tables(call);
-    if tables.is_empty() {
-        return vec![access(action, None)];
-    }
-    tables.into_iter().map(|t| access(action, Some(t))).collect()
+    on_tables(&TableIndex::new(call).all(), action)
 }
 
 /// TransactWriteItems: `Put` → PutItem, `Update` → UpdateItem, `Delete` → DeleteItem, `ConditionCheck` →
 /// ConditionCheckItem, each on its item's table. Without item details (network activity events, trimmed
 /// records) every table gets all four: the request needed some of them, the log does not say which.
 fn transact_write(call: &ApiCall) -> Vec<Access> {
+    let tables = TableIndex::new(call);
     let known: Vec<Access> = call
         .items
         .iter()
         .filter_map(|item| {
-            let action = match item.operation?.to_ascii_lowercase().as_str() {
-                "put" => "dynamodb:PutItem",
-                "update" => "dynamodb:UpdateItem",
-                "delete" => "dynamodb:DeleteItem",
-                "conditioncheck" => "dynamodb:ConditionCheckItem",
-                _ => return None,
+            let operation = item.operation?;
+            let action = if operation.eq_ignore_ascii_case("put") {
+                "dynamodb:PutItem"
+            } else if operation.eq_ignore_ascii_case("update") {
+                "dynamodb:UpdateItem"
+            } else if operation.eq_ignore_ascii_case("delete") {
+                "dynamodb:DeleteItem"
+            } else if operation.eq_ignore_ascii_case("conditioncheck") {
+                "dynamodb:ConditionCheckItem"
+            } else {
+                return None;
             };
-            Some(access(action, item.table.and_then(|t| table_arn(call, Some(t)))))
+            Some(access(action, item.table.and_then(|t| tables.arn(t))))
         })
         .collect();
     if !known.is_empty() {
         return known;
     }
-    let all = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"];
-    all.iter().flat_map(|a| per_table(call, a)).collect()
+    let all = tables.all();
+    let actions = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"];
+    actions.iter().flat_map(|a| on_tables(&all, a)).collect()
 }
 
 /// PartiQL: the statement's verb picks `PartiQLSelect|Insert|Update|Delete`, its target the table (or index,
 /// `"T"."I"`). A statement that is not shown or not understood gets all four actions on the call's tables.
+///
+/// Each statement is parsed once, and the call's tables are listed at most once: every statement that is not
+/// understood stands for the same accesses, so only the first of them adds them (later copies would be
+/// dropped as duplicates anyway).
 fn partiql(call: &ApiCall) -> Vec<Access> {
-    let statements: Vec<&CallItem> = call.items.iter().filter(|i| i.statement.is_some()).collect();
+    let tables = TableIndex::new(call);
+    let every_action_on_every_table = || -> Vec<Access> {
+        let all = tables.all();
+        PARTIQL_ALL.iter().flat_map(|a| on_tables(&all, a)).collect()
+    };
+    let mut first_table: Option<Option<String>> = None;
+    let mut unparsed_added = false;
+    let mut statements = 0usize;
     let mut out = Vec::new();
-    for item in &statements {
-        let parsed = item.statement.and_then(parse_statement);
-        let Some((action, table, index)) = parsed else {
-            out.extend(PARTIQL_ALL.iter().flat_map(|a| per_table(call, a)));
+    for item in call.items {
+        let Some(statement) = item.statement else { continue };
+        statements += 1;
+        let Some((action, table, index)) = parse_statement(statement) else {
+            if !unparsed_added {
+                unparsed_added = true;
+                out.extend(every_action_on_every_table());
+            }
             continue;
         };
-        let table = table.or(item.table);
-        let arn = match table {
-            Some(t) => table_arn(call, Some(t)),
-            None => tables(call).into_iter().next(),
+        let arn = match table.or(item.table) {
+            Some(t) => tables.arn(t),
+            None => first_table.get_or_insert_with(|| tables.first()).clone(),
         };
         let arn = match (arn, index) {
             (Some(t), Some(i)) => Some(format!("{t}/index/{i}")),
@@ -142,8 +216,8 @@ fn partiql(call: &ApiCall) -> Vec<Access> {
         };
         out.push(access(action, arn));
     }
-    if statements.is_empty() {
-        out.extend(PARTIQL_ALL.iter().flat_map(|a| per_table(call, a)));
+    if statements == 0 {
+        out.extend(every_action_on_every_table());
     }
     out
 }

@@ -14,7 +14,7 @@ mod access_log_ops;
 mod dynamodb;
 mod dynamodb_table;
 mod generic;
-mod items;
+pub mod items;
 mod s3;
 mod s3_table;
 
@@ -149,10 +149,17 @@ fn dedup_in_order(accesses: &mut Vec<Access>) {
         accesses.truncate(kept);
         return;
     }
-    let mut seen = std::collections::HashSet::with_capacity(accesses.len());
-    let first: Vec<bool> = accesses.iter().map(|a| seen.insert((a.action.as_str(), a.resource.as_deref()))).collect();
+    let first = first_occurrences(accesses, |a| (a.action.as_str(), a.resource.as_deref()));
     let mut first = first.into_iter();
     accesses.retain(|_| first.next().unwrap_or(true));
+}
+
+/// For each item, whether it is the first with its key: one hash-set pass, linear in the items (never
+/// `Vec::contains` in a loop, which is quadratic in an attacker-sized list). Keep the flagged items with
+/// `retain` to de-duplicate in order.
+pub(crate) fn first_occurrences<'t, T, K: std::hash::Hash + Eq>(items: &'t [T], key: impl Fn(&'t T) -> K) -> Vec<bool> {
+    let mut seen = std::collections::HashSet::with_capacity(items.len());
+    items.iter().map(|item| seen.insert(key(item))).collect()
 }
 
 #[cfg(test)]

@@ -192,7 +192,7 @@ fn to_event(raw: RawRecord<'_>, head: RecordHead<'_>) -> Event {
         })
         .collect();
     let mut params = raw.request_parameters.0.unwrap_or_default();
-    let multi_item = params.multi_item_parameters();
+    let items = params.multi_items();
     let tls_details = raw.tls_details.unwrap_or_default();
     let request = RequestFacts {
         bucket: non_empty(params.bucket_name.0),
@@ -221,7 +221,7 @@ fn to_event(raw: RawRecord<'_>, head: RecordHead<'_>) -> Event {
         account: resource_account.as_deref().or(recipient_account.as_deref()),
         facts: &request,
         resources: &resources,
-        items: &multi_item.as_ref().map(actions::items_from_request_parameters).unwrap_or_default(),
+        items: &items,
     });
     Event {
         time: head.time,

@@ -8,6 +8,11 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use crate::actions::CallItem;
+use crate::actions::items::{
+    DeleteShape, Items, MultiItemParameters, RequestItemsShape, StatementShape, StatementsShape, TransactItemsShape,
+};
+
 /// A CloudTrail record (or any JSON object; the caller decides what it is).
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
@@ -161,48 +166,38 @@ pub struct RawRequestParameters<'a> {
     pub index_name: Lenient<Cow<'a, str>>,
     #[serde(rename = "Host", borrow, default)]
     pub host: Lenient<Cow<'a, str>>,
-    /// Multi-item shapes (DynamoDB transactions, batches and PartiQL; S3 DeleteObjects), kept whole so the
-    /// action map can list every item. They appear only on those calls, so other records pay nothing.
-    #[serde(default)]
-    pub statement: Option<serde_json::Value>,
-    #[serde(rename = "requestItems", default)]
-    pub request_items: Option<serde_json::Value>,
-    #[serde(rename = "transactItems", default)]
-    pub transact_items: Option<serde_json::Value>,
-    #[serde(rename = "transactStatements", default)]
-    pub transact_statements: Option<serde_json::Value>,
-    #[serde(default)]
-    pub statements: Option<serde_json::Value>,
-    #[serde(default)]
-    pub delete: Option<serde_json::Value>,
+    /// Multi-item shapes (DynamoDB transactions, batches and PartiQL; S3 DeleteObjects), read straight into
+    /// the action map's items (no JSON tree: see `actions::items`). They appear only on those calls, so other
+    /// records pay nothing.
+    #[serde(borrow, default)]
+    pub statement: Items<'a, StatementShape>,
+    #[serde(rename = "requestItems", borrow, default)]
+    pub request_items: Items<'a, RequestItemsShape>,
+    #[serde(rename = "transactItems", borrow, default)]
+    pub transact_items: Items<'a, TransactItemsShape>,
+    #[serde(rename = "transactStatements", borrow, default)]
+    pub transact_statements: Option<Items<'a, StatementsShape>>,
+    #[serde(borrow, default)]
+    pub statements: Items<'a, StatementsShape>,
+    #[serde(borrow, default)]
+    pub delete: Items<'a, DeleteShape>,
 }
 
-impl RawRequestParameters<'_> {
-    /// The multi-item parameters as one JSON object, or `None` when the call has none.
-    pub fn multi_item_parameters(&mut self) -> Option<serde_json::Value> {
-        let multi_item_fields = [
-            &self.statement,
-            &self.request_items,
-            &self.transact_items,
-            &self.transact_statements,
-            &self.statements,
-            &self.delete,
-        ];
-        if multi_item_fields.iter().all(|field| field.is_none()) {
-            // Nearly every record: skip building (and dropping) an empty map.
-            return None;
+impl<'a> RawRequestParameters<'a> {
+    /// The items of the multi-item parameters (empty for nearly every record).
+    pub fn multi_items(&mut self) -> Vec<CallItem<'a>> {
+        let statements = match self.transact_statements.take() {
+            Some(transact) => transact,
+            None => std::mem::take(&mut self.statements),
+        };
+        MultiItemParameters {
+            statement: std::mem::take(&mut self.statement),
+            request_items: std::mem::take(&mut self.request_items),
+            transact_items: std::mem::take(&mut self.transact_items),
+            statements,
+            delete: std::mem::take(&mut self.delete),
         }
-        let fields = [
-            ("statement", self.statement.take()),
-            ("requestItems", self.request_items.take()),
-            ("transactItems", self.transact_items.take()),
-            ("transactStatements", self.transact_statements.take()),
-            ("statements", self.statements.take()),
-            ("delete", self.delete.take()),
-        ];
-        let map: serde_json::Map<String, serde_json::Value> =
-            fields.into_iter().filter_map(|(name, value)| Some((name.to_owned(), value?))).collect();
-        (!map.is_empty()).then_some(serde_json::Value::Object(map))
+        .into_items()
     }
 }
 

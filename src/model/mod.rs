@@ -234,11 +234,7 @@ impl Event {
 
     /// The distinct IAM actions of the request, in order of first appearance.
     pub fn actions(&self) -> impl Iterator<Item = &str> {
-        self.accesses
-            .iter()
-            .enumerate()
-            .filter(|(i, a)| !self.accesses[..*i].iter().any(|b| b.action == a.action))
-            .map(|(_, a)| a.action.as_str())
+        Actions::new(&self.accesses)
     }
 
     /// The service part of the event source (`s3` for `s3.amazonaws.com`).
@@ -259,6 +255,46 @@ pub struct Aggregate {
     pub requests: u64,
     /// The `errorCodes` dimension's statistics: error code and count.
     pub error_codes: Vec<(String, u64)>,
+}
+
+/// [`Event::actions`]: a handful of accesses are compared pairwise without allocating; a record with many (a
+/// DeleteObjects of 1,000 keys, attacker-sized) is de-duplicated through a set, so the cost stays linear.
+struct Actions<'e> {
+    accesses: &'e [Access],
+    next: usize,
+    /// Whether each access is the first with its action, when there are too many to compare pairwise.
+    firsts: Option<Vec<bool>>,
+}
+
+impl<'e> Actions<'e> {
+    const PAIRWISE: usize = 16;
+
+    fn new(accesses: &'e [Access]) -> Actions<'e> {
+        let firsts = (accesses.len() > Self::PAIRWISE).then(|| {
+            let mut seen = std::collections::HashSet::with_capacity(8);
+            accesses.iter().map(|a| seen.insert(a.action.as_str())).collect()
+        });
+        Actions { accesses, next: 0, firsts }
+    }
+}
+
+impl<'e> Iterator for Actions<'e> {
+    type Item = &'e str;
+
+    fn next(&mut self) -> Option<&'e str> {
+        loop {
+            let i = self.next;
+            let access = self.accesses.get(i)?;
+            self.next += 1;
+            let first = match &self.firsts {
+                Some(firsts) => firsts.get(i).copied().unwrap_or(true),
+                None => !self.accesses[..i].iter().any(|b| b.action == access.action),
+            };
+            if first {
+                return Some(access.action.as_str());
+            }
+        }
+    }
 }
 
 /// True for addresses a VPC uses privately: RFC 1918, RFC 6598 (shared address space), and IPv6 unique

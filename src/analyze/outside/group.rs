@@ -28,14 +28,26 @@ pub(super) struct Group {
     pub(super) anonymous: bool,
 }
 
+/// The distinct actions of one request, listed once per request: a request that touches many resources adds
+/// itself to a group per resource, and listing them per group would be quadratic in the request.
+pub(super) struct EventActions<'e>(Vec<&'e str>);
+
+impl<'e> EventActions<'e> {
+    pub(super) fn of(event: &'e Event) -> EventActions<'e> {
+        EventActions(event.actions().collect())
+    }
+}
+
 impl Group {
-    pub(super) fn add(&mut self, event: &Event) {
+    pub(super) fn add(&mut self, event: &Event, actions: &EventActions<'_>) {
         self.count += 1;
         if self.principal_account.is_none() {
             self.principal_account = event.principal.account.clone().filter(|a| !a.is_empty());
         }
-        for action in event.actions() {
-            self.actions.insert(action.to_owned());
+        for action in &actions.0 {
+            if !self.actions.contains(*action) {
+                self.actions.insert((*action).to_owned());
+            }
         }
         if event.accesses.is_empty() {
             self.actions.insert(format!("{}:{}", event.service(), event.event_name));

@@ -35,7 +35,7 @@ use super::denied::{ReplayVerdict, Replayer};
 use super::trust::TrustedSet;
 use crate::ingest::{Analyzer, EndpointNetwork};
 use crate::model::{Event, LogKind, Outcome, PrincipalType};
-use group::{Group, merge_groups};
+use group::{EventActions, Group, merge_groups};
 
 /// What the analysis needs besides the logs.
 #[derive(Clone, Default)]
@@ -158,13 +158,7 @@ impl Analyzer for Outside {
         }
         let network =
             classify_network(event.kind, event.vpce.as_deref(), event.source_ip.as_deref(), &self.config.networks);
-        let keys: Vec<String> = {
-            let mut keys: Vec<String> = network::request_arns(event).into_iter().map(resource_key).collect();
-            keys.dedup();
-            keys.sort();
-            keys.dedup();
-            keys
-        };
+        let keys = network::request_keys(event);
         if network.through_endpoint() {
             self.counts.through_endpoint += 1;
             if network == Network::SomeEndpoint {
@@ -244,13 +238,14 @@ impl Outside {
             return;
         };
         let na = event.is_network_activity();
+        let listing = network::Listing::of(event);
         for key in &keys_left {
             let facts = self.resources.entry((*key).to_owned()).or_default();
-            match network::owner_in_event(event, key) {
+            match listing.owner(key) {
                 Some(owner) => {
                     facts.owners.insert(owner);
                 }
-                None => facts.listed_without_owner |= network::listed(event, key),
+                None => facts.listed_without_owner |= listing.listed(key),
             }
             if allowed && !na {
                 match network.vpce() {
@@ -263,6 +258,7 @@ impl Outside {
         }
         let resources: Vec<Option<&str>> =
             if keys_left.is_empty() && !owned { vec![None] } else { keys_left.iter().map(|k| Some(*k)).collect() };
+        let actions = EventActions::of(event);
         for resource in resources {
             let protected = resource.is_some_and(|key| protected_keys.contains(key));
             let key = ThroughKey {
@@ -276,7 +272,7 @@ impl Outside {
                 log: event.kind,
                 network_activity: na,
             };
-            self.through.entry(key).or_default().add(event);
+            self.through.entry(key).or_default().add(event, &actions);
         }
         if allowed && !na {
             self.replay(event, network, &keys_left);
@@ -297,6 +293,7 @@ impl Outside {
         };
         let resources: Vec<Option<&str>> =
             if keys.is_empty() { vec![None] } else { keys.iter().map(|k| Some(*k)).collect() };
+        let actions = EventActions::of(event);
         for resource in resources {
             let key = PolicyKey {
                 principal: event.principal.label(),
@@ -306,7 +303,7 @@ impl Outside {
                 deny,
                 statement: statement.clone(),
             };
-            self.out_of_policy.entry(key).or_default().add(event);
+            self.out_of_policy.entry(key).or_default().add(event, &actions);
         }
     }
 
@@ -319,9 +316,11 @@ impl Outside {
             self.counts.without_resource_outside += 1;
             return;
         }
-        let arns = network::request_arns(event);
+        let listing = network::Listing::of(event);
+        let protected_keys = network::protected_keys(event, &self.config.protect);
+        let actions = EventActions::of(event);
         for key in keys {
-            let protected = arns.iter().any(|arn| resource_key(arn) == *key && is_protected(&self.config.protect, arn));
+            let protected = protected_keys.binary_search(&key.as_str()).is_ok();
             let outside_key = OutsideKey {
                 principal: event.principal.label(),
                 resource: key.clone(),
@@ -329,8 +328,8 @@ impl Outside {
                 log: event.kind,
                 protected,
             };
-            self.outside.entry(outside_key).or_default().add(event);
-            if let Some(owner) = network::owner_in_event(event, key) {
+            self.outside.entry(outside_key).or_default().add(event, &actions);
+            if let Some(owner) = listing.owner(key) {
                 self.resources.entry(key.clone()).or_default().owners.insert(owner);
             }
         }

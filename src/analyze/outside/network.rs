@@ -3,6 +3,7 @@
 
 use std::net::IpAddr;
 
+use crate::actions::first_occurrences;
 use crate::ingest::EndpointNetwork;
 use crate::model::{Event, LogKind, Principal, is_private_ip};
 use crate::policy::arn_like;
@@ -68,25 +69,27 @@ pub fn is_service_request(principal: &Principal, source_ip: Option<&str>) -> boo
 /// The resource a finding is about: the bucket of an S3 ARN (`arn:aws:s3:::b/k` → `arn:aws:s3:::b`), the
 /// table of a DynamoDB ARN (indexes and streams belong to their table), any other ARN as it is.
 pub fn resource_key(arn: &str) -> String {
+    resource_key_str(arn).to_owned()
+}
+
+/// [`resource_key`] without a copy: the key is always a prefix of the ARN.
+pub fn resource_key_str(arn: &str) -> &str {
     let mut parts = arn.splitn(6, ':');
-    let (Some("arn"), Some(partition), Some(service), Some(region), Some(account), Some(resource)) =
+    let (Some("arn"), Some(_partition), Some(service), Some(region), Some(account), Some(resource)) =
         (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return arn.to_owned();
+        return arn;
     };
+    // `resource` is the rest of the ARN after the fifth colon.
+    let resource_start = arn.len() - resource.len();
+    let until_slash = |s: &str| s.find('/').unwrap_or(s.len());
     match service {
-        "s3" if region.is_empty() && account.is_empty() => {
-            let bucket = resource.split('/').next().unwrap_or(resource);
-            format!("arn:{partition}:s3:::{bucket}")
-        }
+        "s3" if region.is_empty() && account.is_empty() => &arn[..resource_start + until_slash(resource)],
         "dynamodb" => match resource.strip_prefix("table/") {
-            Some(rest) => {
-                let table = rest.split('/').next().unwrap_or(rest);
-                format!("arn:{partition}:dynamodb:{region}:{account}:table/{table}")
-            }
-            None => arn.to_owned(),
+            Some(rest) => &arn[..resource_start + "table/".len() + until_slash(rest)],
+            None => arn,
         },
-        _ => arn.to_owned(),
+        _ => arn,
     }
 }
 
@@ -96,37 +99,84 @@ pub fn arn_account(arn: &str) -> Option<&str> {
 }
 
 /// The distinct resources a request touched, as full ARNs: the resources of its IAM accesses, else the
-/// log's resource list. Prefix ARNs (`ListObjects`) stand for their bucket.
+/// log's resource list. Prefix ARNs (`ListObjects`) stand for their bucket. In order of first appearance;
+/// linear in the request (a DeleteObjects names up to 1,000 keys, a hostile record millions).
 pub fn request_arns(event: &Event) -> Vec<&str> {
     let mut arns: Vec<&str> = event.accesses.iter().filter_map(|a| a.resource.as_deref()).collect();
     if arns.is_empty() {
         arns = event.resources.iter().map(|r| r.arn.as_str()).collect();
     }
-    let mut seen = Vec::with_capacity(arns.len());
-    for arn in arns {
-        if !arn.is_empty() && !seen.contains(&arn) {
-            seen.push(arn);
+    arns.retain(|arn| !arn.is_empty());
+    let first = first_occurrences(&arns, |arn| *arn);
+    let mut first = first.into_iter();
+    arns.retain(|_| first.next().unwrap_or(true));
+    arns
+}
+
+/// The distinct [`resource_key`]s of a request's resources ([`request_arns`]), sorted.
+pub fn request_keys(event: &Event) -> Vec<String> {
+    let mut keys: Vec<&str> = request_arns(event).into_iter().map(resource_key_str).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys.into_iter().map(str::to_owned).collect()
+}
+
+/// What a request's resource list (`resources[]`) says about each resource key, worked out once per request:
+/// asking per key by scanning the list would be quadratic in a record that names many resources.
+pub struct Listing<'e> {
+    /// (key, the first non-empty owner account listed for it), sorted by key, one entry per key.
+    owners: Vec<(&'e str, Option<&'e str>)>,
+}
+
+impl<'e> Listing<'e> {
+    pub fn of(event: &'e Event) -> Listing<'e> {
+        let mut owners: Vec<(&str, Option<&str>)> = event
+            .resources
+            .iter()
+            .map(|r| (resource_key_str(&r.arn), r.account.as_deref().filter(|a| !a.is_empty())))
+            .collect();
+        // Stable: within a key, the list's order decides which owner comes first.
+        owners.sort_by_key(|(key, _)| *key);
+        owners.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same && kept.1.is_none() {
+                kept.1 = later.1;
+            }
+            same
+        });
+        Listing { owners }
+    }
+
+    fn entry(&self, key: &str) -> Option<&(&'e str, Option<&'e str>)> {
+        self.owners.binary_search_by_key(&key, |(k, _)| *k).ok().and_then(|i| self.owners.get(i))
+    }
+
+    /// The owner account of resource `key` according to this event: the account of an ARN that has one, else
+    /// the `accountId` the log gives for the bucket. `None` when the event does not say (or says `""`).
+    pub fn owner(&self, key: &str) -> Option<String> {
+        if let Some(account) = arn_account(key) {
+            return Some(account.to_owned());
         }
+        self.entry(key).and_then(|(_, owner)| owner.map(str::to_owned))
     }
-    seen
+
+    /// Whether the event's resource list names resource `key` (with or without an owner).
+    pub fn listed(&self, key: &str) -> bool {
+        self.entry(key).is_some()
+    }
 }
 
-/// The owner account of resource `key` according to this event: the account of an ARN that has one, else
-/// the `accountId` the log gives for the bucket. `None` when the event does not say (or says `""`).
-pub fn owner_in_event(event: &Event, key: &str) -> Option<String> {
-    if let Some(account) = arn_account(key) {
-        return Some(account.to_owned());
+/// The resource keys of a request that a `protect` entry covers through one of its ARNs, sorted (empty when
+/// nothing is protected). One pass over the request's ARNs.
+pub fn protected_keys<'e>(event: &'e Event, protect: &[String]) -> Vec<&'e str> {
+    if protect.is_empty() {
+        return Vec::new();
     }
-    event
-        .resources
-        .iter()
-        .filter(|r| resource_key(&r.arn) == key)
-        .find_map(|r| r.account.as_deref().filter(|a| !a.is_empty()).map(str::to_owned))
-}
-
-/// Whether the event's resource list names resource `key` (with or without an owner).
-pub fn listed(event: &Event, key: &str) -> bool {
-    event.resources.iter().any(|r| resource_key(&r.arn) == key)
+    let mut keys: Vec<&str> =
+        request_arns(event).into_iter().filter(|arn| is_protected(protect, arn)).map(resource_key_str).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
 }
 
 /// Whether `arn` is covered by a `protect` entry: the same ARN, anything under it (a bucket ARN covers its

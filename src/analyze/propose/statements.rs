@@ -1,7 +1,8 @@
 //! Units → statements: resource patterns by granularity, principal and resource-account conditions, merging
 //! of units that grant the same thing, optional action folding, and stable Sids that say what a statement is.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::action_class::{Fold, class_word, fold_actions};
 use super::document::{Conditions, OneOrMany, PolicyDocument, PolicyStatement};
@@ -133,17 +134,21 @@ fn join_tables(drafts: Vec<Draft>) -> Vec<Draft> {
             .map(|t| t.map(|t| t.split("/stream/").next().unwrap_or(t).to_owned()))
             .collect()
     };
+    // The first draft of each (section, condition, tables) takes in the later ones: absorbing a draft of the
+    // same tables leaves its table set as it was, so one lookup per draft finds it.
+    let mut first: BTreeMap<(Section, CondList, BTreeSet<String>), usize> = BTreeMap::new();
     let mut out: Vec<Draft> = Vec::with_capacity(drafts.len());
     for draft in drafts {
-        let key = tables(&draft);
-        let into = key.as_ref().and_then(|key| {
-            out.iter_mut().find(|o| {
-                o.section == draft.section && o.condition == draft.condition && tables(o).as_ref() == Some(key)
-            })
-        });
-        match into {
+        let Some(key) = tables(&draft).map(|t| (draft.section.clone(), draft.condition.clone(), t)) else {
+            out.push(draft);
+            continue;
+        };
+        match first.get(&key).and_then(|&i| out.get_mut(i)) {
             Some(o) => o.absorb(draft),
-            None => out.push(draft),
+            None => {
+                first.insert(key, out.len());
+                out.push(draft);
+            }
         }
     }
     out
@@ -170,21 +175,25 @@ fn s3_shape(resources: &BTreeSet<String>) -> (BTreeSet<&str>, Option<bool>) {
 /// on the same buckets to the same principals: bucket actions never apply to object ARNs and object actions
 /// never to bucket ARNs, so joining them allows nothing more and reads as one grant.
 fn join_bucket_level(drafts: Vec<Draft>) -> Vec<Draft> {
-    let mut out: Vec<Draft> = Vec::with_capacity(drafts.len());
-    let (bucket_level, rest): (Vec<Draft>, Vec<Draft>) =
+    type Key = (Section, String, CondList, BTreeSet<String>);
+    let key = |d: &Draft, buckets: BTreeSet<&str>| -> Key {
+        let buckets = buckets.into_iter().map(str::to_owned).collect();
+        (d.section.clone(), d.service.clone(), d.condition.clone(), buckets)
+    };
+    let (bucket_level, mut out): (Vec<Draft>, Vec<Draft>) =
         drafts.into_iter().partition(|d| s3_shape(&d.resources).1 == Some(true));
-    out.extend(rest);
+    // Object-level drafts by what they grant, in order: a bucket-level draft goes into the first one left. Once
+    // it has taken one in, a draft holds bucket and object ARNs and takes in no other.
+    let mut targets: BTreeMap<Key, VecDeque<usize>> = BTreeMap::new();
+    for (i, o) in out.iter().enumerate() {
+        if let (buckets, Some(false)) = s3_shape(&o.resources) {
+            targets.entry(key(o, buckets)).or_default().push_back(i);
+        }
+    }
     for draft in bucket_level {
-        let buckets = s3_shape(&draft.resources).0.into_iter().map(str::to_owned).collect::<BTreeSet<_>>();
-        let target = out.iter_mut().find(|o| {
-            let (object_buckets, shape) = s3_shape(&o.resources);
-            o.section == draft.section
-                && o.service == draft.service
-                && o.condition == draft.condition
-                && shape == Some(false)
-                && object_buckets.iter().map(|b| b.to_string()).collect::<BTreeSet<_>>() == buckets
-        });
-        match target {
+        let wanted = key(&draft, s3_shape(&draft.resources).0);
+        let target = targets.get_mut(&wanted).and_then(VecDeque::pop_front);
+        match target.and_then(|i| out.get_mut(i)) {
             Some(o) => o.absorb(draft),
             None => out.push(draft),
         }
@@ -247,21 +256,11 @@ fn patterns_of(
             // AWS-owned buckets hold content-addressed objects: their keys say nothing worth keeping.
             let whole = knobs.whole_buckets.contains(bucket) || matches!(section, Section::AwsOwned(_));
             let granularity = if whole { Granularity::Bucket } else { knobs.granularity };
-            let patterns = object_patterns(&unit.keys(), granularity);
             for (target, grants) in &unit.targets {
                 match target {
                     Target::Whole => add(base.clone(), grants),
                     Target::AllObjects => add(format!("{base}/*"), grants),
-                    Target::Object(key) => {
-                        let key = literal(key).into_owned();
-                        let pattern = patterns
-                            .iter()
-                            .find(|p| {
-                                p.as_str() == "*" || (p.ends_with('*') && key.starts_with(p.trim_end_matches('*')))
-                            })
-                            .unwrap_or(&key);
-                        add(format!("{base}/{pattern}"), grants);
-                    }
+                    Target::Object(key) => add(format!("{base}/{}", object_pattern(key, granularity)), grants),
                     Target::Index | Target::Stream => {}
                 }
             }
@@ -294,29 +293,24 @@ fn patterns_of(
 }
 
 /// Object key patterns for a granularity, as policy text: `*`, `folder/*` prefixes (exact keys where a key has
-/// fewer folders), or the keys themselves; keys and prefixes go through [`literal`], so a `*` only ever comes
-/// from here. Keys a prefix covers are dropped.
+/// fewer folders), or the keys themselves: [`object_pattern`] of every key.
 pub fn object_patterns(keys: &BTreeSet<String>, granularity: Granularity) -> BTreeSet<String> {
-    if keys.is_empty() {
-        return BTreeSet::new();
-    }
+    keys.iter().map(|key| object_pattern(key, granularity).into_owned()).collect()
+}
+
+/// The pattern that stands for `key` at a granularity: `*`, its first `depth` folders followed by `/*` (the key
+/// itself when it has no more folders than that), or the key; observed text goes through [`literal`], so a `*`
+/// or `?` in a key never widens the pattern. Computed from the key alone, so building the
+/// patterns of n keys is linear in them; a prefix pattern never covers a key kept exact (it has `depth`
+/// slashes, the exact key fewer).
+pub fn object_pattern(key: &str, granularity: Granularity) -> Cow<'_, str> {
     match granularity {
-        Granularity::Bucket => BTreeSet::from(["*".to_owned()]),
-        Granularity::Exact => keys.iter().map(|key| literal(key).into_owned()).collect(),
-        Granularity::Prefix(depth) => {
-            let mut prefixes = BTreeSet::new();
-            let mut exact = BTreeSet::new();
-            for key in keys {
-                let segments: Vec<&str> = key.split('/').collect();
-                if segments.len() > depth {
-                    prefixes.insert(format!("{}/*", literal(&segments[..depth].join("/"))));
-                } else {
-                    exact.insert(literal(key).into_owned());
-                }
-            }
-            exact.retain(|k| !prefixes.iter().any(|p| k.starts_with(p.trim_end_matches('*'))));
-            prefixes.into_iter().chain(exact).collect()
-        }
+        Granularity::Bucket => Cow::Borrowed("*"),
+        Granularity::Exact => literal(key),
+        Granularity::Prefix(depth) => match key.match_indices('/').nth(depth.saturating_sub(1)) {
+            Some((slash, _)) if depth > 0 => Cow::Owned(format!("{}/*", literal(&key[..slash]))),
+            _ => literal(key),
+        },
     }
 }
 
