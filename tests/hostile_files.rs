@@ -389,6 +389,12 @@ fn output_over_a_symlink_replaces_the_link_not_its_target() {
     ]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert_eq!(std::fs::read(&report).unwrap(), before);
+    // A stream is written directly, not replaced: /dev/stdout (a pipe here) and /dev/null.
+    let run = common::run_binary(["scan", logs.as_str(), "--format", "json", "-q", "-o", "/dev/stdout"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["command"], "scan");
+    let run = common::run_binary(["scan", logs.as_str(), "-q", "-o", "/dev/null"]);
+    assert_eq!((run.code, run.stdout.len()), (0, 0), "{}", run.stderr);
 }
 
 /// How many tiny files the big-folder test makes: 20,000 by default so the suite stays fast (about 10 s in a

@@ -1,8 +1,11 @@
 //! Where report data goes: stdout, or `--output FILE`. A file is written through a temporary file in the same
 //! folder and renamed into place by [`Output::finish`]: a run that fails or is interrupted never leaves half a
 //! report (the previous file, if any, stays as it was), and a symlink at the destination is replaced, never
-//! followed (the file it points to is not touched).
+//! followed (the file it points to is not touched). A destination that is a stream (a pipe, `/dev/stdout`, a
+//! terminal, `/dev/null`) is written directly: there is no file to leave half-written, and renaming over it
+//! would replace the device node or the link. Other devices are refused.
 
+use std::fs::File;
 use std::io::{self, BufWriter, StdoutLock, Write};
 use std::path::{Path, PathBuf};
 
@@ -13,6 +16,7 @@ use tempfile::NamedTempFile;
 pub enum Output {
     Stdout(BufWriter<StdoutLock<'static>>),
     File { file: BufWriter<NamedTempFile>, path: PathBuf },
+    Stream(BufWriter<File>),
 }
 
 impl Output {
@@ -22,6 +26,9 @@ impl Output {
         let Some(path) = path else {
             return Ok(Output::Stdout(BufWriter::new(io::stdout().lock())));
         };
+        if let Some(stream) = open_stream(path) {
+            return Ok(Output::Stream(BufWriter::new(stream.map_err(|e| context(path, e))?)));
+        }
         let dir = match path.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
             _ => Path::new("."),
@@ -44,6 +51,7 @@ impl Output {
     pub fn finish(self) -> io::Result<()> {
         match self {
             Output::Stdout(mut out) => out.flush(),
+            Output::Stream(mut out) => out.flush(),
             Output::File { file, path } => {
                 let file = file.into_inner().map_err(|e| context(&path, e.into_error()))?;
                 file.persist(&path).map_err(|e| context(&path, e.error))?;
@@ -51,6 +59,37 @@ impl Output {
             }
         }
     }
+}
+
+/// `Some` when the destination exists and is not a regular file: a pipe, socket, terminal or `/dev/null`
+/// opened for writing, or the refusal of any other device. `None` for a regular file (also behind a symlink) or
+/// a new name.
+fn open_stream(path: &Path) -> Option<io::Result<File>> {
+    let meta = std::fs::metadata(path).ok()?;
+    if meta.is_file() || meta.is_dir() {
+        return None; // a folder fails on rename with the OS reason
+    }
+    let open = || std::fs::OpenOptions::new().write(true).open(path);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = meta.file_type();
+        if kind.is_fifo() || kind.is_socket() {
+            return Some(open());
+        }
+        if kind.is_char_device() {
+            let null = std::fs::canonicalize(path).is_ok_and(|p| p == Path::new("/dev/null"));
+            return Some(open().and_then(|file| {
+                if null || io::IsTerminal::is_terminal(&file) {
+                    Ok(file)
+                } else {
+                    Err(io::Error::other("a device: refusing to write a report to it"))
+                }
+            }));
+        }
+    }
+    let _ = open;
+    Some(Err(io::Error::other("not a regular file: refusing to write a report to it")))
 }
 
 fn context(path: &Path, error: io::Error) -> io::Error {
@@ -62,6 +101,7 @@ impl Write for Output {
         match self {
             Output::Stdout(out) => out.write(buf),
             Output::File { file, .. } => file.write(buf),
+            Output::Stream(out) => out.write(buf),
         }
     }
 
@@ -69,6 +109,7 @@ impl Write for Output {
         match self {
             Output::Stdout(out) => out.write_all(buf),
             Output::File { file, .. } => file.write_all(buf),
+            Output::Stream(out) => out.write_all(buf),
         }
     }
 
@@ -76,6 +117,7 @@ impl Write for Output {
         match self {
             Output::Stdout(out) => out.flush(),
             Output::File { file, .. } => file.flush(),
+            Output::Stream(out) => out.flush(),
         }
     }
 }
@@ -144,5 +186,35 @@ mod tests {
         let path = dir.path().join("missing/report.json");
         let error = Output::open(Some(&path)).err().expect("no folder, no report");
         assert!(error.to_string().contains("missing/report.json"), "{error}");
+    }
+
+    /// `-o /dev/null` and `-o` into a pipe write into them; another device is refused and left as it was.
+    #[cfg(unix)]
+    #[test]
+    fn streams_are_written_directly_and_other_devices_refused() {
+        use std::os::unix::fs::FileTypeExt;
+        let mut out = Output::open(Some(Path::new("/dev/null"))).unwrap();
+        out.write_all(b"discarded").unwrap();
+        out.finish().unwrap();
+        assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        if std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success()) {
+            let reader = {
+                let fifo = fifo.clone();
+                std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+            };
+            let mut out = Output::open(Some(&fifo)).unwrap();
+            out.write_all(b"through the pipe").unwrap();
+            out.finish().unwrap();
+            assert_eq!(reader.join().unwrap(), "through the pipe");
+            assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+        }
+        let error = Output::open(Some(Path::new("/dev/zero"))).err().expect("refused");
+        assert!(error.to_string().contains("refusing"), "{error}");
+        assert!(std::fs::metadata("/dev/zero").unwrap().file_type().is_char_device());
+        assert!(
+            !std::fs::read_dir("/dev").unwrap().any(|e| e.unwrap().file_name().to_string_lossy().starts_with(".zero."))
+        );
     }
 }
