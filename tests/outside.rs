@@ -534,6 +534,7 @@ mod aws_operated {
         assert_eq!(later["input"]["aggregated_records"], 0);
         assert_eq!(later["aggregated_events"], serde_json::json!({}));
     }
+}
 
 /// `aws_owned_buckets` in the config: a vendor bucket of another account, read through our endpoint, is set
 /// aside like AWS's own buckets by `outside` and keeps a statement of its own in `propose`.
