@@ -5,9 +5,10 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::policy_input::{DecisionOutput, parse_request};
+use super::policy_input::{DecisionOutput, fill_endpoint_keys, parse_request};
 use super::{AppError, Outcome};
 use crate::cli::{EvalArgs, LintArgs, LintFormat, PolicyArgs, PolicyCommand};
+use crate::config::{Overrides, Settings};
 use crate::ingest::InputStats;
 use crate::policy::{EndpointKind, EvalOptions, LintFinding, Policy, Severity, evaluate_with, lint};
 use crate::report::{self, Envelope, Table, Window, escape_terminal};
@@ -38,8 +39,20 @@ fn read_input(name: &str) -> Result<Box<dyn BufRead>, AppError> {
 fn eval(args: &EvalArgs) -> Result<Outcome, AppError> {
     let (_, policy) = read_policy(&args.policy)?;
     let options = EvalOptions::for_endpoint(args.endpoint_kind.into());
+    let env = match &args.config {
+        Some(path) => Some(
+            Settings::load(Some(path), &Overrides::default()).map_err(|e| AppError::Usage(e.to_string()))?.replay_env(),
+        ),
+        None => None,
+    };
     let mut out = report::open_output(None)?;
-    let decide = |line: &str| parse_request(line).map(|r| DecisionOutput::from(&evaluate_with(&policy, &r, &options)));
+    let decide = |line: &str| {
+        let mut request = parse_request(line)?;
+        if let Some(env) = &env {
+            fill_endpoint_keys(&mut request, env);
+        }
+        Ok::<_, String>(DecisionOutput::from(&evaluate_with(&policy, &request, &options)))
+    };
     if let Some(name) = &args.request {
         let mut text = String::new();
         read_input(name)?.read_to_string(&mut text).map_err(|e| AppError::Usage(format!("cannot read {name}: {e}")))?;

@@ -12,13 +12,16 @@
 //! it determines unless `context` sets them: `aws:PrincipalArn`, `aws:PrincipalAccount` (from
 //! `principal_account` or the ARN), `aws:PrincipalIsAWSService`. Context values are strings or lists of
 //! strings; booleans and numbers are taken as their text (`true`, `3600`).
+//!
+//! With `--config`, a request whose context names `aws:SourceVpce` gets the endpoint keys the inventory knows
+//! ([`fill_endpoint_keys`]), as a request built from a log record would.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::policy::{Decision, MissingKeys, Request};
+use crate::policy::{Decision, Known, MissingKeys, ReplayEnv, Request, endpoint_keys};
 
 /// A request as the user writes it.
 #[derive(Debug, Deserialize)]
@@ -81,6 +84,44 @@ pub fn parse_request(text: &str) -> Result<Request, String> {
         request.unknown = MissingKeys::Listed { unknown };
     }
     Ok(request)
+}
+
+/// Fills in `aws:SourceVpc`, `aws:SourceVpcArn`, `aws:VpceAccount`, `aws:VpceOrgID` and `aws:VpceOrgPaths`
+/// from the inventory for a request whose context names one `aws:SourceVpce`: keys the context gives are
+/// kept; the owner keys are absent for services that do not carry them; a key the inventory cannot tell is
+/// made unknown (added to `unknown_keys`), never guessed. The context's `aws:VpceAccount`, when given, is
+/// the owner the organization keys are looked up for.
+pub fn fill_endpoint_keys(request: &mut Request, env: &ReplayEnv) {
+    let vpce = match request.context.get_lower("aws:sourcevpce") {
+        Some([vpce]) => vpce.clone(),
+        _ => return,
+    };
+    let owner = match request.context.get_lower("aws:vpceaccount") {
+        Some([owner]) => Some(owner.clone()),
+        _ => None,
+    };
+    for (key, known) in endpoint_keys(&vpce, owner.as_deref(), &request.action, env) {
+        let lower = key.to_ascii_lowercase();
+        let listed = matches!(&request.unknown, MissingKeys::Listed { unknown } if unknown.contains(&lower));
+        if listed || request.context.contains(&lower) {
+            continue;
+        }
+        match known {
+            Known::Values(values) => request.context.insert_many(key, values),
+            // Closed world: a key not in the context is absent unless listed unknown.
+            Known::Absent => {}
+            Known::Unknown => {
+                match &mut request.unknown {
+                    MissingKeys::Listed { unknown } => {
+                        unknown.insert(lower);
+                    }
+                    MissingKeys::Absent => request.unknown = MissingKeys::Listed { unknown: [lower].into() },
+                    // Open-world requests are not written by hand; nothing to add.
+                    MissingKeys::Unknown { .. } => {}
+                }
+            }
+        }
+    }
 }
 
 fn context_values(value: &Value) -> Option<Vec<String>> {
@@ -199,6 +240,53 @@ mod tests {
         let r = parse_request(r#"{"action":"s3:GetObject","context":{"aws:SecureTransport":true,"n":3}}"#).unwrap();
         assert_eq!(r.lookup("aws:securetransport"), Lookup::Present(&["true".to_owned()]));
         assert_eq!(r.lookup("n"), Lookup::Present(&["3".to_owned()]));
+    }
+
+    #[test]
+    fn endpoint_keys_from_the_inventory() {
+        let mut env = ReplayEnv::default();
+        env.account_orgs.insert("111122223333".into(), "o-abc".into());
+        env.endpoints.insert(
+            "vpce-1".into(),
+            crate::policy::EndpointInventory {
+                vpc: Some("vpc-1".into()),
+                account: Some("111122223333".into()),
+                region: Some("us-east-1".into()),
+            },
+        );
+        let filled = |line: &str| {
+            let mut r = parse_request(line).unwrap();
+            fill_endpoint_keys(&mut r, &env);
+            r
+        };
+        let present = |v: &str| vec![v.to_owned()];
+        let r = filled(r#"{"action":"s3:GetObject","context":{"aws:SourceVpce":"vpce-1"}}"#);
+        assert_eq!(r.lookup("aws:vpceaccount"), Lookup::Present(&present("111122223333")));
+        assert_eq!(r.lookup("aws:vpceorgid"), Lookup::Present(&present("o-abc")));
+        assert_eq!(r.lookup("aws:vpceorgpaths"), Lookup::Unknown);
+        assert_eq!(r.lookup("aws:sourcevpc"), Lookup::Present(&present("vpc-1")));
+        assert_eq!(
+            r.lookup("aws:sourcevpcarn"),
+            Lookup::Present(&present("arn:aws:ec2:us-east-1:111122223333:vpc/vpc-1"))
+        );
+        // A service that does not carry the owner keys.
+        let r = filled(r#"{"action":"dynamodb:GetItem","context":{"aws:SourceVpce":"vpce-1"}}"#);
+        assert_eq!(r.lookup("aws:vpceorgid"), Lookup::Absent);
+        assert_eq!(r.lookup("aws:vpceorgpaths"), Lookup::Absent);
+        // The context wins; its owner is the one looked up.
+        let r = filled(
+            r#"{"action":"s3:GetObject","context":{"aws:SourceVpce":"vpce-1","aws:VpceAccount":"999988887777"},"unknown_keys":["aws:SourceVpc"]}"#,
+        );
+        assert_eq!(r.lookup("aws:vpceaccount"), Lookup::Present(&present("999988887777")));
+        assert_eq!(r.lookup("aws:vpceorgid"), Lookup::Absent);
+        assert_eq!(r.lookup("aws:sourcevpc"), Lookup::Unknown);
+        // An endpoint the inventory does not know: the keys are unknown, not absent.
+        let r = filled(r#"{"action":"s3:GetObject","context":{"aws:SourceVpce":"vpce-9"}}"#);
+        assert_eq!(r.lookup("aws:vpceaccount"), Lookup::Unknown);
+        assert_eq!(r.lookup("aws:sourcevpcarn"), Lookup::Unknown);
+        // No endpoint in the request: nothing filled in.
+        let r = filled(r#"{"action":"s3:GetObject"}"#);
+        assert_eq!(r.lookup("aws:vpceaccount"), Lookup::Absent);
     }
 
     #[test]

@@ -64,6 +64,11 @@ pub struct EvalArgs {
     /// The endpoint kind the policy is attached to.
     #[arg(long, value_enum, default_value_t = KindArg::Gateway)]
     pub endpoint_kind: KindArg,
+    /// Inventory (trail-vpce.toml): for a request whose context names aws:SourceVpce, fill in the keys the
+    /// config knows (aws:SourceVpc, aws:SourceVpcArn, aws:VpceAccount, aws:VpceOrgID, aws:VpceOrgPaths)
+    /// unless the context gives them; the ones it cannot tell are unknown.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// Output of `policy lint`.

@@ -50,7 +50,7 @@ pub struct EndpointInventory {
 
 /// What the record and the inventory say about one condition key.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Known {
+pub enum Known {
     Values(Vec<String>),
     Absent,
     Unknown,
@@ -58,7 +58,7 @@ enum Known {
 
 impl Known {
     /// Puts the key in `context`, or hands it to `mark_absent`, or leaves it unknown.
-    fn apply(&self, key: &str, context: &mut Context, mark_absent: &mut dyn FnMut(&str)) {
+    pub fn apply(&self, key: &str, context: &mut Context, mark_absent: &mut dyn FnMut(&str)) {
         match self {
             Known::Values(values) => context.insert_many(key, values.iter().cloned()),
             Known::Absent => mark_absent(key),
@@ -89,23 +89,44 @@ fn org_paths_of(env: &ReplayEnv, account: Option<&str>) -> Known {
     }
 }
 
-/// `aws:VpceAccount`, `aws:VpceOrgID`, `aws:VpceOrgPaths` for a request through `vpce`, in
-/// [`VPCE_OWNER_KEYS`] order.
-fn owner_keys(event: &Event, vpce: &str, env: &ReplayEnv) -> [Known; 3] {
+/// The keys of a request for `action` through the endpoint `vpce` that need the inventory or the service
+/// table: `aws:SourceVpc`, `aws:SourceVpcArn`, `aws:VpceAccount`, `aws:VpceOrgID`, `aws:VpceOrgPaths`.
+/// `record_owner` is the record's `vpcEndpointAccountId` (it wins over the inventory's owner for
+/// `aws:VpceAccount`; the inventory's owner wins for the VPC ARN, the VPC being the inventory's).
+pub fn endpoint_keys(
+    vpce: &str,
+    record_owner: Option<&str>,
+    action: &str,
+    env: &ReplayEnv,
+) -> [(&'static str, Known); 5] {
     let inventory = env.endpoints.get(vpce);
-    let owner = event
-        .vpce_account
-        .as_deref()
-        .filter(|a| !a.trim().is_empty())
-        .or_else(|| inventory.and_then(|e| e.account.as_deref()).filter(|a| !a.trim().is_empty()));
-    [owner.map_or(Known::Unknown, |a| Known::Values(vec![a.to_owned()])), org_of(env, owner), org_paths_of(env, owner)]
+    fn given(s: Option<&str>) -> Option<&str> {
+        s.filter(|a| !a.trim().is_empty())
+    }
+    let inventory_owner = given(inventory.and_then(|e| e.account.as_deref()));
+    let owner = given(record_owner).or(inventory_owner);
+    let vpc = given(inventory.and_then(|e| e.vpc.as_deref()));
+    let region = given(inventory.and_then(|e| e.region.as_deref()));
+    let vpc_arn = match (region, inventory_owner.or(owner), vpc) {
+        (Some(region), Some(account), Some(vpc)) => vpc_arn(region, account, vpc),
+        _ => None,
+    };
+    let value = |v: Option<String>| v.map_or(Known::Unknown, |v| Known::Values(vec![v]));
+    // Services outside the table never carry the owner keys: absent, whatever the inventory says.
+    let carried = action_carries_owner_keys(action);
+    let owner_key = |known: Known| if carried { known } else { Known::Absent };
+    [
+        ("aws:SourceVpc", value(vpc.map(str::to_owned))),
+        ("aws:SourceVpcArn", value(vpc_arn)),
+        (VPCE_OWNER_KEYS[0], owner_key(value(owner.map(str::to_owned)))),
+        (VPCE_OWNER_KEYS[1], owner_key(org_of(env, owner))),
+        (VPCE_OWNER_KEYS[2], owner_key(org_paths_of(env, owner))),
+    ]
 }
 
 /// The requests an event needed, one per access (action + resource). Empty when the event has no access.
 pub fn requests_from_event(event: &Event, env: &ReplayEnv) -> Vec<Request> {
     let (base, known_absent) = base_context(event, env);
-    // The endpoint-owner keys depend on the action's service: decided per access.
-    let owner = event.vpce.as_deref().map(|vpce| owner_keys(event, vpce, env));
     let principal = &event.principal;
     let anonymous =
         principal.kind == PrincipalType::Anonymous || principal.account.as_deref() == Some("ANONYMOUS_PRINCIPAL");
@@ -135,11 +156,9 @@ pub fn requests_from_event(event: &Event, env: &ReplayEnv) -> Vec<Request> {
             }
             s3_keys(event, &access.action, &mut context);
             let mut known_absent = known_absent.clone();
-            if let Some(owner) = &owner {
-                // Services outside the table never carry the owner keys: absent, whatever the inventory says.
-                let carried = action_carries_owner_keys(&access.action);
-                for (key, known) in VPCE_OWNER_KEYS.iter().zip(owner) {
-                    let known = if carried { known } else { &Known::Absent };
+            // The endpoint-owner keys depend on the action's service: decided per access.
+            if let Some(vpce) = &event.vpce {
+                for (key, known) in endpoint_keys(vpce, event.vpce_account.as_deref(), &access.action, env) {
                     known.apply(key, &mut context, &mut |k| {
                         known_absent.insert(k.to_ascii_lowercase());
                     });
@@ -257,17 +276,8 @@ fn base_context(event: &Event, env: &ReplayEnv) -> (Context, BTreeSet<String>) {
     let source_ip = event.source_ip.as_deref().and_then(|ip| ip.trim().parse::<IpAddr>().ok());
     match (&event.vpce, cloudtrail && !event.aws_internal_endpoint) {
         (Some(vpce), _) => {
+            // aws:SourceVpc, aws:SourceVpcArn and the owner keys: per access (`endpoint_keys`).
             ctx.insert("aws:SourceVpce", vpce.clone());
-            let inventory = env.endpoints.get(vpce);
-            if let Some(vpc) = inventory.and_then(|e| e.vpc.as_deref()) {
-                ctx.insert("aws:SourceVpc", vpc.to_owned());
-                let owner = inventory.and_then(|e| e.account.as_deref()).or(event.vpce_account.as_deref());
-                if let (Some(region), Some(owner)) = (inventory.and_then(|e| e.region.as_deref()), owner)
-                    && let Some(arn) = vpc_arn(region, owner, vpc)
-                {
-                    ctx.insert("aws:SourceVpcArn", arn);
-                }
-            }
             if let Some(ip) = source_ip {
                 ctx.insert("aws:VpcSourceIp", ip.to_string());
             }

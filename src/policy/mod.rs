@@ -72,7 +72,7 @@ pub use document::{
 };
 pub use error::PolicyError;
 pub use eval::{AccountPrincipal, Decision, EndpointKind, EvalOptions, evaluate, evaluate_with, statement_matches};
-pub use from_event::{EndpointInventory, ReplayEnv, requests_from_event};
+pub use from_event::{EndpointInventory, Known, ReplayEnv, endpoint_keys, requests_from_event};
 pub use lint::{LintFinding, MAX_ENDPOINT_POLICY_CHARS, Severity, lint};
 pub(crate) use lint_actions::known_actions;
 pub use operator::{Family, Operator, QualifiedOperator, SetQualifier};
