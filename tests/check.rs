@@ -263,3 +263,81 @@ fn unseen_endpoints_and_usage_errors() {
     let (code, _, stderr) = check(&[&sample(), "--config", &config(), "--strict"]);
     assert_eq!(code, 2, "{stderr}");
 }
+
+/// The fixture for the endpoint condition keys: two endpoints of one organization (different accounts, OUs
+/// and VPCs) under one policy that conditions on aws:VpceOrgID, aws:VpceAccount, aws:VpceOrgPaths and
+/// aws:SourceVpcArn.
+fn keys_fixture(file: &str) -> String {
+    format!("{}/tests/fixtures/endpoint-keys/{file}", env!("CARGO_MANIFEST_DIR"))
+}
+
+const OUR_VPCE: &str = "vpce-0fe0000000000000a";
+const OTHER_VPCE: &str = "vpce-0fe0000000000000b";
+
+#[test]
+fn endpoint_keys_decide_the_replay() {
+    let (code, report, stderr) = check(&[&keys_fixture("logs"), "--config", &keys_fixture("trail-vpce.toml")]);
+    assert_eq!(code, 1, "the other team's request breaks: {stderr}");
+    // Our endpoint: event versions 1.10 and 1.09 name the owner (vpcEndpointAccountId), 1.08 does not (the
+    // config does); all three satisfy every key.
+    let ours = endpoint(&report, OUR_VPCE);
+    assert_eq!(
+        (ours["requests"].as_u64(), ours["allow"].as_u64(), ours["unknown"].as_u64()),
+        (Some(3), Some(3), Some(0))
+    );
+    assert_eq!(ours["would_break"], Value::Array(vec![]));
+    // The other endpoint: another account, OU and VPC; denied, not merely unknown.
+    let other = endpoint(&report, OTHER_VPCE);
+    assert_eq!((other["deny"].as_u64(), other["unknown"].as_u64()), (Some(1), Some(0)));
+    let broken = other["would_break"].as_array().unwrap();
+    assert_eq!(broken.len(), 1);
+    assert_eq!(broken[0]["principal"], "arn:aws:iam::444455556666:role/Batch");
+    assert_eq!(broken[0]["resource"], "arn:aws:s3:::app-data-111122223333/reports/a.csv");
+
+    // Without the inventory the keys are unknown, never guessed: nothing is decided either way.
+    let (code, report, stderr) =
+        check(&[&keys_fixture("logs"), "--policy", &format!("{OUR_VPCE}={}", keys_fixture("policy.json"))]);
+    assert_eq!(code, 0, "{stderr}");
+    let ours = endpoint(&report, OUR_VPCE);
+    assert_eq!((ours["allow"].as_u64(), ours["deny"].as_u64(), ours["unknown"].as_u64()), (Some(0), Some(0), Some(3)));
+}
+
+#[test]
+fn endpoint_keys_in_policy_eval() {
+    let eval = |request: Value, config: bool| {
+        let mut cmd = Command::cargo_bin("trail-vpce").unwrap();
+        cmd.args(["policy", "eval", "--policy", &keys_fixture("policy.json"), "--request", "-"]);
+        if config {
+            cmd.args(["--config", &keys_fixture("trail-vpce.toml")]);
+        }
+        let output = cmd.write_stdin(request.to_string()).output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+        let decision: Value = serde_json::from_slice(&output.stdout).unwrap();
+        (decision["decision"].as_str().unwrap().to_owned(), decision["missing_keys"].clone())
+    };
+    let get = |context: Value| {
+        serde_json::json!({"principal": "arn:aws:iam::111122223333:role/App", "action": "s3:GetObject",
+                           "resource": "arn:aws:s3:::app-data-111122223333/reports/a.csv", "context": context})
+    };
+    let ours = serde_json::json!({
+        "aws:VpceOrgID": "o-a1b2c3d4e5", "aws:VpceAccount": "111122223333",
+        "aws:VpceOrgPaths": ["o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/"],
+        "aws:SourceVpcArn": "arn:aws:ec2:us-east-1:111122223333:vpc/vpc-0fe0000000000000a"});
+    assert_eq!(eval(get(ours.clone()), false).0, "allow");
+    for (key, value) in [
+        ("aws:VpceOrgID", serde_json::json!("o-zzzzzzzzzz")),
+        ("aws:VpceAccount", serde_json::json!("444455556666")),
+        ("aws:VpceOrgPaths", serde_json::json!(["o-a1b2c3d4e5/r-ab12/ou-ab12-22222222/"])),
+        ("aws:SourceVpcArn", serde_json::json!("arn:aws:ec2:us-west-2:111122223333:vpc/vpc-0fe0000000000000a")),
+    ] {
+        let mut context = ours.clone();
+        context[key] = value;
+        assert_eq!(eval(get(context), false).0, "implicit-deny", "{key}");
+    }
+    // With --config, naming the endpoint is enough: the inventory fills in the rest, as for a record.
+    assert_eq!(eval(get(serde_json::json!({"aws:SourceVpce": OUR_VPCE})), true).0, "allow");
+    assert_eq!(eval(get(serde_json::json!({"aws:SourceVpce": OTHER_VPCE})), true).0, "implicit-deny");
+    let (decision, missing) = eval(get(serde_json::json!({"aws:SourceVpce": "vpce-0fe00000000000009"})), true);
+    assert_eq!(decision, "unknown");
+    assert!(missing.as_array().unwrap().iter().any(|k| k == "aws:vpceaccount"), "{missing}");
+}

@@ -366,3 +366,31 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+/// `aws_owned_buckets` in the config: a vendor bucket of another account, read through our endpoint, is set
+/// aside like AWS's own buckets by `outside` and keeps a statement of its own in `propose`.
+#[test]
+fn configured_aws_owned_buckets() {
+    let fixture = |file: &str| format!("{}/tests/fixtures/endpoint-keys/{file}", env!("CARGO_MANIFEST_DIR"));
+    let logs = fixture("logs");
+    let vendor = "arn:aws:s3:::my-vendor-bucket-eu";
+    let flagged = |report: &Value| findings(report).iter().any(|f| f["resource"] == vendor);
+    let plain = run_json(&["outside", &logs, "--config", &fixture("no-vendor.toml"), "--format", "json"]);
+    assert!(flagged(&plain), "without the config entry the vendor bucket is a foreign resource");
+    let listed = run_json(&["outside", &logs, "--config", &fixture("trail-vpce.toml"), "--format", "json"]);
+    assert!(!flagged(&listed));
+    assert_eq!(listed["aws_owned_requests"], 1);
+    assert_eq!(listed["aws_owned_buckets"][0]["bucket"], "my-vendor-bucket-eu");
+
+    let propose = |config: &str| {
+        let (code, stdout) = run(&["propose", &logs, "--config", &fixture(config), "--vpce", "vpce-0fe0000000000000a"]);
+        assert_eq!(code, 0);
+        let policy: Value = serde_json::from_slice(&stdout).unwrap();
+        policy["Statement"].as_array().unwrap().clone()
+    };
+    let statements = propose("trail-vpce.toml");
+    let own =
+        statements.iter().find(|s| s["Resource"] == format!("{vendor}/*")).expect("a statement for the vendor bucket");
+    assert!(own["Sid"].as_str().unwrap().starts_with("AwsOwned"), "{own}");
+    assert!(!propose("no-vendor.toml").iter().any(|s| s.to_string().contains("my-vendor-bucket")));
+}
