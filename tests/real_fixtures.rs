@@ -39,7 +39,10 @@ fn every_real_fixture_is_accounted_for() {
     let expected = [
         ("cloudtrail/awsdocs", Books { files: 2, records: 37, access_log_lines: 0, duplicate_records: 3, bad_records: 0, insight_records: 3, bad_files: 0 }),
         ("cloudtrail/otrf", Books { files: 1, records: 103, access_log_lines: 0, duplicate_records: 0, bad_records: 0, insight_records: 0, bad_files: 0 }),
-        ("cloudtrail/panther", Books { files: 1, records: 358, access_log_lines: 0, duplicate_records: 107, bad_records: 12, insight_records: 0, bad_files: 0 }),
+        // Panther's hand-made test records reuse event ids across callers: since the caller's principalId is
+        // part of the de-duplication key (which copy survived used to depend on thread timing), 14 of the 107
+        // records once dropped as duplicates are different requests and are analysed.
+        ("cloudtrail/panther", Books { files: 1, records: 372, access_log_lines: 0, duplicate_records: 93, bad_records: 12, insight_records: 0, bad_files: 0 }),
         ("cloudtrail/stratus-red-team", Books { files: 35, records: 310, access_log_lines: 0, duplicate_records: 0, bad_records: 0, insight_records: 0, bad_files: 0 }),
         ("cloudtrail/traildiscover", Books { files: 584, records: 314, access_log_lines: 0, duplicate_records: 249, bad_records: 0, insight_records: 0, bad_files: 0 }),
         ("s3-access", Books { files: 1, records: 0, access_log_lines: 46, duplicate_records: 12, bad_records: 0, insight_records: 0, bad_files: 0 }),

@@ -35,6 +35,8 @@ pub struct RecordHead<'a> {
     pub recipient_account: Option<Cow<'a, str>>,
     /// The principal's account as `Principal::account` has it (anonymous callers have none of their own).
     pub principal_account: Option<Cow<'a, str>>,
+    /// `userIdentity.principalId` (a copy: the full event reads it too). Part of the de-duplication key.
+    pub principal_id: Option<Cow<'a, str>>,
     pub error_code: Option<Cow<'a, str>>,
     pub error_message: Option<Cow<'a, str>>,
     /// `resources`, without entries that have neither an ARN nor an ARN prefix.
@@ -116,6 +118,7 @@ impl<'a> RecordHead<'a> {
             user_agent,
             recipient_account: non_empty(raw.recipient_account_id.take()),
             principal_account: principal_account(raw),
+            principal_id: raw.user_identity.as_ref().and_then(|i| non_empty(i.principal_id.0.clone())),
             error_code: raw.error_code.take(),
             error_message: raw.error_message.take(),
             resources,
