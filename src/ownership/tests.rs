@@ -2,11 +2,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::*;
 
+/// (user agent, source ip, AWSService identity, invokedBy) → (signal, private plain).
+type SightingCase<'a> = (Option<&'a str>, Option<&'a str>, bool, bool, Option<Signal>, bool);
+
 #[test]
 fn sightings_from_one_record() {
     use Signal::*;
     let console_ua = "[S3Console/0.4, aws-internal/3 aws-sdk-java/1.12.488 Linux/5.10]";
-    let cases: [(Option<&str>, Option<&str>, bool, bool, Option<Signal>, bool); 12] = [
+    let cases: [SightingCase<'_>; 12] = [
         // (user agent, source ip, AWSService identity, invokedBy) → (signal, private plain)
         (Some(console_ua), Some("198.51.100.7"), false, false, Some(Console), false),
         (Some(console_ua), Some("10.12.3.4"), false, false, Some(Console), false),
