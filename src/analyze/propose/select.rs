@@ -165,16 +165,22 @@ fn family_of(resource: Option<&str>) -> (Family, Part) {
         };
     }
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    if parts.len() == 6 && parts[2] == "dynamodb" && parts[5].starts_with("table/") {
-        let mut segments = parts[5].split('/');
-        let table = segments.nth(1).unwrap_or_default();
-        let table_arn = format!("{}:table/{table}", parts[..5].join(":"));
-        let part = match segments.next() {
-            Some("index") => Part::Index,
-            Some("stream") => Part::Stream,
-            _ => Part::Table,
+    if parts.len() == 6
+        && parts[2] == "dynamodb"
+        && let Some(rest) = parts[5].strip_prefix("table/")
+    {
+        // Only the shapes the policy writes as the table, `table/*/index/*` and `table/*/stream/*`; any other
+        // path under a table (log content) stays an exact ARN of its own rather than be taken for the table.
+        let segments: Vec<&str> = rest.splitn(4, '/').collect();
+        let part = match segments.as_slice() {
+            [_] => Some(Part::Table),
+            [_, "index", _] => Some(Part::Index),
+            [_, "stream", _] => Some(Part::Stream),
+            _ => None,
         };
-        return (Family::DynamoTable(table_arn), part);
+        if let Some(part) = part {
+            return (Family::DynamoTable(format!("{}:table/{}", parts[..5].join(":"), segments[0])), part);
+        }
     }
     (Family::Arn(arn.to_owned()), Part::Whole)
 }
@@ -204,6 +210,23 @@ mod tests {
                 Part::Whole,
             ),
             (None, Family::NoResource, Part::Whole),
+            // Found by the `propose` fuzz target: a path under the table that is neither an index nor a stream
+            // was taken for the table itself, and the proposal did not allow it.
+            (
+                Some("arn:aws:dynamodb:eu-west-1:1:table/t/x/index/i"),
+                Family::Arn("arn:aws:dynamodb:eu-west-1:1:table/t/x/index/i".into()),
+                Part::Whole,
+            ),
+            (
+                Some("arn:aws:dynamodb:eu-west-1:1:table/t/index/a/b"),
+                Family::Arn("arn:aws:dynamodb:eu-west-1:1:table/t/index/a/b".into()),
+                Part::Whole,
+            ),
+            (
+                Some("arn:aws:dynamodb:eu-west-1:1:table/t/stream/2026-11-21T10:00:00.000"),
+                Family::DynamoTable("arn:aws:dynamodb:eu-west-1:1:table/t".into()),
+                Part::Stream,
+            ),
         ];
         for (arn, family, part) in cases {
             assert_eq!(family_of(arn), (family, part), "{arn:?}");
