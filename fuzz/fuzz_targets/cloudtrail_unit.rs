@@ -18,6 +18,8 @@ const MAX_RECORD: usize = 64 << 10;
 #[derive(Default, Debug)]
 struct Pending {
     events: u64,
+    /// Aggregated event records (summaries, counted apart from events).
+    aggregated: u64,
     bad_records: u64,
     /// Bad-record positions are distinct within a unit (ordinals or line numbers). Not always increasing:
     /// digest- or policy-shaped values among log records are rejected once the file proves to hold records.
@@ -54,6 +56,11 @@ impl Sink for Books {
         self.pending.entry(unit.to_owned()).or_default().events += 1;
     }
 
+    fn aggregated(&mut self, unit: &str, _aggregate: trail_vpce::model::Aggregate) {
+        assert!(belongs_to_input(unit), "aggregate for a unit outside the input: {unit:?}");
+        self.pending.entry(unit.to_owned()).or_default().aggregated += 1;
+    }
+
     fn bad_record(&mut self, unit: &str, position: u64, location: &str, reason: &str) {
         assert!(belongs_to_input(unit), "bad record for a unit outside the input: {unit:?}");
         assert!(!reason.is_empty(), "a rejection without a reason at {location}");
@@ -70,7 +77,12 @@ impl Sink for Books {
         // The books: every decoded record was reported as an event unless it is an Insight record (counted
         // apart), and every rejection was reported as a bad record.
         assert!(outcome.insight_records <= outcome.records, "{outcome:?}");
-        assert_eq!(seen.events + outcome.insight_records, outcome.records, "events vs records: {outcome:?}");
+        assert_eq!(seen.aggregated, outcome.aggregated_records, "aggregates vs aggregated records: {outcome:?}");
+        assert_eq!(
+            seen.events + outcome.insight_records + outcome.aggregated_records,
+            outcome.records,
+            "events vs records: {outcome:?}"
+        );
         assert_eq!(seen.bad_records, outcome.bad_records, "bad records vs rejections: {outcome:?}");
         match outcome.kind {
             UnitKind::Archive | UnitKind::Empty | UnitKind::Unrecognised | UnitKind::Digest | UnitKind::NotLog(_) => {
