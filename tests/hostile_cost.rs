@@ -3,7 +3,7 @@
 //! cost of 10N must be about ten times that of N. Cost is counted where it can be: bytes allocated and the peak
 //! of live bytes, from a counting allocator (per thread, so parallel tests do not disturb each other); CPU
 //! work without allocations (comparisons) is timed, only ever as a ratio between N and 10N (best of three),
-//! with a bound a quadratic algorithm fails by far (it gives ~100×).
+//! with a bound (40×) a quadratic algorithm fails by far (it gives ~100×).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -157,7 +157,7 @@ fn unparsable_partiql_statements_cost_linear_work_and_memory() {
     let (small, large) = (cost(100), cost(1_000));
     let what = "BatchExecuteStatement with unparsable statements";
     assert_ratio(what, "bytes allocated", small.allocated as f64, large.allocated as f64, 20.0);
-    assert_ratio(what, "time", small.time.as_secs_f64(), large.time.as_secs_f64(), 30.0);
+    assert_ratio(what, "time", small.time.as_secs_f64(), large.time.as_secs_f64(), 40.0);
     let event = decode(unparsable_partiql(3));
     assert_eq!(event.accesses.len(), 12, "four actions on each of three tables: {:?}", event.accesses);
 }
@@ -170,7 +170,7 @@ fn batch_get_item_on_many_tables_costs_linear_work() {
     let (small, large) = (cost(1_000), cost(10_000));
     let what = "BatchGetItem on many tables";
     assert_ratio(what, "bytes allocated", small.allocated as f64, large.allocated as f64, 20.0);
-    assert_ratio(what, "time", small.time.as_secs_f64(), large.time.as_secs_f64(), 30.0);
+    assert_ratio(what, "time", small.time.as_secs_f64(), large.time.as_secs_f64(), 40.0);
     let event = decode(batch_get(5));
     let resources: Vec<&str> = event.accesses.iter().filter_map(|a| a.resource.as_deref()).collect();
     assert_eq!(resources.len(), 5, "one access per table: {resources:?}");
@@ -215,13 +215,13 @@ fn delete_objects_cost_linear_work_from_decoding_to_every_analyzer() {
     let (small, large) = (run(5_000), run(50_000));
     let what = "outside on a DeleteObjects record";
     assert_ratio(what, "bytes allocated", small.allocated as f64, large.allocated as f64, 20.0);
-    assert_ratio(what, "time", small.time.as_secs_f64(), large.time.as_secs_f64(), 30.0);
+    assert_ratio(what, "time", small.time.as_secs_f64(), large.time.as_secs_f64(), 40.0);
     let decoded = |n| best_of_three(|| decode(delete_objects(n)));
     let (small, large) = (decoded(5_000), decoded(50_000));
     let what = "decoding a DeleteObjects record";
     assert_ratio(what, "bytes allocated", small.allocated as f64, large.allocated as f64, 20.0);
     assert_ratio(what, "peak bytes", small.peak as f64, large.peak as f64, 20.0);
-    assert_ratio(what, "time", small.time.as_secs_f64(), large.time.as_secs_f64(), 30.0);
+    assert_ratio(what, "time", small.time.as_secs_f64(), large.time.as_secs_f64(), 40.0);
 }
 
 #[test]
@@ -244,5 +244,5 @@ fn outside_on_a_batch_of_many_tables_costs_linear_work() {
     let (small, large) = (run(1_000), run(10_000));
     let what = "outside on BatchGetItem of many tables";
     assert_ratio(what, "bytes allocated", small.allocated as f64, large.allocated as f64, 20.0);
-    assert_ratio(what, "time", small.time.as_secs_f64(), large.time.as_secs_f64(), 30.0);
+    assert_ratio(what, "time", small.time.as_secs_f64(), large.time.as_secs_f64(), 40.0);
 }

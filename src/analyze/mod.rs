@@ -9,5 +9,6 @@ pub mod export;
 pub mod outside;
 pub mod propose;
 pub mod scan;
+pub mod small_set;
 pub mod timeline;
 pub mod trust;

@@ -1,7 +1,9 @@
 //! A group of requests one finding may report: counts, actions, addresses, times and a capped sample of
 //! record ids, merged across workers.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
+
+use crate::analyze::small_set::SmallSet;
 
 use crate::model::{Event, PrincipalType, Timestamp, is_private_ip};
 
@@ -15,12 +17,12 @@ const MAX_SOURCE_IPS: usize = 50;
 pub(super) struct Group {
     pub(super) count: u64,
     pub(super) principal_account: Option<String>,
-    pub(super) actions: BTreeSet<String>,
-    pub(super) source_ips: BTreeSet<String>,
+    pub(super) actions: SmallSet,
+    pub(super) source_ips: SmallSet,
     pub(super) source_ips_truncated: bool,
     pub(super) first_seen: Option<Timestamp>,
     pub(super) last_seen: Option<Timestamp>,
-    pub(super) event_ids: BTreeSet<String>,
+    pub(super) event_ids: SmallSet,
     pub(super) event_ids_truncated: bool,
     pub(super) ec2_role_delivery: bool,
     pub(super) public_source: bool,
@@ -45,12 +47,10 @@ impl Group {
             self.principal_account = event.principal.account.clone().filter(|a| !a.is_empty());
         }
         for action in &actions.0 {
-            if !self.actions.contains(*action) {
-                self.actions.insert((*action).to_owned());
-            }
+            self.actions.insert(action);
         }
         if event.accesses.is_empty() {
-            self.actions.insert(format!("{}:{}", event.service(), event.event_name));
+            self.actions.insert(&format!("{}:{}", event.service(), event.event_name));
         }
         if let Some(ip) = &event.source_ip {
             insert_capped(&mut self.source_ips, ip, MAX_SOURCE_IPS, &mut self.source_ips_truncated);
@@ -101,20 +101,18 @@ impl Group {
 }
 
 /// Keeps the `cap` smallest values (deterministic whatever the order of arrival).
-fn insert_capped(set: &mut BTreeSet<String>, value: &str, cap: usize, truncated: &mut bool) {
+fn insert_capped(set: &mut SmallSet, value: &str, cap: usize, truncated: &mut bool) {
     if set.contains(value) {
         return;
     }
     if set.len() >= cap {
         *truncated = true;
         match set.last() {
-            Some(last) if value < last.as_str() => {
-                set.pop_last();
-            }
+            Some(last) if value < last => set.pop_last(),
             _ => return,
         }
     }
-    set.insert(value.to_owned());
+    set.insert(value);
 }
 
 pub(super) fn merge_groups<K: std::hash::Hash + Eq>(ours: &mut HashMap<K, Group>, theirs: HashMap<K, Group>) {
