@@ -47,6 +47,10 @@ impl Signal {
     }
 }
 
+/// The console backends' user-agent marker, searched once per record through an endpoint (built once).
+static AWS_INTERNAL: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"aws-internal"));
+
 /// What one record through an endpoint says about who operates it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Sighting {
@@ -64,7 +68,7 @@ impl Sighting {
             Some(Signal::Delivery)
         } else if invoked_by || (source.is_some() && ip.is_none()) {
             Some(Signal::Service)
-        } else if user_agent.is_some_and(|ua| memchr::memmem::find(ua.as_bytes(), b"aws-internal").is_some()) {
+        } else if user_agent.is_some_and(|ua| AWS_INTERNAL.find(ua.as_bytes()).is_some()) {
             Some(Signal::Console)
         } else {
             None
