@@ -218,7 +218,7 @@ impl Outside {
             }
         }
         let credential = is_credential_holder(event);
-        let protected_keys = protected_keys(&self.config.protect, event);
+        let protected_keys = network::protected_keys(event, &self.config.protect);
         let mut owned = false;
         let mut keys_left = Vec::with_capacity(keys.len());
         for key in keys {
@@ -260,7 +260,7 @@ impl Outside {
             if keys_left.is_empty() && !owned { vec![None] } else { keys_left.iter().map(|k| Some(*k)).collect() };
         let actions = EventActions::of(event);
         for resource in resources {
-            let protected = resource.is_some_and(|key| protected_keys.contains(key));
+            let protected = resource.is_some_and(|key| protected_keys.binary_search(&key).is_ok());
             let key = ThroughKey {
                 principal: principal.label(),
                 credential,
@@ -351,12 +351,4 @@ fn allowed(outcome: &Outcome) -> Option<bool> {
 fn is_credential_holder(event: &Event) -> bool {
     let p = &event.principal;
     p.arn.is_some() && p.kind != PrincipalType::Anonymous
-}
-
-/// The resource keys of the request that the configuration protects (one pass over its ARNs).
-fn protected_keys(protect: &[String], event: &Event) -> std::collections::HashSet<String> {
-    if protect.is_empty() {
-        return std::collections::HashSet::new();
-    }
-    network::request_arns(event).into_iter().filter(|arn| is_protected(protect, arn)).map(resource_key).collect()
 }
