@@ -16,9 +16,8 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::classify::{Cause, Classification, DenyKind, Evidence, classify};
-use crate::decode::RecordHead;
 use crate::ingest::Analyzer;
-use crate::model::{Event, LogKind, Outcome, Timestamp};
+use crate::model::{Event, Outcome, Record, Timestamp};
 use crate::ownership::Ownership;
 
 /// Replays a request through the endpoint policy given for its endpoint.
@@ -134,28 +133,20 @@ impl Denied {
 }
 
 impl Analyzer for Denied {
-    /// Only denials are classified; the rest are only counted (data and network activity events).
-    fn wants(&self, head: &RecordHead<'_>) -> bool {
-        head.is_denied()
-    }
-
-    fn counted(&mut self, head: &RecordHead<'_>) {
-        // What `observe` counts of a CloudTrail record that `classify` passes over.
-        if head.category == "Data" {
+    /// Every record is tallied (data and network activity events); only denials are classified, so only
+    /// their full events are built.
+    fn observe(&mut self, record: &Record<'_>) {
+        let head = record.head();
+        if head.is_data_event() {
             self.data_events += 1;
         }
-        if head.category == "NetworkActivity" {
+        if head.is_network_activity() {
             self.network_activity_events += 1;
         }
-    }
-
-    fn observe(&mut self, event: &Event) {
-        if event.category == "Data" || event.kind == LogKind::S3AccessLog {
-            self.data_events += 1;
+        if !head.is_denied() {
+            return;
         }
-        if event.is_network_activity() {
-            self.network_activity_events += 1;
-        }
+        let event = record.event();
         let Some(verdict) = classify(event) else { return };
         let mut request = denied_request(event, &verdict);
         let pairable = event.time.is_some() && request.vpce.is_some();

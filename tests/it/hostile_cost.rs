@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use trail_vpce::analyze::outside::{Outside, OutsideConfig};
 use trail_vpce::decode::cloudtrail::{Decoded, RecordParser};
 use trail_vpce::ingest::Analyzer;
-use trail_vpce::model::{Access, Event};
+use trail_vpce::model::{Access, Event, Record};
 
 struct Counting;
 
@@ -106,7 +106,7 @@ fn cloudtrail(event_source: &str, event_name: &str, request_parameters: &str, re
 
 fn decode(mut bytes: Vec<u8>) -> Event {
     match RecordParser::default().decode(&mut bytes) {
-        Ok(Decoded::Record(event)) => *event,
+        Ok(Decoded::Record(record)) => record.into_event(),
         other => panic!("not a record: {other:?}"),
     }
 }
@@ -208,7 +208,7 @@ fn delete_objects_cost_linear_work_from_decoding_to_every_analyzer() {
                 protect: vec!["arn:aws:s3:::b".to_owned()],
                 ..OutsideConfig::default()
             }));
-            outside.observe(&event);
+            outside.observe(&Record::built(&event));
             event.actions().count()
         })
     };
@@ -237,8 +237,8 @@ fn outside_on_a_batch_of_many_tables_costs_linear_work() {
                 ..OutsideConfig::default()
             };
             let mut outside = Outside::new(Arc::new(config));
-            outside.observe(&event);
-            outside.observe(&through_endpoint);
+            outside.observe(&Record::built(&event));
+            outside.observe(&Record::built(&through_endpoint));
         })
     };
     let (small, large) = (run(1_000), run(10_000));

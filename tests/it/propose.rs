@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 use trail_vpce::config::{Overrides, Settings};
 use trail_vpce::ingest::{self, Analyzer, IngestConfig};
-use trail_vpce::model::Event;
+use trail_vpce::model::{Event, Record};
 use trail_vpce::policy::{Decision, EvalOptions, Policy, evaluate_with, requests_from_event};
 
 const VPCES: [&str; 3] = ["vpce-0a1b2c3d4e5f60001", "vpce-0a1b2c3d4e5f60002", "vpce-0a1b2c3d4e5f60003"];
@@ -39,7 +39,8 @@ fn proposal<'a>(report: &'a Value, vpce: &str) -> &'a Value {
 struct Events(Vec<Event>);
 
 impl Analyzer for Events {
-    fn observe(&mut self, event: &Event) {
+    fn observe(&mut self, record: &Record<'_>) {
+        let event = record.event();
         if event.vpce.is_some() && event.outcome.is_success() {
             self.0.push(event.clone());
         }

@@ -1,16 +1,17 @@
-//! A record whose full event an analyzer declines (`Analyzer::wants`) is de-duplicated, filtered and counted
-//! from its head. These tests decode every record of sample-logs and of the real fixtures both ways and check
-//! that the head gives the same de-duplication key, the same verdict from every filter, the same category and
-//! the same outcome as the full event.
+//! Every record is de-duplicated, filtered and counted from its head, while analyzers read its full event
+//! (built on first use): the two must agree. These tests decode every record of sample-logs and of the real
+//! fixtures, and check that the decoder's head gives the same de-duplication key, the same verdict from every
+//! filter, the same category and the same outcome as the view of the built event (`RecordHead::of_event`, the
+//! head S3 access log lines get).
 
 use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use trail_vpce::decode::{DecodeOptions, RecordHead, Sink, UnitOutcome, decode_unit};
+use trail_vpce::decode::{DecodeOptions, Sink, UnitOutcome, decode_unit};
 use trail_vpce::ingest::{Deduper, Filter};
-use trail_vpce::model::{Event, LogKind, Timestamp};
+use trail_vpce::model::{Event, LogKind, Record, RecordHead, Timestamp};
 
 /// What the books and filters take from a record.
 #[derive(Debug, PartialEq, Eq)]
@@ -20,7 +21,7 @@ struct Seen {
     verdicts: Vec<bool>,
 }
 
-/// Decodes with full events, or with heads only.
+/// Reads each record's decoder head, or the head of its built event.
 struct Collector<'a> {
     heads: bool,
     filters: &'a [Filter],
@@ -30,26 +31,26 @@ struct Collector<'a> {
     fresh: Vec<bool>,
 }
 
+impl Collector<'_> {
+    fn see(&mut self, head: &RecordHead<'_>) {
+        let verdicts = self.filters.iter().map(|f| f.matches(head)).collect();
+        self.seen.push(Seen { category: head.category.to_string(), outcome: head.outcome.name(), verdicts });
+        if head.event_id.is_some() {
+            self.fresh.push(self.dedup.insert(head));
+        }
+    }
+}
+
 impl Sink for Collector<'_> {
-    fn event(&mut self, _unit: &str, event: Event) {
-        if event.kind != LogKind::CloudTrail {
+    fn record(&mut self, _unit: &str, record: &Record<'_>) {
+        if record.head().kind != LogKind::CloudTrail {
             return;
         }
-        assert!(!self.heads, "a head-only run built an event");
-        let verdicts = self.filters.iter().map(|f| f.matches(&event)).collect();
-        self.seen.push(Seen { category: event.category.clone(), outcome: event.outcome.name(), verdicts });
-        if event.event_id.is_some() {
-            self.fresh.push(self.dedup.insert(&event));
-        }
-    }
-    fn wants(&self, _head: &RecordHead<'_>) -> bool {
-        !self.heads
-    }
-    fn counted(&mut self, _unit: &str, head: &RecordHead<'_>) {
-        let verdicts = self.filters.iter().map(|f| f.matches_head(head)).collect();
-        self.seen.push(Seen { category: head.category.to_string(), outcome: head.outcome_name(), verdicts });
-        if head.event_id.is_some() {
-            self.fresh.push(self.dedup.insert_head(head));
+        if self.heads {
+            self.see(record.head());
+            assert!(!record.is_built(), "reading the head built the event");
+        } else {
+            self.see(&RecordHead::of_event(record.event()));
         }
     }
     fn bad_record(&mut self, _unit: &str, _position: u64, _location: &str, _reason: &str) {}
@@ -80,8 +81,8 @@ fn filters_for(files: &[std::path::PathBuf]) -> Vec<Filter> {
     let mut events = Vec::new();
     struct Keep<'a>(&'a mut Vec<Event>);
     impl Sink for Keep<'_> {
-        fn event(&mut self, _unit: &str, event: Event) {
-            self.0.push(event);
+        fn record(&mut self, _unit: &str, record: &Record<'_>) {
+            self.0.push(record.event().clone());
         }
         fn bad_record(&mut self, _: &str, _: u64, _: &str, _: &str) {}
         fn unit_done(&mut self, _: UnitOutcome) {}

@@ -34,7 +34,7 @@ use super::classify::DenyKind;
 use super::denied::{ReplayVerdict, Replayer};
 use super::trust::TrustedSet;
 use crate::ingest::{Analyzer, EndpointNetwork};
-use crate::model::{Event, LogKind, Outcome, PrincipalType};
+use crate::model::{Event, LogKind, Outcome, PrincipalType, Record};
 use group::{EventActions, Group, merge_groups};
 
 /// What the analysis needs besides the logs.
@@ -143,7 +143,8 @@ impl Outside {
 }
 
 impl Analyzer for Outside {
-    fn observe(&mut self, event: &Event) {
+    fn observe(&mut self, record: &Record<'_>) {
+        let event = record.event();
         self.trust.observe(event);
         self.counts.requests += 1;
         match event.kind {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::classify::{Cause, classify};
 use crate::ingest::Analyzer;
-use crate::model::{Event, Timestamp, is_private_ip};
+use crate::model::{Event, Record, Timestamp, is_private_ip};
 use crate::ownership::Ownership;
 use spill::{ExternalSorter, Sortable, SortedRows, SpillLimits};
 
@@ -218,7 +218,8 @@ impl Timeline {
 }
 
 impl Analyzer for Timeline {
-    fn observe(&mut self, event: &Event) {
+    fn observe(&mut self, record: &Record<'_>) {
+        let event = record.event();
         if !self.matcher.matches(event) {
             return;
         }

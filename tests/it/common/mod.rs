@@ -6,7 +6,7 @@ use std::path::PathBuf;
 pub mod scale;
 
 use trail_vpce::ingest::{self, Analyzer, IngestConfig, InputStats};
-use trail_vpce::model::Event;
+use trail_vpce::model::Record;
 
 /// The real third-party fixtures beside the project (`../shared/fixtures/real`), or `None` with a notice.
 pub fn real_fixtures() -> Option<PathBuf> {
@@ -28,8 +28,8 @@ pub fn sample_logs() -> PathBuf {
 pub struct Collect(pub Vec<String>);
 
 impl Analyzer for Collect {
-    fn observe(&mut self, event: &Event) {
-        self.0.push(serde_json::to_string(event).unwrap());
+    fn observe(&mut self, record: &Record<'_>) {
+        self.0.push(serde_json::to_string(record.event()).unwrap());
     }
     fn merge(&mut self, other: Self) {
         self.0.extend(other.0);
