@@ -62,6 +62,7 @@ mod lint;
 mod lint_actions;
 pub mod literal;
 mod operator;
+mod pattern;
 mod request;
 mod values;
 mod variables;
@@ -88,6 +89,6 @@ pub fn string_like(pattern: &str, value: &str) -> bool {
 
 /// Wildcard matching as `ArnLike` does it (segment rules above). For tests and tools.
 pub fn arn_like(pattern: &str, value: &str) -> bool {
-    variables::parse_arn_pattern(pattern, variables::ArnVars::Nowhere).matches(value, &variables::NoVariables)
+    variables::parse_arn_pattern(pattern, variables::ArnVars::Nowhere).matches(value, &pattern::NoVariables)
         == Some(Tri::True)
 }

@@ -5,6 +5,8 @@
 #[cfg(feature = "aws")]
 pub mod lookup;
 pub mod remote;
+#[cfg(feature = "aws")]
+pub mod runner;
 pub mod s3;
 
 use std::path::{Path, PathBuf};
