@@ -9,14 +9,13 @@ use serde::Serialize;
 use super::replay::PolicyReplayer;
 use super::{AppError, Outcome, check_input};
 use crate::analyze::check::{Check, CheckReport, EndpointReport, Group};
-use crate::cli::{CheckArgs, Format};
-use crate::config::Overrides;
+use crate::cli::{CheckFormat, CheckTask};
 use crate::ingest::{self, InputStats};
 use crate::report::{self, Human, Table, write_input_summary};
 
-pub fn run(args: &CheckArgs) -> Result<Outcome, AppError> {
-    let overrides = Overrides { policies: args.policies.clone(), ..Overrides::default() };
-    let (resolved, settings) = super::prepare(&args.common, &overrides)?;
+pub fn run(mut task: CheckTask) -> Result<Outcome, AppError> {
+    let settings = super::prepare(&mut task.shared)?;
+    let (ingest, output) = (&task.shared.ingest, &task.shared.output);
     let candidates: Vec<(String, String)> =
         settings.policies().map(|(id, _, p)| (id.to_owned(), p.path.display().to_string())).collect();
     if candidates.is_empty() {
@@ -25,15 +24,9 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, AppError> {
                 .to_owned(),
         ));
     }
-    let format = resolved.output.format;
-    if matches!(format, Format::Csv | Format::Parquet) {
-        return Err(AppError::Usage(
-            "check: csv and parquet output are not available; use table, json or ndjson".into(),
-        ));
-    }
     let replayer = Arc::new(PolicyReplayer::new(&settings));
-    let (check, stats) = ingest::run(&resolved.ingest, || Check::new(replayer.clone()))?;
-    check_input(&stats, &resolved.output)?;
+    let (check, stats) = ingest::run(ingest, || Check::new(replayer.clone()))?;
+    check_input(&stats, output)?;
     let ownership = settings.ownership(&stats.endpoints);
     let (candidates, not_ours): (Vec<_>, Vec<_>) =
         candidates.into_iter().partition(|(vpce, _)| ownership.is_customer_side(vpce));
@@ -45,11 +38,11 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, AppError> {
             ownership.operator_label(vpce).unwrap_or_default()
         ));
     }
-    let mut out = report::open_output(resolved.output.output.as_deref())?;
-    match format {
-        Format::Json => report::write_envelope(&mut out, "check", resolved.output.window, &stats, &body)?,
-        Format::Ndjson => write_ndjson(&mut out, &body)?,
-        _ => write_table(&mut Human::new(&mut out), &body, &stats)?,
+    let mut out = report::open_output(output.output.as_deref())?;
+    match task.format {
+        CheckFormat::Json => report::write_envelope(&mut out, "check", output.window, &stats, &body)?,
+        CheckFormat::Ndjson => write_ndjson(&mut out, &body)?,
+        CheckFormat::Table => write_table(&mut Human::new(&mut out), &body, &stats)?,
     }
     out.finish()?;
     Ok(if body.breaks_anything() { Outcome::Findings } else { Outcome::Clean })

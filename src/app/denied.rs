@@ -5,45 +5,38 @@ use std::io::Write;
 use super::replay::PolicyReplayer;
 use super::{AppError, Outcome, check_input};
 use crate::analyze::classify::Cause;
-use crate::analyze::denied::{Denied, DeniedConfig, DeniedReport, GroupBy};
-use crate::cli::{DeniedArgs, Format, GroupDim};
-use crate::config::Overrides;
+use crate::analyze::denied::{Denied, DeniedConfig, DeniedReport};
+use crate::cli::{DeniedFormat, DeniedTask};
 use crate::ingest::{self, InputStats};
 use crate::report::tabular::{ColumnData, Frame, TabularFormat, write_frame};
 use crate::report::{self, Human, Table, write_input_summary};
 
-pub fn run(args: &DeniedArgs) -> Result<Outcome, AppError> {
-    let overrides = Overrides { policies: args.policies.clone(), ..Overrides::default() };
-    let (resolved, settings) = super::prepare(&args.common, &overrides)?;
-    let format = resolved.output.format;
-    if format == Format::Parquet {
-        super::refuse_binary_on_terminal(TabularFormat::Parquet, resolved.output.output.as_deref())?;
+pub fn run(mut task: DeniedTask) -> Result<Outcome, AppError> {
+    let settings = super::prepare(&mut task.shared)?;
+    let (ingest, output) = (&task.shared.ingest, &task.shared.output);
+    if task.format == DeniedFormat::Parquet {
+        super::refuse_binary_on_terminal(TabularFormat::Parquet, output.output.as_deref())?;
     }
     let config = DeniedConfig {
-        all_causes: args.all_causes,
-        group_by: group_by(&args.group_by),
-        per_request: format == Format::Ndjson,
+        all_causes: task.all_causes,
+        group_by: task.group_by,
+        per_request: task.format == DeniedFormat::Ndjson,
         replayer: PolicyReplayer::from_settings(&settings),
     };
-    let (denied, stats) = ingest::run(&resolved.ingest, || Denied::new(config.clone()))?;
-    check_input(&stats, &resolved.output)?;
-    let body = denied.report(args.top, &settings.ownership(&stats.endpoints));
-    let mut out = report::open_output(resolved.output.output.as_deref())?;
-    match format {
-        Format::Json => report::write_envelope(&mut out, "denied", resolved.output.window, &stats, &body)?,
-        Format::Ndjson => report::write_ndjson(&mut out, &body.requests)?,
-        Format::Csv | Format::Parquet => {
-            let format = if format == Format::Csv { TabularFormat::Csv } else { TabularFormat::Parquet };
-            write_frame(rows_frame(&body), format, &mut out)?;
-        }
-        Format::Terraform | Format::Cloudformation => {
-            return Err(AppError::Usage("denied writes --format table, json or ndjson".to_owned()));
-        }
-        Format::Table => write_table(&mut Human::new(&mut out), &body, &stats, args.all_causes)?,
+    let (denied, stats) = ingest::run(ingest, || Denied::new(config.clone()))?;
+    check_input(&stats, output)?;
+    let body = denied.report(task.top, &settings.ownership(&stats.endpoints));
+    let mut out = report::open_output(output.output.as_deref())?;
+    match task.format {
+        DeniedFormat::Json => report::write_envelope(&mut out, "denied", output.window, &stats, &body)?,
+        DeniedFormat::Ndjson => report::write_ndjson(&mut out, &body.requests)?,
+        DeniedFormat::Csv => write_frame(rows_frame(&body), TabularFormat::Csv, &mut out)?,
+        DeniedFormat::Parquet => write_frame(rows_frame(&body), TabularFormat::Parquet, &mut out)?,
+        DeniedFormat::Table => write_table(&mut Human::new(&mut out), &body, &stats, task.all_causes)?,
     }
     out.finish()?;
     let vpce_denials = body.denials.iter().any(|row| row.cause == Cause::VpcePolicy);
-    Ok(if args.fail_on_findings && vpce_denials { Outcome::Findings } else { Outcome::Clean })
+    Ok(if task.fail_on_findings && vpce_denials { Outcome::Findings } else { Outcome::Clean })
 }
 
 /// The `denials` rows as typed columns (same names as the JSON fields).
@@ -67,15 +60,6 @@ fn rows_frame(body: &DeniedReport) -> Frame {
         .column("possibly_vpce", ColumnData::Bool(rows.iter().map(|r| r.possibly_vpce).collect()))
         .column("service_principal", ColumnData::Bool(rows.iter().map(|r| r.service_principal).collect()))
         .column("vpce_operator", ColumnData::Str(strings(|r| r.vpce_operator.clone())))
-}
-
-fn group_by(dims: &[GroupDim]) -> GroupBy {
-    GroupBy {
-        vpce: dims.contains(&GroupDim::Vpce),
-        principal: dims.contains(&GroupDim::Principal),
-        action: dims.contains(&GroupDim::Action),
-        resource: dims.contains(&GroupDim::Resource),
-    }
 }
 
 fn write_table(

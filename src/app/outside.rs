@@ -8,50 +8,37 @@ use super::replay::PolicyReplayer;
 use super::{AppError, Outcome, check_input};
 use crate::analyze::outside::{Outside, OutsideConfig, OutsideReport};
 use crate::analyze::trust::TrustedSet;
-use crate::cli::{Format, OutsideArgs};
-use crate::config::Overrides;
+use crate::cli::{OutsideFormat, OutsideTask};
 use crate::ingest::{self, InputStats};
 use crate::report::tabular::{ColumnData, Frame, TabularFormat, write_frame};
 use crate::report::{self, Human, Table, write_input_summary};
 
-pub fn run(args: &OutsideArgs) -> Result<Outcome, AppError> {
-    let overrides = Overrides {
-        policies: args.policies.clone(),
-        trusted_accounts: args.trusted_account.clone(),
-        trusted_orgs: args.trusted_org.clone(),
-        protect: args.protect.clone(),
-        vpc_cidrs: args.vpc_cidr.clone(),
-    };
-    let (resolved, settings) = super::prepare(&args.common, &overrides)?;
-    let format = resolved.output.format;
-    if matches!(format, Format::Terraform | Format::Cloudformation) {
-        return Err(AppError::Usage("outside writes table, json, ndjson, csv or parquet".to_owned()));
-    }
-    if format == Format::Parquet {
-        super::refuse_binary_on_terminal(TabularFormat::Parquet, resolved.output.output.as_deref())?;
+pub fn run(mut task: OutsideTask) -> Result<Outcome, AppError> {
+    let settings = super::prepare(&mut task.shared)?;
+    let (ingest, output) = (&task.shared.ingest, &task.shared.output);
+    if task.format == OutsideFormat::Parquet {
+        super::refuse_binary_on_terminal(TabularFormat::Parquet, output.output.as_deref())?;
     }
     let config = Arc::new(OutsideConfig {
         protect: settings.protect.iter().cloned().collect(),
-        networks: resolved.ingest.endpoint_networks.clone(),
+        networks: ingest.endpoint_networks.clone(),
         trusted: TrustedSet::from_settings(&settings),
         replayer: PolicyReplayer::from_settings(&settings),
         aws_owned: Arc::clone(&settings.aws_owned),
     });
-    let (outside, stats) = ingest::run(&resolved.ingest, || Outside::new(Arc::clone(&config)))?;
-    check_input(&stats, &resolved.output)?;
+    let (outside, stats) = ingest::run(ingest, || Outside::new(Arc::clone(&config)))?;
+    check_input(&stats, output)?;
     let body = outside.report(&settings.ownership(&stats.endpoints));
-    let mut out = report::open_output(resolved.output.output.as_deref())?;
-    match format {
-        Format::Json => report::write_envelope(&mut out, "outside", resolved.output.window, &stats, &body)?,
-        Format::Ndjson => report::write_ndjson(&mut out, &body.findings)?,
-        Format::Csv | Format::Parquet => {
-            let tabular = if format == Format::Csv { TabularFormat::Csv } else { TabularFormat::Parquet };
-            write_frame(findings_frame(&body), tabular, &mut out)?;
-        }
-        _ => write_table(&mut Human::new(&mut out), &body, &stats)?,
+    let mut out = report::open_output(output.output.as_deref())?;
+    match task.format {
+        OutsideFormat::Json => report::write_envelope(&mut out, "outside", output.window, &stats, &body)?,
+        OutsideFormat::Ndjson => report::write_ndjson(&mut out, &body.findings)?,
+        OutsideFormat::Csv => write_frame(findings_frame(&body), TabularFormat::Csv, &mut out)?,
+        OutsideFormat::Parquet => write_frame(findings_frame(&body), TabularFormat::Parquet, &mut out)?,
+        OutsideFormat::Table => write_table(&mut Human::new(&mut out), &body, &stats)?,
     }
     out.finish()?;
-    Ok(if args.fail_on_findings && body.has_serious_findings() { Outcome::Findings } else { Outcome::Clean })
+    Ok(if task.fail_on_findings && body.has_serious_findings() { Outcome::Findings } else { Outcome::Clean })
 }
 
 /// The findings as typed columns (same names as the JSON fields).

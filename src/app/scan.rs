@@ -4,25 +4,21 @@ use std::io::Write;
 
 use super::{AppError, Outcome, check_input};
 use crate::analyze::scan::{Scan, ScanReport};
-use crate::cli::{Format, ScanArgs};
-use crate::config::Overrides;
+use crate::cli::{ScanFormat, ScanTask};
 use crate::ingest;
 use crate::ingest::InputStats;
 use crate::report::{self, Human, Table, Window, write_input_summary};
 
-pub fn run(args: &ScanArgs) -> Result<Outcome, AppError> {
-    let (resolved, settings) = super::prepare(&args.common, &Overrides::default())?;
-    let format = resolved.output.format;
-    if !matches!(format, Format::Table | Format::Json) {
-        return Err(AppError::Usage("scan writes --format table or json".to_owned()));
-    }
-    let (scan, stats) = ingest::run(&resolved.ingest, Scan::default)?;
-    check_input(&stats, &resolved.output)?;
-    let body = scan.report(args.top, &settings.ownership(&stats.endpoints));
-    let mut out = report::open_output(resolved.output.output.as_deref())?;
-    match format {
-        Format::Json => report::write_envelope(&mut out, "scan", resolved.output.window, &stats, &body)?,
-        _ => write_table(&mut Human::new(&mut out), &body, &stats, resolved.output.window)?,
+pub fn run(mut task: ScanTask) -> Result<Outcome, AppError> {
+    let settings = super::prepare(&mut task.shared)?;
+    let (ingest, output) = (&task.shared.ingest, &task.shared.output);
+    let (scan, stats) = ingest::run(ingest, Scan::default)?;
+    check_input(&stats, output)?;
+    let body = scan.report(task.top, &settings.ownership(&stats.endpoints));
+    let mut out = report::open_output(output.output.as_deref())?;
+    match task.format {
+        ScanFormat::Json => report::write_envelope(&mut out, "scan", output.window, &stats, &body)?,
+        ScanFormat::Table => write_table(&mut Human::new(&mut out), &body, &stats, output.window)?,
     }
     out.finish()?;
     Ok(Outcome::Clean)

@@ -6,42 +6,20 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::{AppError, Outcome, check_input};
-use crate::analyze::timeline::spill::SpillLimits;
-use crate::analyze::timeline::{
-    DEFAULT_SPILL_BYTES, Matcher, PivotSets, Summary, SummaryBuilder, Timeline, TimelineRow,
-};
-use crate::cli::{Format, TimelineArgs};
-use crate::config::Overrides;
+use crate::analyze::timeline::{Matcher, PivotSets, Summary, SummaryBuilder, Timeline, TimelineRow};
+use crate::cli::{TimelineFormat, TimelineTask};
 use crate::ingest::{self, InputStats};
 use crate::report::tabular::{ColumnData, Frame, write_csv_part};
 use crate::report::{self, Human, SpooledTable, Window, write_input_summary};
 
-pub fn run(args: &TimelineArgs) -> Result<Outcome, AppError> {
-    let (resolved, settings) = super::prepare(&args.common, &Overrides::default())?;
-    let seed = Matcher {
-        principals: args.principal.iter().cloned().collect(),
-        access_keys: args.access_key.iter().cloned().collect(),
-        ips: args.ip.iter().cloned().collect(),
-        resources: args.resource.iter().cloned().collect(),
-        session: args.session.clone(),
-        any_of: false,
-    };
-    if seed.is_empty() && args.common.vpce.is_empty() {
-        return Err(AppError::Usage(
-            "timeline needs at least one of --principal, --access-key, --ip, --resource, --session, --vpce".to_owned(),
-        ));
-    }
-    if args.pivot && seed.principals.is_empty() && seed.access_keys.is_empty() && seed.ips.is_empty() {
-        return Err(AppError::Usage("--pivot follows a --principal, --access-key or --ip".to_owned()));
-    }
-    if matches!(resolved.output.format, Format::Parquet | Format::Terraform | Format::Cloudformation) {
-        return Err(AppError::Usage("timeline writes table, json, ndjson or csv".to_owned()));
-    }
-    let spill = SpillLimits { rows: args.spill_rows, bytes: DEFAULT_SPILL_BYTES };
-    let (matcher, pivot) = if args.pivot {
+pub fn run(mut task: TimelineTask) -> Result<Outcome, AppError> {
+    let settings = super::prepare(&mut task.shared)?;
+    let (ingest, output) = (&task.shared.ingest, &task.shared.output);
+    let spill = task.spill;
+    let (matcher, pivot) = if task.pivot {
         // Pass 1: what the seed used. Pass 2 (below): everything that shares any of it.
-        let seed = Arc::new(seed);
-        let (first, _) = ingest::run(&resolved.ingest, || Timeline::pivot_only(seed.clone()))?;
+        let seed = Arc::new(task.seed);
+        let (first, _) = ingest::run(ingest, || Timeline::pivot_only(seed.clone()))?;
         let sets = first.pivot_sets().clone();
         let matcher = Matcher {
             principals: sets.principals.clone(),
@@ -53,10 +31,10 @@ pub fn run(args: &TimelineArgs) -> Result<Outcome, AppError> {
         };
         (Arc::new(matcher), Some(sets))
     } else {
-        (Arc::new(seed), None)
+        (Arc::new(task.seed), None)
     };
-    let (timeline, stats) = ingest::run(&resolved.ingest, || Timeline::new(matcher.clone(), spill))?;
-    check_input(&stats, &resolved.output)?;
+    let (timeline, stats) = ingest::run(ingest, || Timeline::new(matcher.clone(), spill))?;
+    check_input(&stats, output)?;
     let ownership = settings.ownership(&stats.endpoints);
     let rows = timeline.into_sorted()?.map(|row| {
         row.map(|mut row| {
@@ -64,19 +42,18 @@ pub fn run(args: &TimelineArgs) -> Result<Outcome, AppError> {
             row
         })
     });
-    let mut out = report::open_output(resolved.output.output.as_deref())?;
-    let window = resolved.output.window;
-    match resolved.output.format {
-        Format::Json => write_json(&mut out, rows, &stats, window, pivot.as_ref())?,
-        Format::Ndjson => {
+    let mut out = report::open_output(output.output.as_deref())?;
+    let window = output.window;
+    match task.format {
+        TimelineFormat::Json => write_json(&mut out, rows, &stats, window, pivot.as_ref())?,
+        TimelineFormat::Ndjson => {
             for row in rows {
                 serde_json::to_writer(&mut out, &row?).map_err(std::io::Error::other)?;
                 writeln!(out)?;
             }
         }
-        Format::Csv => write_csv(&mut out, rows)?,
-        // Parquet, Terraform and CloudFormation were refused before reading.
-        _ => write_table(&mut Human::new(&mut out), rows, &stats, pivot.as_ref())?,
+        TimelineFormat::Csv => write_csv(&mut out, rows)?,
+        TimelineFormat::Table => write_table(&mut Human::new(&mut out), rows, &stats, pivot.as_ref())?,
     }
     out.finish()?;
     Ok(Outcome::Clean)

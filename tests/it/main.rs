@@ -5,6 +5,7 @@ mod aws_support;
 mod common;
 
 mod check;
+mod cli_surface;
 mod denied_formats;
 mod denied_real;
 #[cfg(feature = "tabular")]
