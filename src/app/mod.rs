@@ -74,7 +74,17 @@ pub fn run_task(task: Task) -> Result<Outcome, AppError> {
         Task::Lint(task) => policy_cmd::lint(&task),
         Task::Outside(task) => outside::run(task),
         Task::Propose(task) => propose::run(task),
+        Task::Completions(shell) => generated(|out| crate::cli::write_completions(shell, out)),
+        Task::Man => generated(crate::cli::write_man),
     }
+}
+
+/// Writes a generated file (completion script, manual page) on stdout.
+fn generated(write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>) -> Result<Outcome, AppError> {
+    let mut out = crate::report::open_output(None)?;
+    write(&mut out)?;
+    out.finish()?;
+    Ok(Outcome::Clean)
 }
 
 /// Loads the configuration (with the command's overrides); S3 access log lines from configured endpoint

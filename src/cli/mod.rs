@@ -6,6 +6,7 @@ mod common;
 mod denied_args;
 mod export_args;
 mod formats;
+mod generate;
 mod outside_args;
 mod policy_args;
 mod propose_args;
@@ -22,6 +23,7 @@ pub use formats::{
     CheckFormat, DeniedFormat, ExportFormat, FormatChoice, LintFormat, OutsideFormat, ProposeFormat, ScanFormat,
     TimelineFormat,
 };
+pub use generate::{Shell, write_completions, write_man};
 pub use outside_args::{OutsideArgs, OutsideTask};
 pub use policy_args::{
     CheckArgs, CheckTask, EvalArgs, EvalTask, KindArg, LintArgs, LintTask, PolicyArgs, PolicyCommand, Requests,
@@ -58,6 +60,14 @@ pub enum Command {
     Outside(OutsideArgs),
     /// The tightest endpoint policy that still allows what the workloads did, verified by replay.
     Propose(ProposeArgs),
+    /// Print a shell completion script on stdout (see the README for where each shell looks for it).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the manual page (roff) on stdout: `trail-vpce man > trail-vpce.1`, or `man -l <(trail-vpce man)`.
+    Man,
 }
 
 /// A command with its flags resolved: what `app` runs.
@@ -72,6 +82,8 @@ pub enum Task {
     Lint(LintTask),
     Outside(OutsideTask),
     Propose(ProposeTask),
+    Completions(Shell),
+    Man,
 }
 
 impl Cli {
@@ -87,6 +99,8 @@ impl Cli {
             Command::Policy(PolicyArgs { command: PolicyCommand::Lint(args) }) => Task::Lint(args.resolve()),
             Command::Outside(args) => Task::Outside(args.resolve()?),
             Command::Propose(args) => Task::Propose(args.resolve()?),
+            Command::Completions { shell } => Task::Completions(*shell),
+            Command::Man => Task::Man,
         })
     }
 }
