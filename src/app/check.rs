@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::replay::PolicyReplayer;
 use super::{AppError, Outcome, check_input};
 use crate::analyze::check::{Check, CheckReport, EndpointReport, Group};
 use crate::cli::{CheckFormat, CheckTask};
@@ -24,7 +23,7 @@ pub fn run(mut task: CheckTask) -> Result<Outcome, AppError> {
                 .to_owned(),
         ));
     }
-    let replayer = Arc::new(PolicyReplayer::new(&settings));
+    let replayer = Arc::new(settings.endpoint_policies());
     let (check, stats) = ingest::run(ingest, || Check::new(replayer.clone()))?;
     check_input(&stats, output)?;
     let ownership = settings.ownership(&stats.endpoints);

@@ -2,7 +2,6 @@
 
 use std::io::Write;
 
-use super::replay::PolicyReplayer;
 use super::{AppError, Outcome, check_input};
 use crate::analyze::classify::Cause;
 use crate::analyze::denied::{Denied, DeniedConfig, DeniedReport};
@@ -21,7 +20,7 @@ pub fn run(mut task: DeniedTask) -> Result<Outcome, AppError> {
         all_causes: task.all_causes,
         group_by: task.group_by,
         per_request: task.format == DeniedFormat::Ndjson,
-        replayer: PolicyReplayer::from_settings(&settings),
+        replayer: crate::analyze::replay::replayer(settings.endpoint_policies()),
     };
     let (denied, stats) = ingest::run(ingest, || Denied::new(config.clone()))?;
     check_input(&stats, output)?;

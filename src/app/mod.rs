@@ -10,7 +10,6 @@ mod policy_cmd;
 mod policy_input;
 mod propose;
 mod propose_output;
-mod replay;
 mod scan;
 mod timeline;
 

@@ -4,7 +4,6 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use super::replay::PolicyReplayer;
 use super::{AppError, Outcome, check_input};
 use crate::analyze::outside::{Outside, OutsideConfig, OutsideReport};
 use crate::analyze::trust::TrustedSet;
@@ -23,7 +22,7 @@ pub fn run(mut task: OutsideTask) -> Result<Outcome, AppError> {
         protect: settings.protect.iter().cloned().collect(),
         networks: ingest.endpoint_networks.clone(),
         trusted: TrustedSet::from_settings(&settings),
-        replayer: PolicyReplayer::from_settings(&settings),
+        replayer: crate::analyze::replay::replayer(settings.endpoint_policies()),
         aws_owned: Arc::clone(&settings.aws_owned),
     });
     let (outside, stats) = ingest::run(ingest, || Outside::new(Arc::clone(&config)))?;
