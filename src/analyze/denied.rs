@@ -557,5 +557,6 @@ impl Denied {
     }
 }
 
+mod rows;
 #[cfg(test)]
 mod tests;
