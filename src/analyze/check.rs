@@ -362,5 +362,6 @@ fn sorted(groups: Groups) -> Vec<Group> {
     out
 }
 
+pub mod rows;
 #[cfg(test)]
 mod tests;

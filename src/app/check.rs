@@ -7,10 +7,12 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::{AppError, Outcome, check_input};
+use crate::analyze::check::rows::MISSING_KEYS_TABLE;
 use crate::analyze::check::{Check, CheckReport, EndpointReport, Group};
 use crate::cli::{CheckFormat, CheckTask};
 use crate::ingest::{self, InputStats};
-use crate::report::{self, Human, Table, write_input_summary};
+use crate::report::rows;
+use crate::report::{self, Human, write_input_summary};
 
 pub fn run(mut task: CheckTask) -> Result<Outcome, AppError> {
     let settings = super::prepare(&mut task.shared)?;
@@ -41,7 +43,7 @@ pub fn run(mut task: CheckTask) -> Result<Outcome, AppError> {
     match task.format {
         CheckFormat::Json => report::write_envelope(&mut out, "check", output.window, &stats, &body)?,
         CheckFormat::Ndjson => write_ndjson(&mut out, &body)?,
-        CheckFormat::Table => write_table(&mut Human::new(&mut out), &body, &stats)?,
+        CheckFormat::Table => write_human(&mut Human::new(&mut out), &body, &stats)?,
     }
     out.finish()?;
     Ok(if body.breaks_anything() { Outcome::Findings } else { Outcome::Clean })
@@ -77,7 +79,7 @@ fn write_ndjson(out: &mut dyn Write, body: &CheckReport) -> std::io::Result<()> 
     Ok(())
 }
 
-fn write_table(out: &mut Human<impl Write>, body: &CheckReport, stats: &InputStats) -> std::io::Result<()> {
+fn write_human(out: &mut Human<impl Write>, body: &CheckReport, stats: &InputStats) -> std::io::Result<()> {
     for check in &body.checks {
         let na = &check.network_activity;
         writeln!(
@@ -104,24 +106,11 @@ fn write_table(out: &mut Human<impl Write>, body: &CheckReport, stats: &InputSta
                 continue;
             }
             writeln!(out, "  {title}: {requests} requests in {} groups", groups.len())?;
-            let why = if list == "would_maybe_break" { "MISSING KEYS" } else { "STATEMENT" };
-            let mut table = Table::new(&["COUNT", "PRINCIPAL", "ACTION", "RESOURCE", why, "FIRST SEEN", "LAST SEEN"]);
-            for g in groups {
-                let why = if list == "would_maybe_break" {
-                    g.missing_keys.join(",")
-                } else {
-                    g.statement.clone().unwrap_or_default()
-                };
-                table.row(vec![
-                    g.count.to_string(),
-                    g.principal.clone(),
-                    g.action.clone(),
-                    g.resource.clone().unwrap_or_else(|| "-".to_owned()),
-                    if why.is_empty() { "-".to_owned() } else { why },
-                    g.first_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
-                    g.last_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
-                ]);
-            }
+            let table = if list == "would_maybe_break" {
+                rows::table_of(MISSING_KEYS_TABLE, groups.iter())
+            } else {
+                rows::table(groups.iter())
+            };
             out.table(&table)?;
         }
         writeln!(out)?;

@@ -49,6 +49,15 @@ pub enum AppError {
     Output(#[from] io::Error),
 }
 
+impl From<crate::report::rows::RowsError> for AppError {
+    fn from(e: crate::report::rows::RowsError) -> AppError {
+        match e {
+            crate::report::rows::RowsError::Io(e) => AppError::Output(e),
+            crate::report::rows::RowsError::Tabular(e) => AppError::Tabular(e),
+        }
+    }
+}
+
 impl AppError {
     /// True when the error is a closed stdout (`trail-vpce ... | head`): not worth a message.
     pub fn is_broken_pipe(&self) -> bool {

@@ -98,9 +98,23 @@ fn headers<R: Row>() -> Vec<&'static str> {
 
 /// The table view of the rows.
 pub fn table<'a, R: Row>(rows: impl IntoIterator<Item = &'a R>) -> Table {
-    let mut table = Table::new(&headers::<R>());
+    table_of(R::TABLE, rows)
+}
+
+/// Another table view of the rows (a row type may have more than one, e.g. check's lists).
+pub fn table_of<'a, R: Row>(view: &[Shown<R>], rows: impl IntoIterator<Item = &'a R>) -> Table {
+    let mut table = Table::new(&view.iter().map(|shown| shown.header).collect::<Vec<_>>());
     for row in rows {
-        table.row(cells(row));
+        table.row(view.iter().map(|shown| (shown.cell)(row)).collect());
+    }
+    table
+}
+
+/// The table view of the rows under a `#` column numbering them from 1 (for notes that refer to rows).
+pub fn numbered_table<'a, R: Row>(rows: impl IntoIterator<Item = &'a R>) -> Table {
+    let mut table = Table::new(&[&["#"][..], &headers::<R>()].concat());
+    for (i, row) in rows.into_iter().enumerate() {
+        table.row([vec![(i + 1).to_string()], cells(row)].concat());
     }
     table
 }
@@ -159,6 +173,9 @@ mod tests {
         table(&probes(3)).write(&mut out).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "COUNT  NAME\n0      =n0\n1      -\n2      =n2\n");
         assert_eq!(cells(&probes(1)[0]), ["0", "=n0"]);
+        let mut out = Vec::new();
+        numbered_table(&probes(2)).write(&mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "#  COUNT  NAME\n1  0      =n0\n2  1      -\n");
     }
 
     #[cfg(feature = "tabular")]

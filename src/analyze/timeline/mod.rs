@@ -318,5 +318,6 @@ impl SummaryBuilder {
     }
 }
 
+mod rows;
 #[cfg(test)]
 mod tests;
