@@ -7,7 +7,8 @@ use crate::analyze::scan::{Scan, ScanReport};
 use crate::cli::{ScanFormat, ScanTask};
 use crate::ingest;
 use crate::ingest::InputStats;
-use crate::report::{self, Human, Table, Window, write_input_summary};
+use crate::report::rows;
+use crate::report::{self, Human, Window, write_input_summary};
 
 pub fn run(mut task: ScanTask) -> Result<Outcome, AppError> {
     let settings = super::prepare(&mut task.shared)?;
@@ -18,42 +19,19 @@ pub fn run(mut task: ScanTask) -> Result<Outcome, AppError> {
     let mut out = report::open_output(output.output.as_deref())?;
     match task.format {
         ScanFormat::Json => report::write_envelope(&mut out, "scan", output.window, &stats, &body)?,
-        ScanFormat::Table => write_table(&mut Human::new(&mut out), &body, &stats, output.window)?,
+        ScanFormat::Table => write_human(&mut Human::new(&mut out), &body, &stats, output.window)?,
     }
     out.finish()?;
     Ok(Outcome::Clean)
 }
 
-fn write_table(
+fn write_human(
     out: &mut Human<impl Write>,
     body: &ScanReport,
     stats: &InputStats,
     window: Window,
 ) -> std::io::Result<()> {
-    let mut table = Table::new(&[
-        "ENDPOINT",
-        "OWNER",
-        "ACCOUNT",
-        "RECORDS",
-        "DENIED",
-        "FIRST SEEN",
-        "LAST SEEN",
-        "SERVICES",
-        "TOP PRINCIPAL",
-    ]);
-    for e in &body.endpoints {
-        table.row(vec![
-            e.vpce.clone(),
-            e.owner.as_str().to_owned(),
-            e.accounts.join(","),
-            e.records.to_string(),
-            e.denied.to_string(),
-            e.first_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
-            e.last_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
-            e.services.keys().map(|s| s.trim_end_matches(".amazonaws.com")).collect::<Vec<_>>().join(","),
-            e.top_principals.first().map(|p| format!("{} ({})", p.name, p.count)).unwrap_or_default(),
-        ]);
-    }
+    let table = rows::table(&body.endpoints);
     if let (Some(since), until) = (window.since, window.until) {
         writeln!(
             out,
@@ -71,20 +49,7 @@ fn write_table(
     if !others.is_empty() {
         writeln!(out)?;
         writeln!(out, "not your endpoints (AWS-operated or another account's; not in the analyses above):")?;
-        let mut table =
-            Table::new(&["ENDPOINT", "OPERATOR", "BASIS", "RECORDS", "DENIED", "SERVICES", "TOP PRINCIPAL"]);
-        for e in others {
-            table.row(vec![
-                e.vpce.clone(),
-                e.label.clone(),
-                e.basis.as_str().to_owned(),
-                e.records.to_string(),
-                e.denied.to_string(),
-                e.services.keys().map(|s| s.trim_end_matches(".amazonaws.com")).collect::<Vec<_>>().join(","),
-                e.top_principals.first().map(|p| format!("{} ({})", p.name, p.count)).unwrap_or_default(),
-            ]);
-        }
-        out.table(&table)?;
+        out.table(&rows::table(others))?;
     }
     for (source, a) in &body.aggregated_events {
         let codes: Vec<String> = a.error_codes.iter().map(|(code, n)| format!("{code} {n}")).collect();
