@@ -29,6 +29,11 @@ pub struct ExportTask {
 
 impl ExportArgs {
     pub fn resolve(&self) -> Result<ExportTask, String> {
+        if !cfg!(feature = "tabular") {
+            return Err("export writes Parquet, which needs the `tabular` feature: this build has none \
+                        (rebuild with --features tabular)"
+                .to_owned());
+        }
         let (shared, ExportFormat::Parquet) = self.common.resolve("export", Overrides::default())?;
         Ok(ExportTask { shared, out: self.out.clone(), batch_rows: self.batch_rows })
     }
