@@ -2,6 +2,10 @@
 //! read the value) and its table view ([`Row::TABLE`]: header and cell text, for the human table, which may
 //! merge or render columns); the writers here are the only code that turns rows into CSV, Parquet or a table.
 //! JSON and ndjson are the row type's `Serialize` (the full JSON contract, a superset of the flat columns).
+//!
+//! A writer that is not a report can use the same declaration: `export`'s Parquet parts are a batch of rows,
+//! so an export row type with `impl Row` (its 36 columns listed once) turns each batch into a part through
+//! [`frame`] and [`super::tabular::write_frame`], and `TABLE` may stay empty.
 
 use std::io::{self, Write};
 
