@@ -556,5 +556,6 @@ impl Denied {
     }
 }
 
+mod rows;
 #[cfg(test)]
 mod tests;

@@ -8,6 +8,7 @@ pub mod denied;
 pub mod export;
 pub mod outside;
 pub mod propose;
+pub mod replay;
 pub mod scan;
 pub mod small_set;
 pub mod timeline;

@@ -319,5 +319,6 @@ impl SummaryBuilder {
     }
 }
 
+mod rows;
 #[cfg(test)]
 mod tests;
