@@ -42,7 +42,11 @@ impl Sink for Books {
     fn record(&mut self, unit: &str, record: &Record<'_>) {
         let head = record.head();
         assert!(belongs_to_input(unit), "record for a unit outside the input: {unit:?}");
-        assert_ne!(head.category, "Insight", "Insight records are counted, not reported as records");
+        assert_ne!(
+            head.category,
+            trail_vpce::model::EventCategory::Insight,
+            "Insight records are counted, not reported as records"
+        );
         if !self.decline || head.event_name.len() % 2 == 0 {
             let event = record.event();
             assert_eq!(event.category, head.category, "the head and the event disagree");

@@ -153,7 +153,7 @@ impl Row {
             cause,
             deny: verdict.as_ref().map(|v| v.deny.as_str()),
             evidence: verdict.as_ref().map(|v| v.evidence.as_str()),
-            category: event.category.clone(),
+            category: event.category.as_str().to_owned(),
             event_type: event.event_type.clone(),
             event_id: event.event_id.clone(),
             recipient_account: event.recipient_account.clone(),

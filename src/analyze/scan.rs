@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::counter::{Counted, TopCounter};
 use crate::ingest::Analyzer;
-use crate::model::{Aggregate, Event, LogKind, Record, Timestamp};
+use crate::model::{Aggregate, Event, EventCategory, LogKind, Record, Timestamp};
 use crate::ownership::{Basis, OwnerClass, Ownership, Signal};
 
 mod rows;
@@ -65,7 +65,7 @@ impl Analyzer for Scan {
         if head.is_network_activity() {
             self.network_activity += 1;
         }
-        if head.category == "Data" {
+        if head.category == EventCategory::Data {
             self.data_events += 1;
         }
         if head.vpce.is_none() {

@@ -247,7 +247,7 @@ fn to_event(raw: RawRecord<'_>, head: &RecordHead<'_>) -> Event {
         aws_internal_endpoint: head.aws_internal_endpoint,
         resources,
         outcome: Outcome::from_error(head.error_code.as_deref(), head.error_message.as_deref()),
-        category: head.category.as_ref().to_owned(),
+        category: head.category.clone(),
         event_type: non_empty(raw.event_type),
         event_id: owned(&head.event_id),
         recipient_account,

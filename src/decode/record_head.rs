@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 
 use super::cloudtrail_raw::RawRecord;
-use crate::model::{HeadResource, LogKind, OutcomeKind, RecordHead, Timestamp};
+use crate::model::{EventCategory, HeadResource, LogKind, OutcomeKind, RecordHead, Timestamp};
 use crate::ownership::Sighting;
 
 /// Moves the head's fields out of `raw` (what the full event still needs stays behind).
@@ -22,15 +22,15 @@ pub(super) fn take<'a>(raw: &mut RawRecord<'a>) -> RecordHead<'a> {
         _ => (None, false),
     };
     let insight = raw.event_type.as_deref() == Some("AwsCloudTrailInsight");
-    let category = non_empty(raw.event_category.take()).unwrap_or(Cow::Borrowed(if insight {
-        "Insight"
-    } else {
-        match raw.management_event.0 {
-            Some(true) => "Management",
-            Some(false) => "Data",
-            None => "Unknown",
-        }
-    }));
+    let category = match non_empty(raw.event_category.take()) {
+        Some(named) => EventCategory::parse(&named),
+        None if insight => EventCategory::Insight,
+        None => match raw.management_event.0 {
+            Some(true) => EventCategory::Management,
+            Some(false) => EventCategory::Data,
+            None => EventCategory::Unknown,
+        },
+    };
     let resources = raw
         .resources
         .take()

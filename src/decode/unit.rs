@@ -15,7 +15,7 @@ use super::limits::RecordLimit;
 use super::s3_access_log;
 use super::sniff::{SNIFF_LEN, Sniffed, sniff};
 use super::tar_stream::{TarEntry, TarError, TarReader};
-use crate::model::Record;
+use crate::model::{EventCategory, Record};
 
 /// Limits against hostile input.
 #[derive(Debug, Clone)]
@@ -312,14 +312,14 @@ fn read_json<R: Read>(
             continue;
         }
         let decoded = parser.decode_in(bytes, len, &mut |record| {
-            if count_record(sink, outcome, &mut not_records, &record.head().category) {
+            if count_record(sink, outcome, &mut not_records, record.head().category == EventCategory::Insight) {
                 sink.record(&outcome.name, record);
             }
         });
         match decoded {
             Ok(Decoded::Record) => {}
             Ok(Decoded::Aggregated(aggregate)) => {
-                if count_record(sink, outcome, &mut not_records, "Aggregated") {
+                if count_record(sink, outcome, &mut not_records, false) {
                     outcome.aggregated_records += 1;
                     sink.aggregated(&outcome.name, *aggregate);
                 }
@@ -359,13 +359,13 @@ fn count_record(
     sink: &mut dyn Sink,
     outcome: &mut UnitOutcome,
     not_records: &mut Vec<(u64, u64, &'static str)>,
-    category: &str,
+    insight: bool,
 ) -> bool {
     for (ordinal, offset, reason) in not_records.drain(..) {
         reject(sink, outcome, ordinal, offset, reason);
     }
     outcome.records += 1;
-    if category == "Insight" {
+    if insight {
         outcome.insight_records += 1;
         return false;
     }

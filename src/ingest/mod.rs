@@ -246,7 +246,7 @@ impl<A: Analyzer> Sink for Worker<'_, A> {
             return;
         }
         match head.kind {
-            LogKind::CloudTrail => self.count_record(&head.category),
+            LogKind::CloudTrail => self.count_record(head.category.as_str()),
             LogKind::S3AccessLog => self.stats.access_log_lines += 1,
         }
         self.stats.endpoints.observe(

@@ -3,6 +3,7 @@
 
 use crate::decode::cloudtrail::{Decoded, RecordParser};
 use crate::decode::{DecodeOptions, Sink, UnitKind, UnitOutcome, decode_unit};
+use crate::model::EventCategory;
 use crate::source::remote::RemoteItem;
 
 use super::{Analyzer, Worker};
@@ -28,7 +29,7 @@ impl<A: Analyzer> Worker<'_, A> {
                     }
                     let len = bytes.len();
                     let decoded = parser.decode_in(&mut bytes, len, &mut |record| {
-                        if record.head().category == "Insight" {
+                        if record.head().category == EventCategory::Insight {
                             self.stats.insight_records += 1;
                         } else {
                             self.record(&name, record);

@@ -4,10 +4,12 @@
 //! knows a CloudTrail field name or an access-log column. Events are owned and small: only the fields the
 //! analyses and the policy engine use are kept.
 
+mod category;
 mod principal;
 mod record;
 mod time;
 
+pub use category::EventCategory;
 pub use principal::{Principal, PrincipalType, role_arn_from_session_arn};
 pub use record::{BuildEvent, HeadResource, Record, RecordHead};
 pub use time::{Timestamp, format_rfc3339};
@@ -211,7 +213,7 @@ pub struct Event {
     pub resources: Vec<Resource>,
     pub outcome: Outcome,
     /// `Management`, `Data`, `NetworkActivity`, `Insight`; S3 access log lines are `Data`.
-    pub category: String,
+    pub category: EventCategory,
     /// `AwsApiCall`, `AwsServiceEvent`, `AwsVpceEvent`, ...
     pub event_type: Option<String>,
     pub event_id: Option<String>,
@@ -241,7 +243,7 @@ impl Event {
             aws_internal_endpoint: false,
             resources: Vec::new(),
             outcome: Outcome::Success,
-            category: String::new(),
+            category: EventCategory::Unknown,
             event_type: None,
             event_id: None,
             recipient_account: None,
@@ -254,7 +256,7 @@ impl Event {
 
     /// True for network activity events (`eventCategory: NetworkActivity`).
     pub fn is_network_activity(&self) -> bool {
-        self.category == "NetworkActivity"
+        self.category == EventCategory::NetworkActivity
     }
 
     /// The distinct IAM actions of the request, in order of first appearance.

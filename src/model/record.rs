@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 use std::cell::{Cell, OnceCell};
 
-use super::{Event, LogKind, OutcomeKind, Timestamp};
+use super::{Event, EventCategory, LogKind, OutcomeKind, Timestamp};
 use crate::ownership::Sighting;
 
 /// What every record says before its full event is built (see the module doc). Borrowed from the parsed
@@ -26,7 +26,7 @@ pub struct RecordHead<'a> {
     pub event_name: Cow<'a, str>,
     pub region: Option<Cow<'a, str>>,
     /// `eventCategory`, else `Insight`, `Management`, `Data` or `Unknown` from the other fields.
-    pub category: Cow<'a, str>,
+    pub category: EventCategory,
     /// The endpoint id, trimmed (`None` for `AWS Internal`, see `aws_internal_endpoint`).
     pub vpce: Option<Cow<'a, str>>,
     pub aws_internal_endpoint: bool,
@@ -86,7 +86,7 @@ impl<'a> RecordHead<'a> {
             event_source: Cow::Borrowed(&event.event_source),
             event_name: Cow::Borrowed(&event.event_name),
             region: borrowed(&event.region),
-            category: Cow::Borrowed(&event.category),
+            category: event.category.clone(),
             vpce: borrowed(&event.vpce),
             aws_internal_endpoint: event.aws_internal_endpoint,
             vpce_account: borrowed(&event.vpce_account),
@@ -119,12 +119,12 @@ impl<'a> RecordHead<'a> {
 
     /// True for network activity events (`eventCategory: NetworkActivity`).
     pub fn is_network_activity(&self) -> bool {
-        self.category == "NetworkActivity"
+        self.category == EventCategory::NetworkActivity
     }
 
     /// Data events: CloudTrail's `Data` category, and every S3 access log line.
     pub fn is_data_event(&self) -> bool {
-        self.category == "Data" || self.kind == LogKind::S3AccessLog
+        self.category == EventCategory::Data || self.kind == LogKind::S3AccessLog
     }
 
     pub fn resource_arns(&self) -> impl Iterator<Item = &str> {

@@ -28,7 +28,7 @@ fn event() -> Event {
             is_prefix: false,
         }],
         outcome: Outcome::Success,
-        category: "Data".to_owned(),
+        category: crate::model::EventCategory::Data,
         event_type: Some("AwsApiCall".to_owned()),
         event_id: Some("e1".to_owned()),
         recipient_account: Some("111122223333".to_owned()),

@@ -35,7 +35,7 @@ use super::classify::DenyKind;
 use super::denied::{ReplayVerdict, Replayer};
 use super::trust::TrustedSet;
 use crate::ingest::{Analyzer, EndpointNetwork};
-use crate::model::{Event, LogKind, Outcome, PrincipalType, Record};
+use crate::model::{Event, EventCategory, LogKind, Outcome, PrincipalType, Record};
 use group::{EventActions, Group, merge_groups};
 
 /// What the analysis needs besides the logs.
@@ -151,7 +151,7 @@ impl Analyzer for Outside {
         match event.kind {
             LogKind::S3AccessLog => self.counts.access_log_lines += 1,
             LogKind::CloudTrail if event.is_network_activity() => self.counts.network_activity += 1,
-            LogKind::CloudTrail if event.category == "Data" => self.counts.data_events += 1,
+            LogKind::CloudTrail if event.category == EventCategory::Data => self.counts.data_events += 1,
             LogKind::CloudTrail => {}
         }
         if is_service_request(&event.principal, event.source_ip.as_deref()) {

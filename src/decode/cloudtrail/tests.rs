@@ -66,7 +66,7 @@ fn normalizes_an_assumed_role_data_event() {
     assert_eq!(e.principal.access_key_id.as_deref(), Some("ASIAEXAMPLE"));
     assert!(e.principal.ec2_role_delivery);
     assert_eq!(e.vpce.as_deref(), Some("vpce-0a1b2c3d4e5f60001"));
-    assert_eq!(e.category, "Data");
+    assert_eq!(e.category, crate::model::EventCategory::Data);
     assert_eq!(e.read_only, Some(true));
     assert!(e.outcome.is_denied());
     assert_eq!(e.resources.len(), 2);
@@ -187,7 +187,7 @@ fn insight_events_are_records_of_their_own_category() {
             "eventType":"AwsCloudTrailInsight","recipientAccountId":"1","sharedEventID":"y",
             "insightDetails":{"state":"Start","eventSource":"s3.amazonaws.com","eventName":"GetObject"}}"#,
     );
-    assert_eq!(e.category, "Insight");
+    assert_eq!(e.category, crate::model::EventCategory::Insight);
 }
 
 #[test]

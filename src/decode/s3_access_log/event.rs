@@ -5,7 +5,8 @@
 use super::AccessLogLine;
 use crate::actions::{self, ApiCall};
 use crate::model::{
-    Event, LogKind, Outcome, Principal, PrincipalType, RequestFacts, Resource, Tls, role_arn_from_session_arn,
+    Event, EventCategory, LogKind, Outcome, Principal, PrincipalType, RequestFacts, Resource, Tls,
+    role_arn_from_session_arn,
 };
 use percent_encoding::percent_decode_str;
 
@@ -88,7 +89,7 @@ pub fn to_event(line: &AccessLogLine) -> Event {
         aws_internal_endpoint: false,
         resources,
         outcome: outcome(line.http_status, line.error_code),
-        category: "Data".to_owned(),
+        category: EventCategory::Data,
         event_type: None,
         event_id: event_id(line),
         recipient_account: None,

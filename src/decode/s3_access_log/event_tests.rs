@@ -110,7 +110,7 @@ fn fields_of_an_event() {
     );
     assert_eq!(e.kind, LogKind::S3AccessLog);
     assert_eq!(e.event_source, "s3.amazonaws.com");
-    assert_eq!(e.category, "Data");
+    assert_eq!(e.category, crate::model::EventCategory::Data);
     assert_eq!(e.vpce.as_deref(), Some("vpce-0a1b2c3d4e5f67890"));
     assert_eq!(e.region.as_deref(), Some("eu-west-1"));
     assert_eq!(e.request.key.as_deref(), Some("dir/a b"));
