@@ -12,6 +12,7 @@ mod propose_output;
 mod replay;
 mod scan;
 mod timeline;
+mod verify;
 
 use std::io;
 
@@ -67,6 +68,7 @@ pub fn run(cli: Cli) -> Result<Outcome, AppError> {
         Command::Policy(args) => policy_cmd::run(&args),
         Command::Outside(args) => outside::run(&args),
         Command::Propose(args) => propose::run(&args),
+        Command::Verify(args) => verify::run(&args),
     }
 }
 

@@ -8,6 +8,7 @@ mod policy_args;
 mod propose_args;
 mod time_arg;
 mod timeline_args;
+mod verify_args;
 
 use clap::{Parser, Subcommand};
 
@@ -18,6 +19,7 @@ pub use policy_args::{CheckArgs, EvalArgs, KindArg, LintArgs, LintFormat, Policy
 pub use propose_args::{ProposeArgs, ScopeArg};
 pub use time_arg::{parse_duration_millis, parse_instant, parse_time_arg};
 pub use timeline_args::TimelineArgs;
+pub use verify_args::VerifyArgs;
 
 /// Stream CloudTrail and S3 server access logs and answer questions about VPC endpoints.
 #[derive(Debug, Parser)]
@@ -46,6 +48,9 @@ pub enum Command {
     Outside(OutsideArgs),
     /// The tightest endpoint policy that still allows what the workloads did, verified by replay.
     Propose(ProposeArgs),
+    /// Integrity: check CloudTrail digest signatures and chains and every log file's hash; exit 1 when any
+    /// log is modified, deleted or not covered, or any digest is invalid, unchecked or missing.
+    Verify(VerifyArgs),
 }
 
 #[derive(Debug, clap::Args)]

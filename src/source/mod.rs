@@ -3,6 +3,8 @@
 //! Archives and compression are the decoder's business; this module only finds and names the inputs.
 
 #[cfg(feature = "aws")]
+pub mod integrity;
+#[cfg(feature = "aws")]
 pub mod lookup;
 pub mod remote;
 pub mod s3;

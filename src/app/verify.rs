@@ -1,0 +1,184 @@
+//! `trail-vpce verify`: reads the sources, loads CloudTrail's public keys (a saved `list-public-keys` file
+//! or the ListPublicKeys API), judges every digest and log file, writes the report. Exit 1 when any evidence
+//! fails (the verdict is `failed`).
+
+#[cfg(not(feature = "aws"))]
+use super::{AppError, Outcome};
+
+#[cfg(not(feature = "aws"))]
+pub fn run(_args: &crate::cli::VerifyArgs) -> Result<Outcome, AppError> {
+    Err(AppError::Usage(
+        "verify needs the `aws` feature (RSA signatures and SHA-256 come from aws-lc-rs, which that feature links); \
+         rebuild with `--features aws`"
+            .to_owned(),
+    ))
+}
+
+#[cfg(feature = "aws")]
+pub use with_aws::run;
+
+#[cfg(feature = "aws")]
+mod with_aws {
+    use std::io::Write;
+
+    use crate::app::{AppError, Outcome};
+    use crate::cli::{Format, VerifyArgs};
+    use crate::ingest::InputStats;
+    use crate::model::Timestamp;
+    use crate::report::{self, Human, Table, write_input_summary};
+    use crate::source::remote::RemoteConfig;
+    use crate::verify::gather::{Gathered, gather};
+    use crate::verify::keys::{PublicKey, parse_key_list};
+    use crate::verify::{Counts, FoundDigest, VerifyReport, evaluate};
+
+    pub fn run(args: &VerifyArgs) -> Result<Outcome, AppError> {
+        let resolved = args.common.resolve().map_err(AppError::Usage)?;
+        let format = resolved.output.format;
+        if !matches!(format, Format::Table | Format::Json) {
+            return Err(AppError::Usage("verify writes --format table or json".to_owned()));
+        }
+        let Gathered { digests, logs, stats } = gather(&resolved.ingest)?;
+        let keys = load_keys(args, &digests, &resolved.ingest.remote)?;
+        let body = evaluate(&digests, &logs, &keys);
+        let mut out = report::open_output(resolved.output.output.as_deref())?;
+        match format {
+            Format::Json => report::write_envelope(&mut out, "verify", resolved.output.window, &stats, &body)?,
+            _ => write_table(&mut Human::new(&mut out), &body, &stats)?,
+        }
+        out.finish()?;
+        Ok(if body.failed() { Outcome::Findings } else { Outcome::Clean })
+    }
+
+    /// The keys from `--public-keys` files, else from ListPublicKeys for the digests' regions and time range.
+    fn load_keys(
+        args: &VerifyArgs,
+        digests: &[FoundDigest],
+        remote: &RemoteConfig,
+    ) -> Result<Vec<PublicKey>, AppError> {
+        if !args.public_keys.is_empty() {
+            let mut keys = Vec::new();
+            for path in &args.public_keys {
+                let bytes = std::fs::read(path)
+                    .map_err(|e| AppError::Usage(format!("--public-keys {}: {e}", path.display())))?;
+                let listed = parse_key_list(&bytes)
+                    .map_err(|e| AppError::Usage(format!("--public-keys {}: {e}", path.display())))?;
+                keys.extend(listed);
+            }
+            return Ok(keys);
+        }
+        let parsed: Vec<_> = digests.iter().filter_map(|d| d.parsed.as_ref().ok()).collect();
+        let (Some(start), Some(end)) =
+            (parsed.iter().map(|(d, _)| d.start).min(), parsed.iter().map(|(d, _)| d.end).max())
+        else {
+            return Ok(Vec::new());
+        };
+        let mut regions: Vec<String> = digests.iter().map(|d| d.location.region.clone()).collect();
+        regions.sort();
+        regions.dedup();
+        let listed = crate::source::integrity::list_public_keys(remote, &regions, start, end)
+            .map_err(|e| AppError::Ingest(e.into()))?;
+        Ok(listed
+            .into_iter()
+            .map(|k| PublicKey {
+                der: k.der,
+                fingerprint: k.fingerprint,
+                valid_from: k.valid_from.map(Timestamp::from_millis),
+                valid_until: k.valid_until.map(Timestamp::from_millis),
+            })
+            .collect())
+    }
+
+    fn counts_row(counts: &Counts) -> Vec<String> {
+        [
+            counts.files_verified,
+            counts.files_modified,
+            counts.files_invalid,
+            counts.files_deleted,
+            counts.files_not_covered,
+            counts.digests_valid,
+            counts.digests_invalid,
+            counts.digests_unchecked,
+            counts.digests_missing,
+        ]
+        .iter()
+        .map(u64::to_string)
+        .collect()
+    }
+
+    fn write_table(out: &mut Human<impl Write>, body: &VerifyReport, stats: &InputStats) -> std::io::Result<()> {
+        let mut table = Table::new(&[
+            "ACCOUNT",
+            "REGION",
+            "VERIFIED",
+            "MODIFIED",
+            "INVALID",
+            "DELETED",
+            "NOT COVERED",
+            "DIGESTS OK",
+            "DIGESTS BAD",
+            "UNCHECKED",
+            "MISSING",
+        ]);
+        for group in &body.accounts {
+            let mut row = vec![group.account.clone(), group.region.clone()];
+            row.extend(counts_row(&group.counts));
+            table.row(row);
+        }
+        if table.is_empty() {
+            writeln!(out, "no CloudTrail log or digest files in the input")?;
+        } else {
+            out.table(&table)?;
+        }
+        let bad_digests: Vec<_> = body.digests.iter().filter(|d| d.status != "valid").collect();
+        if !bad_digests.is_empty() {
+            writeln!(out)?;
+            let mut table = Table::new(&["DIGEST", "STATUS", "REASON", "DETAIL"]);
+            for d in bad_digests {
+                table.row(vec![
+                    d.path.clone(),
+                    d.status.to_owned(),
+                    d.reason.map(|r| r.as_str().to_owned()).unwrap_or_default(),
+                    d.detail.clone().unwrap_or_default(),
+                ]);
+            }
+            out.table(&table)?;
+        }
+        for missing in &body.missing_digests {
+            writeln!(out, "missing digest: {} (named by {})", missing.path, missing.referenced_by)?;
+        }
+        for restart in &body.chain_restarts {
+            writeln!(out, "note: a new digest chain starts at {restart} (validation or logging was off before it)")?;
+        }
+        if !body.files.is_empty() {
+            writeln!(out)?;
+            let mut table = Table::new(&["FILE", "STATUS", "DIGEST", "DETAIL"]);
+            for f in &body.files {
+                table.row(vec![
+                    f.path.clone(),
+                    f.status.as_str().to_owned(),
+                    f.digest.clone().unwrap_or_default(),
+                    f.detail.clone().unwrap_or_default(),
+                ]);
+            }
+            out.table(&table)?;
+        }
+        writeln!(out)?;
+        let t = &body.totals;
+        writeln!(
+            out,
+            "verdict: {}: {} log files verified, {} modified, {} invalid, {} deleted, {} not covered; {} digests valid, {} invalid, {} unchecked, {} missing ({} public keys)",
+            body.verdict,
+            t.files_verified,
+            t.files_modified,
+            t.files_invalid,
+            t.files_deleted,
+            t.files_not_covered,
+            t.digests_valid,
+            t.digests_invalid,
+            t.digests_unchecked,
+            t.digests_missing,
+            body.public_keys
+        )?;
+        write_input_summary(out, stats)
+    }
+}
