@@ -53,7 +53,8 @@ pub fn walk(links: &[Link<'_>]) -> Vec<ChainFinding> {
                 None => {}
                 Some((tail, hash, signature)) => match by_tail.get(tail) {
                     Some(previous) => {
-                        let same_signature = previous.signature.is_some_and(|s| s.eq_ignore_ascii_case(signature));
+                        // A previous digest stored without a signature is already unchecked on its own account.
+                        let same_signature = previous.signature.is_none_or(|s| s.eq_ignore_ascii_case(signature));
                         if !previous.sha256.eq_ignore_ascii_case(hash) || !same_signature {
                             findings
                                 .push(ChainFinding::BrokenLink { index: link.index, previous_tail: tail.to_owned() });
