@@ -4,6 +4,7 @@
 mod check;
 mod denied;
 mod export;
+mod integrity;
 mod outside;
 mod policy_cmd;
 mod policy_input;

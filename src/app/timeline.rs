@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::{AppError, Outcome, check_input};
+use super::{AppError, Outcome, check_input, integrity};
+use crate::analyze::integrity::{Integrity, IntegritySummary};
 use crate::analyze::timeline::spill::SpillLimits;
 use crate::analyze::timeline::{
     DEFAULT_SPILL_BYTES, Matcher, PivotSets, Summary, SummaryBuilder, Timeline, TimelineRow,
@@ -17,7 +18,7 @@ use crate::report::tabular::{ColumnData, Frame, write_csv_part};
 use crate::report::{self, Human, SpooledTable, Window, write_input_summary};
 
 pub fn run(args: &TimelineArgs) -> Result<Outcome, AppError> {
-    let (resolved, settings) = super::prepare(&args.common, &Overrides::default())?;
+    let (mut resolved, settings) = super::prepare(&args.common, &Overrides::default())?;
     let seed = Matcher {
         principals: args.principal.iter().cloned().collect(),
         access_keys: args.access_key.iter().cloned().collect(),
@@ -55,28 +56,38 @@ pub fn run(args: &TimelineArgs) -> Result<Outcome, AppError> {
     } else {
         (Arc::new(seed), None)
     };
-    let (timeline, stats) = ingest::run(&resolved.ingest, || Timeline::new(matcher.clone(), spill))?;
+    // `--verify` hashes in the second pass only: the one whose rows are reported.
+    integrity::enable(&args.integrity, &mut resolved.ingest)?;
+    let verify = args.integrity.verify;
+    let (timeline, stats) =
+        ingest::run(&resolved.ingest, || Timeline::new(matcher.clone(), spill).tracking_files(verify))?;
     check_input(&stats, &resolved.output)?;
+    let judged = integrity::judge(&args.integrity, &stats, &resolved.ingest)?;
     let ownership = settings.ownership(&stats.endpoints);
+    let book = judged.as_ref().map(|(book, _)| book);
     let rows = timeline.into_sorted()?.map(|row| {
         row.map(|mut row| {
             row.apply_ownership(&ownership);
+            if let Some(book) = book {
+                row.integrity = Some(row.source_file.as_deref().map_or(Integrity::Unverified, |f| book.of(f)));
+            }
             row
         })
     });
+    let files = judged.as_ref().map(|(_, summary)| summary);
     let mut out = report::open_output(resolved.output.output.as_deref())?;
     let window = resolved.output.window;
     match resolved.output.format {
-        Format::Json => write_json(&mut out, rows, &stats, window, pivot.as_ref())?,
+        Format::Json => write_json(&mut out, rows, &stats, window, pivot.as_ref(), files)?,
         Format::Ndjson => {
             for row in rows {
                 serde_json::to_writer(&mut out, &row?).map_err(std::io::Error::other)?;
                 writeln!(out)?;
             }
         }
-        Format::Csv => write_csv(&mut out, rows)?,
+        Format::Csv => write_csv(&mut out, rows, verify)?,
         // Parquet, Terraform and CloudFormation were refused before reading.
-        _ => write_table(&mut Human::new(&mut out), rows, &stats, pivot.as_ref())?,
+        _ => write_table(&mut Human::new(&mut out), rows, &stats, pivot.as_ref(), files)?,
     }
     out.finish()?;
     Ok(Outcome::Clean)
@@ -90,6 +101,7 @@ fn write_json(
     stats: &InputStats,
     window: Window,
     pivot: Option<&PivotSets>,
+    integrity: Option<&IntegritySummary>,
 ) -> std::io::Result<()> {
     #[derive(Serialize)]
     struct Head<'a> {
@@ -98,10 +110,11 @@ fn write_json(
         window: Window,
         input: &'a InputStats,
         pivot: Option<&'a PivotSets>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        integrity: Option<&'a IntegritySummary>,
     }
-    let head =
-        serde_json::to_string(&Head { command: "timeline", version: report::VERSION, window, input: stats, pivot })
-            .map_err(std::io::Error::other)?;
+    let head = Head { command: "timeline", version: report::VERSION, window, input: stats, pivot, integrity };
+    let head = serde_json::to_string(&head).map_err(std::io::Error::other)?;
     // The head object without its closing brace; the events and the summary follow.
     out.write_all(head.strip_suffix('}').unwrap_or(&head).as_bytes())?;
     out.write_all(b",\"events\":[")?;
@@ -125,8 +138,9 @@ fn write_table(
     rows: impl Iterator<Item = std::io::Result<TimelineRow>>,
     stats: &InputStats,
     pivot: Option<&PivotSets>,
+    integrity: Option<&IntegritySummary>,
 ) -> std::io::Result<()> {
-    let mut table = SpooledTable::new(&[
+    let mut headers = vec![
         "TIME",
         "PRINCIPAL",
         "SESSION",
@@ -138,7 +152,11 @@ fn write_table(
         "OUTCOME",
         "CAUSE",
         "LOG",
-    ])?;
+    ];
+    if integrity.is_some() {
+        headers.push("INTEGRITY");
+    }
+    let mut table = SpooledTable::new(&headers)?;
     let mut summary = SummaryBuilder::default();
     for row in rows {
         let row = row?;
@@ -149,7 +167,7 @@ fn write_table(
             (None, None, true) => "AWS Internal".to_owned(),
             (None, None, false) => "outside".to_owned(),
         };
-        table.row(vec![
+        let mut cells = vec![
             row.time.map(|t| t.to_rfc3339()).unwrap_or_default(),
             row.principal,
             row.session.unwrap_or_default(),
@@ -161,14 +179,35 @@ fn write_table(
             row.outcome,
             row.cause.unwrap_or_default(),
             row.evidence,
-        ])?;
+        ];
+        if let Some(integrity) = row.integrity {
+            cells.push(integrity.as_str().to_owned());
+        }
+        table.row(cells)?;
     }
     if table.is_empty() {
         writeln!(out, "no matching requests in the input")?;
     } else {
         out.spooled_table(table)?;
     }
-    write_summary(out, &summary.finish(), pivot)?;
+    let summary = summary.finish();
+    write_summary(out, &summary, pivot)?;
+    if let Some(files) = integrity {
+        let rows = summary.integrity.unwrap_or_default();
+        writeln!(
+            out,
+            "integrity: {} rows from verified files, {} unverified, {} altered; files read: {} verified, {} unverified, {} altered; {} deleted, {} digests failed ({})",
+            rows.verified,
+            rows.unverified,
+            rows.altered,
+            files.files.verified,
+            files.files.unverified,
+            files.files.altered,
+            files.deleted_files,
+            files.digests_failed,
+            files.verdict
+        )?;
+    }
     write_input_summary(out, stats)
 }
 
@@ -220,6 +259,7 @@ const CSV_CHUNK_ROWS: usize = 4096;
 fn write_csv(
     out: &mut dyn Write,
     mut rows: impl Iterator<Item = std::io::Result<TimelineRow>>,
+    verify: bool,
 ) -> Result<(), AppError> {
     let mut first = true;
     loop {
@@ -228,7 +268,7 @@ fn write_csv(
             return Ok(());
         }
         let last = chunk.len() < CSV_CHUNK_ROWS;
-        write_csv_part(frame(&chunk), first, out)?;
+        write_csv_part(frame(&chunk, verify), first, out)?;
         if last {
             return Ok(());
         }
@@ -236,9 +276,9 @@ fn write_csv(
     }
 }
 
-fn frame(rows: &[TimelineRow]) -> Frame {
+fn frame(rows: &[TimelineRow], verify: bool) -> Frame {
     let strings = |f: fn(&TimelineRow) -> Option<String>| ColumnData::Str(rows.iter().map(f).collect());
-    Frame::new()
+    let frame = Frame::new()
         .column("time", ColumnData::Time(rows.iter().map(|r| r.time).collect()))
         .column("principal", strings(|r| Some(r.principal.clone())))
         .column("session", strings(|r| r.session.clone()))
@@ -251,5 +291,11 @@ fn frame(rows: &[TimelineRow]) -> Frame {
         .column("cause", strings(|r| r.cause.clone()))
         .column("evidence", strings(|r| Some(r.evidence.clone())))
         .column("event_id", strings(|r| r.event_id.clone()))
-        .column("vpce_operator", strings(|r| r.vpce_operator.clone()))
+        .column("vpce_operator", strings(|r| r.vpce_operator.clone()));
+    if !verify {
+        return frame;
+    }
+    frame
+        .column("integrity", strings(|r| r.integrity.map(|i| i.as_str().to_owned())))
+        .column("source_file", strings(|r| r.source_file.clone()))
 }

@@ -24,12 +24,10 @@ mod with_aws {
     use crate::app::{AppError, Outcome};
     use crate::cli::{Format, VerifyArgs};
     use crate::ingest::InputStats;
-    use crate::model::Timestamp;
     use crate::report::{self, Human, Table, write_input_summary};
-    use crate::source::remote::RemoteConfig;
     use crate::verify::gather::{Gathered, gather};
-    use crate::verify::keys::{PublicKey, parse_key_list};
-    use crate::verify::{Counts, FoundDigest, VerifyReport, evaluate};
+    use crate::verify::pass::load_keys;
+    use crate::verify::{Counts, VerifyReport, evaluate};
 
     pub fn run(args: &VerifyArgs) -> Result<Outcome, AppError> {
         let resolved = args.common.resolve().map_err(AppError::Usage)?;
@@ -38,7 +36,7 @@ mod with_aws {
             return Err(AppError::Usage("verify writes --format table or json".to_owned()));
         }
         let Gathered { digests, logs, stats } = gather(&resolved.ingest)?;
-        let keys = load_keys(args, &digests, &resolved.ingest.remote)?;
+        let keys = load_keys(&args.public_keys, &digests, &resolved.ingest.remote).map_err(AppError::Usage)?;
         let body = evaluate(&digests, &logs, &keys);
         let mut out = report::open_output(resolved.output.output.as_deref())?;
         match format {
@@ -49,44 +47,8 @@ mod with_aws {
         Ok(if body.failed() { Outcome::Findings } else { Outcome::Clean })
     }
 
-    /// The keys from `--public-keys` files, else from ListPublicKeys for the digests' regions and time range.
-    fn load_keys(
-        args: &VerifyArgs,
-        digests: &[FoundDigest],
-        remote: &RemoteConfig,
-    ) -> Result<Vec<PublicKey>, AppError> {
-        if !args.public_keys.is_empty() {
-            let mut keys = Vec::new();
-            for path in &args.public_keys {
-                let bytes = std::fs::read(path)
-                    .map_err(|e| AppError::Usage(format!("--public-keys {}: {e}", path.display())))?;
-                let listed = parse_key_list(&bytes)
-                    .map_err(|e| AppError::Usage(format!("--public-keys {}: {e}", path.display())))?;
-                keys.extend(listed);
-            }
-            return Ok(keys);
-        }
-        let parsed: Vec<_> = digests.iter().filter_map(|d| d.parsed.as_ref().ok()).collect();
-        let (Some(start), Some(end)) =
-            (parsed.iter().map(|(d, _)| d.start).min(), parsed.iter().map(|(d, _)| d.end).max())
-        else {
-            return Ok(Vec::new());
-        };
-        let mut regions: Vec<String> = digests.iter().map(|d| d.location.region.clone()).collect();
-        regions.sort();
-        regions.dedup();
-        let listed = crate::source::integrity::list_public_keys(remote, &regions, start, end)
-            .map_err(|e| AppError::Ingest(e.into()))?;
-        Ok(listed
-            .into_iter()
-            .map(|k| PublicKey {
-                der: k.der,
-                fingerprint: k.fingerprint,
-                valid_from: k.valid_from.map(Timestamp::from_millis),
-                valid_until: k.valid_until.map(Timestamp::from_millis),
-            })
-            .collect())
-    }
+    /// Paths are the point of these tables: shown whole up to this width.
+    const WIDE: usize = 240;
 
     fn counts_row(counts: &Counts) -> Vec<String> {
         [
@@ -132,7 +94,7 @@ mod with_aws {
         let bad_digests: Vec<_> = body.digests.iter().filter(|d| d.status != "valid").collect();
         if !bad_digests.is_empty() {
             writeln!(out)?;
-            let mut table = Table::new(&["DIGEST", "STATUS", "REASON", "DETAIL"]);
+            let mut table = Table::new(&["DIGEST", "STATUS", "REASON", "DETAIL"]).max_width(WIDE);
             for d in bad_digests {
                 table.row(vec![
                     d.path.clone(),
@@ -151,12 +113,13 @@ mod with_aws {
         }
         if !body.files.is_empty() {
             writeln!(out)?;
-            let mut table = Table::new(&["FILE", "STATUS", "DIGEST", "DETAIL"]);
+            let mut table = Table::new(&["FILE", "STATUS", "LISTED IN", "DETAIL"]).max_width(WIDE);
             for f in &body.files {
+                let listed_in = f.digest.as_deref().map(|d| d.rsplit(['/', '\\']).next().unwrap_or(d));
                 table.row(vec![
                     f.path.clone(),
                     f.status.as_str().to_owned(),
-                    f.digest.clone().unwrap_or_default(),
+                    listed_in.unwrap_or_default().to_owned(),
                     f.detail.clone().unwrap_or_default(),
                 ]);
             }

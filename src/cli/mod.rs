@@ -19,7 +19,7 @@ pub use policy_args::{CheckArgs, EvalArgs, KindArg, LintArgs, LintFormat, Policy
 pub use propose_args::{ProposeArgs, ScopeArg};
 pub use time_arg::{parse_duration_millis, parse_instant, parse_time_arg};
 pub use timeline_args::TimelineArgs;
-pub use verify_args::VerifyArgs;
+pub use verify_args::{VerifyArgs, VerifyFlags};
 
 /// Stream CloudTrail and S3 server access logs and answer questions about VPC endpoints.
 #[derive(Debug, Parser)]
@@ -72,6 +72,8 @@ pub struct DeniedArgs {
     /// Exit 1 when any endpoint-policy denial is reported (for scheduled jobs).
     #[arg(long)]
     pub fail_on_findings: bool,
+    #[command(flatten)]
+    pub integrity: VerifyFlags,
 }
 
 /// A dimension of `--group-by`.

@@ -6,6 +6,8 @@ use super::CommonArgs;
 pub struct OutsideArgs {
     #[command(flatten)]
     pub common: CommonArgs,
+    #[command(flatten)]
+    pub integrity: super::VerifyFlags,
     /// A resource ARN that must only be reached through an endpoint (repeatable; a bucket ARN covers its
     /// objects). Resources seen reached through an endpoint are endpoint-bound anyway.
     #[arg(long, value_name = "ARN")]

@@ -6,6 +6,8 @@ use super::CommonArgs;
 pub struct TimelineArgs {
     #[command(flatten)]
     pub common: CommonArgs,
+    #[command(flatten)]
+    pub integrity: super::VerifyFlags,
     /// A principal: role or user ARN (as aws:PrincipalArn), an STS session ARN, or account:<id>.
     #[arg(long, value_name = "ARN")]
     pub principal: Vec<String>,

@@ -13,3 +13,17 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "FILE")]
     pub public_keys: Vec<PathBuf>,
 }
+
+/// `--verify` on `timeline`, `denied` and `outside`.
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Integrity")]
+pub struct VerifyFlags {
+    /// Also check the CloudTrail log files read against their signed digests, in the same pass (each file is
+    /// hashed as it is decoded): every row says whether its source file is verified, unverified or altered.
+    #[arg(long)]
+    pub verify: bool,
+    /// With --verify: CloudTrail's public keys saved from `aws cloudtrail list-public-keys` (repeatable);
+    /// without it they come from the ListPublicKeys API.
+    #[arg(long, value_name = "FILE", requires = "verify")]
+    pub public_keys: Vec<PathBuf>,
+}

@@ -34,6 +34,11 @@ pub const LOOKUP_NOTE: &str = "cloudtrail:lookup reads LookupEvents, which retur
 /// order events arrived in (parallel and sequential runs give the same result).
 pub trait Analyzer: Send + Sized {
     fn observe(&mut self, event: &Event);
+    /// [`Analyzer::observe`], told the unit (file, object, archive entry) the event came from; analyzers that
+    /// report the source of each row (`--verify`) implement it.
+    fn observe_in(&mut self, _unit: &str, event: &Event) {
+        self.observe(event);
+    }
     /// Whether [`Analyzer::observe`] needs the full event of a CloudTrail record with this head (default:
     /// every record). A record declined is still de-duplicated, filtered and counted in the books like any
     /// other, and then goes to [`Analyzer::counted`]; it skips building the event, the bulk of the per-record
@@ -257,7 +262,7 @@ impl<A: Analyzer> Worker<'_, A> {
 }
 
 impl<A: Analyzer> Sink for Worker<'_, A> {
-    fn event(&mut self, _unit: &str, mut event: Event) {
+    fn event(&mut self, unit: &str, mut event: Event) {
         if event.kind == LogKind::S3AccessLog && event.vpce.is_none() && !self.endpoint_networks.is_empty() {
             event.vpce = infer_endpoint(self.endpoint_networks, &event);
         }
@@ -288,7 +293,7 @@ impl<A: Analyzer> Sink for Worker<'_, A> {
             event.vpce_account.as_deref(),
             sighting,
         );
-        self.analyzer.observe(&event);
+        self.analyzer.observe_in(unit, &event);
     }
 
     fn wants(&self, head: &RecordHead<'_>) -> bool {

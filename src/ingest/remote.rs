@@ -53,6 +53,7 @@ impl<A: Analyzer> Worker<'_, A> {
                 bad_records: 0,
                 bytes,
                 failure,
+                content: None,
             }),
         }
     }

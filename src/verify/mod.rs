@@ -11,7 +11,8 @@
 //! - [`chain`]: the previous-digest links, per trail.
 //! - [`files`]: the valid digests' listings against the files found.
 //! - [`evaluate`]: all of it together, counted per account and region.
-//! - [`gather`]: reading local folders and `s3://` prefixes into what [`evaluate`] judges.
+//! - [`gather`]: reading local folders and `s3://` prefixes into what [`evaluate`] judges (`verify`).
+//! - [`pass`]: the same judgement over the hashes the analysis pipeline took (`--verify`), and the keys.
 //!
 //! Built with the `aws` feature (RSA and SHA-256 come from aws-lc-rs, which the AWS SDK links anyway).
 
@@ -23,6 +24,7 @@ pub mod evaluate;
 pub mod files;
 pub mod gather;
 pub mod keys;
+pub mod pass;
 pub mod signature;
 pub mod status;
 
