@@ -546,3 +546,72 @@ fn over_s3_the_same_checks_hold_with_the_signature_in_metadata() {
     let (code, report) = verify_s3(&server, &other_keys);
     assert_eq!((code, report["totals"]["digests_unchecked"].as_u64()), (1, Some(2)));
 }
+
+// ---- `timeline --verify` on sample-logs (its digest chain is signed with sample-digest-key/) ----
+
+fn sample_logs() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-logs")
+}
+
+fn sample_keys() -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-digest-key/public-keys.json").display().to_string()
+}
+
+/// (file name, integrity) of every timeline row of the App role, and the report.
+fn timeline_rows(root: &Path) -> (Vec<(String, String)>, Value) {
+    let output = trail_vpce()
+        .args(["timeline", &root.display().to_string(), "--principal", "arn:aws:iam::111122223333:role/App"])
+        .args(["--verify", "--public-keys", &sample_keys(), "--format", "json", "-q"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rows = report["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let file = e["source_file"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
+            (file, e["integrity"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    (rows, report)
+}
+
+#[test]
+fn timeline_verify_marks_exactly_the_edited_objects_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    aws_support::copy_tree(&sample_logs(), dir.path());
+    let (before, report) = timeline_rows(dir.path());
+    assert_eq!(report["integrity"]["files"]["verified"], 54, "{:#}", report["integrity"]);
+    // The sample's truncated log is damaged on purpose: its rows are altered from the start.
+    let damaged = "111122223333_CloudTrail_us-east-1_20261118T0710Z_y5WcWYsuoMFyJNwN.json.gz";
+    assert!(before.iter().all(|(file, integrity)| (integrity == "altered") == (file == damaged)), "{before:?}");
+    assert!(before.iter().any(|(_, integrity)| integrity == "verified"));
+    assert!(before.iter().any(|(_, integrity)| integrity == "unverified"), "S3 access logs are in no digest");
+
+    // Edit one record of one object: a user agent, as someone covering their tracks might.
+    let edited = "111122223333_CloudTrail_us-east-1_20261120T1205Z_oJGMQwr2tsRrPLz9.json.gz";
+    let path = dir.path().join("AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20").join(edited);
+    let mut log: Value = serde_json::from_slice(&gunzip(&std::fs::read(&path).unwrap())).unwrap();
+    log["Records"][0]["userAgent"] = json!("aws-cli/2.15 (innocent)");
+    std::fs::write(&path, gzip(&serde_json::to_vec(&log).unwrap())).unwrap();
+
+    let (after, report) = timeline_rows(dir.path());
+    assert_eq!(after.len(), before.len());
+    let edited_rows = before.iter().filter(|(file, _)| file == edited).count();
+    assert!(edited_rows > 10, "{edited_rows}");
+    for ((file, was), (same_file, now)) in before.iter().zip(&after) {
+        assert_eq!(file, same_file);
+        if file == edited {
+            assert_eq!((was.as_str(), now.as_str()), ("verified", "altered"));
+        } else {
+            assert_eq!(was, now, "{file}");
+        }
+    }
+    let counts = &report["summary"]["integrity"];
+    let altered_before = before.iter().filter(|(_, i)| i == "altered").count() as u64;
+    assert_eq!(counts["altered"].as_u64(), Some(altered_before + edited_rows as u64));
+    assert_eq!(report["integrity"]["files"]["altered"], 2);
+    assert_eq!(report["integrity"]["verdict"], "failed");
+}

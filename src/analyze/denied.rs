@@ -16,6 +16,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::classify::{Cause, Classification, DenyKind, Evidence, classify};
+use super::integrity::{Integrity, IntegrityBook, IntegrityCounts, SourceFiles};
 use crate::decode::RecordHead;
 use crate::ingest::Analyzer;
 use crate::model::{Event, LogKind, Outcome, Timestamp};
@@ -61,6 +62,8 @@ pub struct DeniedConfig {
     /// Keep one record per denied request (ndjson output).
     pub per_request: bool,
     pub replayer: Option<Arc<dyn Replayer>>,
+    /// `--verify`: requests remember the file they came from.
+    pub track_files: bool,
 }
 
 /// One denied request, after classification.
@@ -88,6 +91,11 @@ pub struct DeniedRequest {
     pub service_principal: bool,
     /// A replay of the endpoint's policy allows the request: the endpoint did not deny it.
     pub endpoint_ruled_out: bool,
+    /// With `--verify`: the file the request's record came from, and that file's integrity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub integrity: Option<Integrity>,
 }
 
 impl DeniedRequest {
@@ -150,6 +158,38 @@ impl Analyzer for Denied {
     }
 
     fn observe(&mut self, event: &Event) {
+        self.observe_from(None, event);
+    }
+
+    fn observe_in(&mut self, unit: &str, event: &Event) {
+        self.observe_from(self.config.track_files.then_some(unit), event);
+    }
+
+    fn merge(&mut self, other: Denied) {
+        for (key, theirs) in other.groups {
+            self.groups.entry(key).or_default().merge(theirs);
+        }
+        for (key, theirs) in other.pending {
+            let ours = self.pending.entry(key).or_default();
+            ours.network_activity.extend(theirs.network_activity);
+            ours.plain.extend(theirs.plain);
+        }
+        self.requests.extend(other.requests);
+        for (cause, count) in other.by_cause {
+            *self.by_cause.entry(cause).or_default() += count;
+        }
+        self.denied_requests += other.denied_requests;
+        self.service_principal_denials += other.service_principal_denials;
+        self.data_events += other.data_events;
+        self.network_activity_events += other.network_activity_events;
+        for (vpce, n) in other.unreplayed_plain_through_endpoint {
+            *self.unreplayed_plain_through_endpoint.entry(vpce).or_default() += n;
+        }
+    }
+}
+
+impl Denied {
+    fn observe_from(&mut self, unit: Option<&str>, event: &Event) {
         if event.category == "Data" || event.kind == LogKind::S3AccessLog {
             self.data_events += 1;
         }
@@ -158,6 +198,7 @@ impl Analyzer for Denied {
         }
         let Some(verdict) = classify(event) else { return };
         let mut request = denied_request(event, &verdict);
+        request.source_file = unit.map(str::to_owned);
         let pairable = event.time.is_some() && request.vpce.is_some();
         if event.is_network_activity() && request.cause == Cause::VpcePolicy && pairable {
             self.pending.entry(pair_key(event, &request)).or_default().network_activity.push(request);
@@ -185,28 +226,6 @@ impl Analyzer for Denied {
             return;
         }
         self.record(request);
-    }
-
-    fn merge(&mut self, other: Denied) {
-        for (key, theirs) in other.groups {
-            self.groups.entry(key).or_default().merge(theirs);
-        }
-        for (key, theirs) in other.pending {
-            let ours = self.pending.entry(key).or_default();
-            ours.network_activity.extend(theirs.network_activity);
-            ours.plain.extend(theirs.plain);
-        }
-        self.requests.extend(other.requests);
-        for (cause, count) in other.by_cause {
-            *self.by_cause.entry(cause).or_default() += count;
-        }
-        self.denied_requests += other.denied_requests;
-        self.service_principal_denials += other.service_principal_denials;
-        self.data_events += other.data_events;
-        self.network_activity_events += other.network_activity_events;
-        for (vpce, n) in other.unreplayed_plain_through_endpoint {
-            *self.unreplayed_plain_through_endpoint.entry(vpce).or_default() += n;
-        }
     }
 }
 
@@ -249,6 +268,8 @@ fn denied_request(event: &Event, verdict: &Classification) -> DeniedRequest {
         log: event.kind.evidence_name(),
         service_principal: verdict.service_principal,
         endpoint_ruled_out: false,
+        source_file: None,
+        integrity: None,
     }
 }
 
@@ -354,6 +375,7 @@ struct Group {
     sample_event_id: Option<String>,
     logs: BTreeSet<&'static str>,
     policy_arns: BTreeSet<String>,
+    files: SourceFiles,
 }
 
 impl Group {
@@ -380,6 +402,9 @@ impl Group {
         if let Some(arn) = &request.policy_arn {
             self.policy_arns.insert(arn.clone());
         }
+        if let Some(file) = &request.source_file {
+            self.files.add(file);
+        }
     }
 
     fn merge(&mut self, other: Group) {
@@ -393,6 +418,7 @@ impl Group {
         self.sample_event_id = [self.sample_event_id.take(), other.sample_event_id].into_iter().flatten().min();
         self.logs.extend(other.logs);
         self.policy_arns.extend(other.policy_arns);
+        self.files.merge(other.files);
     }
 }
 
@@ -420,6 +446,33 @@ pub struct DenialRow {
     pub endpoint_ruled_out: bool,
     pub logs: Vec<&'static str>,
     pub policy_arns: Vec<String>,
+    /// With `--verify`: the weakest integrity among the row's source files, and its requests by integrity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub integrity: Option<Integrity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub integrity_counts: Option<IntegrityCounts>,
+    /// The row's source files (kept with `--verify` until the files are judged).
+    #[serde(skip)]
+    pub source_files: SourceFiles,
+}
+
+impl DeniedReport {
+    /// Labels every row and request with the integrity of its source files (`--verify`).
+    pub fn apply_integrity(&mut self, book: &IntegrityBook) -> IntegrityCounts {
+        let mut total = IntegrityCounts::default();
+        for row in &mut self.denials {
+            let counts = book.count(row.source_files.iter());
+            row.integrity = Some(counts.worst());
+            row.integrity_counts = Some(counts);
+            total.verified += counts.verified;
+            total.unverified += counts.unverified;
+            total.altered += counts.altered;
+        }
+        for request in &mut self.requests {
+            request.integrity = Some(request.source_file.as_deref().map_or(Integrity::Unverified, |f| book.of(f)));
+        }
+        total
+    }
 }
 
 /// The report body.
@@ -431,6 +484,9 @@ pub struct DeniedReport {
     /// One entry per denied request shown (only kept for ndjson output).
     #[serde(skip)]
     pub requests: Vec<DeniedRequest>,
+    /// With `--verify`: the files judged and the shown requests by their source file's integrity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub integrity: Option<super::integrity::IntegritySummary>,
 }
 
 #[derive(Debug, Serialize)]
@@ -513,6 +569,9 @@ impl Denied {
                 endpoint_ruled_out: key.endpoint_ruled_out,
                 logs: group.logs.into_iter().collect(),
                 policy_arns: group.policy_arns.into_iter().collect(),
+                integrity: None,
+                integrity_counts: None,
+                source_files: group.files,
             })
             .collect();
         let by_cause =
@@ -553,6 +612,7 @@ impl Denied {
             },
             notes,
             requests: self.requests,
+            integrity: None,
         }
     }
 }

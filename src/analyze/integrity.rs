@@ -67,8 +67,10 @@ pub struct IntegritySummary {
     pub deleted_files: u64,
     /// Digests invalid, unchecked or missing from the chain.
     pub digests_failed: u64,
-    /// Report rows (or the records behind them) by their source file's integrity.
-    pub rows: IntegrityCounts,
+    /// Report rows (or the records behind them) by their source file's integrity (`timeline` counts its rows
+    /// in `summary.integrity`, as they stream out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<IntegrityCounts>,
 }
 
 /// Every judged file's integrity, by the name the pass read it under. A file not in the book is unverified.

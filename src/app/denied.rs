@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use super::replay::PolicyReplayer;
-use super::{AppError, Outcome, check_input};
+use super::{AppError, Outcome, check_input, integrity};
 use crate::analyze::classify::Cause;
 use crate::analyze::denied::{Denied, DeniedConfig, DeniedReport, GroupBy};
 use crate::cli::{DeniedArgs, Format, GroupDim};
@@ -14,7 +14,8 @@ use crate::report::{self, Human, Table, write_input_summary};
 
 pub fn run(args: &DeniedArgs) -> Result<Outcome, AppError> {
     let overrides = Overrides { policies: args.policies.clone(), ..Overrides::default() };
-    let (resolved, settings) = super::prepare(&args.common, &overrides)?;
+    let (mut resolved, settings) = super::prepare(&args.common, &overrides)?;
+    integrity::enable(&args.integrity, &mut resolved.ingest)?;
     let format = resolved.output.format;
     if format == Format::Parquet {
         super::refuse_binary_on_terminal(TabularFormat::Parquet, resolved.output.output.as_deref())?;
@@ -24,10 +25,15 @@ pub fn run(args: &DeniedArgs) -> Result<Outcome, AppError> {
         group_by: group_by(&args.group_by),
         per_request: format == Format::Ndjson,
         replayer: PolicyReplayer::from_settings(&settings),
+        track_files: args.integrity.verify,
     };
     let (denied, stats) = ingest::run(&resolved.ingest, || Denied::new(config.clone()))?;
     check_input(&stats, &resolved.output)?;
-    let body = denied.report(args.top, &settings.ownership(&stats.endpoints));
+    let mut body = denied.report(args.top, &settings.ownership(&stats.endpoints));
+    if let Some((book, mut summary)) = integrity::judge(&args.integrity, &stats, &resolved.ingest)? {
+        summary.rows = Some(body.apply_integrity(&book));
+        body.integrity = Some(summary);
+    }
     let mut out = report::open_output(resolved.output.output.as_deref())?;
     match format {
         Format::Json => report::write_envelope(&mut out, "denied", resolved.output.window, &stats, &body)?,
@@ -50,7 +56,7 @@ pub fn run(args: &DeniedArgs) -> Result<Outcome, AppError> {
 fn rows_frame(body: &DeniedReport) -> Frame {
     let rows = &body.denials;
     let strings = |f: fn(&crate::analyze::denied::DenialRow) -> Option<String>| rows.iter().map(f).collect();
-    Frame::new()
+    let frame = Frame::new()
         .column("cause", ColumnData::Str(rows.iter().map(|r| Some(r.cause.as_str().to_owned())).collect()))
         .column("deny", ColumnData::Str(rows.iter().map(|r| Some(r.deny.as_str().to_owned())).collect()))
         .column("evidence", ColumnData::Str(rows.iter().map(|r| Some(r.evidence.as_str().to_owned())).collect()))
@@ -66,7 +72,11 @@ fn rows_frame(body: &DeniedReport) -> Frame {
         .column("sample_event_id", ColumnData::Str(strings(|r| r.sample_event_id.clone())))
         .column("possibly_vpce", ColumnData::Bool(rows.iter().map(|r| r.possibly_vpce).collect()))
         .column("service_principal", ColumnData::Bool(rows.iter().map(|r| r.service_principal).collect()))
-        .column("vpce_operator", ColumnData::Str(strings(|r| r.vpce_operator.clone())))
+        .column("vpce_operator", ColumnData::Str(strings(|r| r.vpce_operator.clone())));
+    if body.integrity.is_none() {
+        return frame;
+    }
+    frame.column("integrity", ColumnData::Str(strings(|r| r.integrity.map(|i| i.as_str().to_owned()))))
 }
 
 fn group_by(dims: &[GroupDim]) -> GroupBy {
@@ -84,7 +94,7 @@ fn write_table(
     stats: &InputStats,
     all_causes: bool,
 ) -> std::io::Result<()> {
-    let mut table = Table::new(&[
+    let mut headers = vec![
         "COUNT",
         "CAUSE",
         "DENY",
@@ -95,7 +105,11 @@ fn write_table(
         "RESOURCE",
         "FIRST SEEN",
         "LAST SEEN",
-    ]);
+    ];
+    if body.integrity.is_some() {
+        headers.push("INTEGRITY");
+    }
+    let mut table = Table::new(&headers);
     for row in &body.denials {
         let cause =
             if row.possibly_vpce { "unknown (possibly vpce)".to_owned() } else { row.cause.as_str().to_owned() };
@@ -103,7 +117,7 @@ fn write_table(
             Some(statement) => format!("{} [{statement}]", row.evidence.as_str()),
             None => row.evidence.as_str().to_owned(),
         };
-        table.row(vec![
+        let mut cells = vec![
             row.count.to_string(),
             cause,
             row.deny.as_str().to_owned(),
@@ -114,7 +128,11 @@ fn write_table(
             row.resource.clone().unwrap_or_else(|| "-".to_owned()),
             row.first_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
             row.last_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
-        ]);
+        ];
+        if let Some(integrity) = row.integrity {
+            cells.push(integrity.as_str().to_owned());
+        }
+        table.row(cells);
     }
     if table.is_empty() {
         let what = if all_causes { "denied requests" } else { "endpoint-policy denials" };
@@ -135,6 +153,9 @@ fn write_table(
     )?;
     for note in &body.notes {
         writeln!(out, "note: {note}")?;
+    }
+    if let Some(summary) = &body.integrity {
+        super::integrity::write_line(out, summary, "requests")?;
     }
     write_input_summary(out, stats)
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use super::replay::PolicyReplayer;
-use super::{AppError, Outcome, check_input};
+use super::{AppError, Outcome, check_input, integrity};
 use crate::analyze::outside::{Outside, OutsideConfig, OutsideReport};
 use crate::analyze::trust::TrustedSet;
 use crate::cli::{Format, OutsideArgs};
@@ -22,7 +22,8 @@ pub fn run(args: &OutsideArgs) -> Result<Outcome, AppError> {
         protect: args.protect.clone(),
         vpc_cidrs: args.vpc_cidr.clone(),
     };
-    let (resolved, settings) = super::prepare(&args.common, &overrides)?;
+    let (mut resolved, settings) = super::prepare(&args.common, &overrides)?;
+    integrity::enable(&args.integrity, &mut resolved.ingest)?;
     let format = resolved.output.format;
     if matches!(format, Format::Terraform | Format::Cloudformation) {
         return Err(AppError::Usage("outside writes table, json, ndjson, csv or parquet".to_owned()));
@@ -36,10 +37,15 @@ pub fn run(args: &OutsideArgs) -> Result<Outcome, AppError> {
         trusted: TrustedSet::from_settings(&settings),
         replayer: PolicyReplayer::from_settings(&settings),
         aws_owned: Arc::clone(&settings.aws_owned),
+        track_files: args.integrity.verify,
     });
     let (outside, stats) = ingest::run(&resolved.ingest, || Outside::new(Arc::clone(&config)))?;
     check_input(&stats, &resolved.output)?;
-    let body = outside.report(&settings.ownership(&stats.endpoints));
+    let mut body = outside.report(&settings.ownership(&stats.endpoints));
+    if let Some((book, mut summary)) = integrity::judge(&args.integrity, &stats, &resolved.ingest)? {
+        summary.rows = Some(body.apply_integrity(&book));
+        body.integrity = Some(summary);
+    }
     let mut out = report::open_output(resolved.output.output.as_deref())?;
     match format {
         Format::Json => report::write_envelope(&mut out, "outside", resolved.output.window, &stats, &body)?,
@@ -57,7 +63,7 @@ pub fn run(args: &OutsideArgs) -> Result<Outcome, AppError> {
 /// The findings as typed columns (same names as the JSON fields).
 fn findings_frame(body: &OutsideReport) -> Frame {
     let f = &body.findings;
-    Frame::new()
+    let frame = Frame::new()
         .column("kind", ColumnData::Str(f.iter().map(|x| Some(x.kind.as_str().to_owned())).collect()))
         .column("severity", ColumnData::Str(f.iter().map(|x| Some(x.severity.as_str().to_owned())).collect()))
         .column("outcome", ColumnData::Str(f.iter().map(|x| Some(x.outcome.to_owned())).collect()))
@@ -73,11 +79,15 @@ fn findings_frame(body: &OutsideReport) -> Frame {
         .column("evidence", ColumnData::Str(f.iter().map(|x| Some(x.evidence.to_owned())).collect()))
         .column("reason", ColumnData::Str(f.iter().map(|x| Some(x.reason.clone())).collect()))
         .column("vpce_operator", ColumnData::Str(f.iter().map(|x| x.vpce_operator.clone()).collect()))
-        .column("operator_vpce", ColumnData::Str(f.iter().map(|x| x.operator_vpce.clone()).collect()))
+        .column("operator_vpce", ColumnData::Str(f.iter().map(|x| x.operator_vpce.clone()).collect()));
+    if body.integrity.is_none() {
+        return frame;
+    }
+    frame.column("integrity", ColumnData::Str(f.iter().map(|x| x.integrity.map(|i| i.as_str().to_owned())).collect()))
 }
 
 fn write_table(out: &mut Human<impl Write>, body: &OutsideReport, stats: &InputStats) -> std::io::Result<()> {
-    let mut table = Table::new(&[
+    let mut headers = vec![
         "#",
         "SEVERITY",
         "KIND",
@@ -90,9 +100,13 @@ fn write_table(out: &mut Human<impl Write>, body: &OutsideReport, stats: &InputS
         "SOURCE IPS",
         "EVIDENCE",
         "LAST SEEN",
-    ]);
+    ];
+    if body.integrity.is_some() {
+        headers.push("INTEGRITY");
+    }
+    let mut table = Table::new(&headers);
     for (i, f) in body.findings.iter().enumerate() {
-        table.row(vec![
+        let mut cells = vec![
             (i + 1).to_string(),
             f.severity.as_str().to_owned(),
             f.kind.as_str().to_owned(),
@@ -105,7 +119,11 @@ fn write_table(out: &mut Human<impl Write>, body: &OutsideReport, stats: &InputS
             f.source_ips.join(","),
             f.evidence.to_owned(),
             f.last_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
-        ]);
+        ];
+        if let Some(integrity) = f.integrity {
+            cells.push(integrity.as_str().to_owned());
+        }
+        table.row(cells);
     }
     if table.is_empty() {
         writeln!(out, "no findings")?;
@@ -132,6 +150,9 @@ fn write_table(out: &mut Human<impl Write>, body: &OutsideReport, stats: &InputS
     )?;
     for note in &body.notes {
         writeln!(out, "note: {note}")?;
+    }
+    if let Some(summary) = &body.integrity {
+        integrity::write_line(out, summary, "finding requests")?;
     }
     write_input_summary(out, stats)
 }

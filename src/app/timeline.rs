@@ -193,20 +193,8 @@ fn write_table(
     let summary = summary.finish();
     write_summary(out, &summary, pivot)?;
     if let Some(files) = integrity {
-        let rows = summary.integrity.unwrap_or_default();
-        writeln!(
-            out,
-            "integrity: {} rows from verified files, {} unverified, {} altered; files read: {} verified, {} unverified, {} altered; {} deleted, {} digests failed ({})",
-            rows.verified,
-            rows.unverified,
-            rows.altered,
-            files.files.verified,
-            files.files.unverified,
-            files.files.altered,
-            files.deleted_files,
-            files.digests_failed,
-            files.verdict
-        )?;
+        let with_rows = IntegritySummary { rows: Some(summary.integrity.unwrap_or_default()), ..files.clone() };
+        integrity::write_line(out, &with_rows, "rows")?;
     }
     write_input_summary(out, stats)
 }
