@@ -71,7 +71,7 @@ fn needed_keys(local: &Path) -> Vec<String> {
         .map(Result::unwrap)
         .filter(|e| e.file_type().is_file())
         .map(|e| e.path().strip_prefix(local).unwrap().display().to_string())
-        .filter(|k| !k.contains("/2026/11/18/") && !k.ends_with(".toml"))
+        .filter(|k| !k.contains("/2026/11/18/") && !k.ends_with(".toml") && !k.ends_with(".sig"))
         .map(|k| format!("/logs/world/{k}"))
         .collect();
     keys.sort();
