@@ -615,3 +615,75 @@ fn timeline_verify_marks_exactly_the_edited_objects_rows() {
     assert_eq!(report["integrity"]["files"]["altered"], 2);
     assert_eq!(report["integrity"]["verdict"], "failed");
 }
+
+fn run_json(args: &[&str]) -> Value {
+    let output = trail_vpce().args(args).output().unwrap();
+    assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn denied_and_outside_verify_label_rows_by_their_files() {
+    let dir = tempfile::tempdir().unwrap();
+    aws_support::copy_tree(&sample_logs(), dir.path());
+    let root = dir.path().display().to_string();
+    let config = dir.path().join("trail-vpce.toml").display().to_string();
+    let keys = sample_keys();
+    let verify = ["--verify", "--public-keys", keys.as_str(), "--config", config.as_str(), "-q"];
+    // One line per denied request, each with its source file and that file's integrity.
+    let ndjson = |root: &str| -> Vec<Value> {
+        let output =
+            trail_vpce().args(["denied", root, "--all-causes", "--format", "ndjson"]).args(verify).output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    };
+    let before = ndjson(&root);
+    assert!(before.len() > 20);
+    assert!(before.iter().all(|r| r["source_file"].is_string() && r["integrity"].is_string()), "{:#}", before[0]);
+    // Edit the file of one denied CloudTrail request: its requests, and only they, become altered.
+    let target = before
+        .iter()
+        .find(|r| r["integrity"] == "verified" && r["log"] == "cloudtrail")
+        .map(|r| r["source_file"].as_str().unwrap().to_owned())
+        .unwrap();
+    let mut log: Value = serde_json::from_slice(&gunzip(&std::fs::read(&target).unwrap())).unwrap();
+    log["Records"][0]["sourceIPAddress"] = json!("192.0.2.1");
+    std::fs::write(&target, gzip(&serde_json::to_vec(&log).unwrap())).unwrap();
+    let after = ndjson(&root);
+    assert_eq!(after.len(), before.len());
+    for (was, now) in before.iter().zip(&after) {
+        assert_eq!(was["event_id"], now["event_id"]);
+        let expected = if was["source_file"] == target.as_str() { json!("altered") } else { was["integrity"].clone() };
+        assert_eq!(now["integrity"], expected, "{}", now["event_id"]);
+    }
+
+    // Grouped rows: the weakest integrity of their files, and the counts add up to the row's requests.
+    let denied = run_json(&[&["denied", &root, "--all-causes", "--format", "json"][..], &verify].concat());
+    for row in denied["denials"].as_array().unwrap() {
+        let counts = &row["integrity_counts"];
+        let sum: u64 = ["verified", "unverified", "altered"].iter().map(|k| counts[k].as_u64().unwrap()).sum();
+        assert_eq!(Some(sum), row["count"].as_u64(), "{row:#}");
+        let worst = if counts["altered"].as_u64() > Some(0) {
+            "altered"
+        } else if counts["unverified"].as_u64() > Some(0) {
+            "unverified"
+        } else {
+            "verified"
+        };
+        assert_eq!(row["integrity"], worst);
+    }
+    assert!(denied["denials"].as_array().unwrap().iter().any(|r| r["integrity"] == "altered"));
+    assert_eq!(denied["integrity"]["files"]["altered"], 2, "{:#}", denied["integrity"]);
+    let outside = run_json(&[&["outside", &root, "--format", "json"][..], &verify].concat());
+    let findings = outside["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    for finding in findings {
+        let counts = &finding["integrity_counts"];
+        let sum: u64 = ["verified", "unverified", "altered"].iter().map(|k| counts[k].as_u64().unwrap()).sum();
+        assert_eq!(Some(sum), finding["count"].as_u64(), "{finding:#}");
+    }
+    assert_eq!(outside["integrity"]["verdict"], "failed");
+    // Without --verify, none of it appears.
+    let plain = run_json(&["outside", &root, "--format", "json", "--config", &config, "-q"]);
+    assert!(plain.get("integrity").is_none() && plain["findings"][0].get("integrity").is_none());
+}
