@@ -129,7 +129,8 @@ mod tests {
         let book = IntegrityBook {
             files: [("a".to_owned(), Integrity::Verified), ("b".to_owned(), Integrity::Altered)].into(),
         };
-        let cases: [(&[(&str, u64)], IntegrityCounts, Integrity); 4] = [
+        type Case<'a> = (&'a [(&'a str, u64)], IntegrityCounts, Integrity);
+        let cases: [Case<'_>; 4] = [
             (&[("a", 2)], IntegrityCounts { verified: 2, unverified: 0, altered: 0 }, Integrity::Verified),
             (&[("a", 2), ("c", 1)], IntegrityCounts { verified: 2, unverified: 1, altered: 0 }, Integrity::Unverified),
             (

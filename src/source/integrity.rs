@@ -23,12 +23,12 @@ fn runtime() -> Result<tokio::runtime::Runtime, RemoteError> {
     tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| RemoteError::Runtime(e.to_string()))
 }
 
+/// One object's user metadata, or why HeadObject failed.
+pub type Metadata = Result<HashMap<String, String>, String>;
+
 /// The user metadata of each object (`bucket`, `key`), in order: a map without the `x-amz-meta-` prefix, or
 /// why HeadObject failed.
-pub fn object_metadata(
-    config: &RemoteConfig,
-    objects: &[(String, String)],
-) -> Result<Vec<Result<HashMap<String, String>, String>>, RemoteError> {
+pub fn object_metadata(config: &RemoteConfig, objects: &[(String, String)]) -> Result<Vec<Metadata>, RemoteError> {
     if objects.is_empty() {
         return Ok(Vec::new());
     }

@@ -267,7 +267,8 @@ mod tests {
     fn locate_table() {
         let log = "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/21/111122223333_CloudTrail_us-east-1_20261121T0905Z_g97B.json.gz";
         let org = "AWSLogs/o-a1b2c3d4e5/444455556666/CloudTrail-Digest/eu-west-1/2026/11/21/x.json.gz";
-        let cases: Vec<(String, ObjectKind, Option<(&str, &str, &str)>)> = vec![
+        type Case = (String, ObjectKind, Option<(&'static str, &'static str, &'static str)>);
+        let cases: Vec<Case> = vec![
             (format!("sample-logs/{log}"), ObjectKind::Log, Some((log, "111122223333", "us-east-1"))),
             (format!("s3://bucket/prefix/{log}"), ObjectKind::Log, Some((log, "111122223333", "us-east-1"))),
             (format!("copy\\{}", log.replace('/', "\\")), ObjectKind::Log, Some((log, "111122223333", "us-east-1"))),

@@ -15,7 +15,7 @@ pub fn to_hex(bytes: &[u8]) -> String {
 /// Decodes hex (either case); `None` for an odd length or a non-hex character.
 pub fn from_hex(text: &str) -> Option<Vec<u8>> {
     let text = text.as_bytes();
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     text.chunks_exact(2).map(|pair| Some(nibble(pair[0])? << 4 | nibble(pair[1])?)).collect()

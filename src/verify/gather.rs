@@ -32,7 +32,7 @@ pub struct Gathered {
 }
 
 enum Piece {
-    Digest(FoundDigest),
+    Digest(Box<FoundDigest>),
     Log(FoundLog),
     Skipped(String, String),
     Failed(String, String),
@@ -59,7 +59,7 @@ pub fn gather(config: &IngestConfig) -> Result<Gathered, IngestError> {
             Piece::Digest(d) => {
                 stats.files += 1;
                 stats.digest_files += 1;
-                gathered.digests.push(d);
+                gathered.digests.push(*d);
             }
             Piece::Log(l) => {
                 stats.files += 1;
@@ -102,7 +102,7 @@ fn read_local(input: &Input, cap: u64) -> Piece {
         Err(e) => return Piece::Failed(name.clone(), e.to_string()),
     };
     match kind {
-        ObjectKind::Digest => Piece::Digest(read_digest(name, location, file, read_sidecar(path))),
+        ObjectKind::Digest => Piece::Digest(Box::new(read_digest(name, location, file, read_sidecar(path)))),
         ObjectKind::Log => Piece::Log(read_log(name, location, file, cap)),
         ObjectKind::Other => Piece::Skipped(name.clone(), NOT_CLOUDTRAIL.to_owned()),
     }
@@ -148,7 +148,9 @@ fn read_remote(inputs: &[Input], config: &IngestConfig, cap: u64) -> Result<Vec<
                     return Piece::Sidecar;
                 }
                 match locate(&name) {
-                    (ObjectKind::Digest, Some(location)) => Piece::Digest(read_digest(&name, location, body, None)),
+                    (ObjectKind::Digest, Some(location)) => {
+                        Piece::Digest(Box::new(read_digest(&name, location, body, None)))
+                    }
                     (ObjectKind::Log, Some(location)) => Piece::Log(read_log(&name, location, body, cap)),
                     _ => Piece::Skipped(name, NOT_CLOUDTRAIL.to_owned()),
                 }
