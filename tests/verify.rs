@@ -687,3 +687,28 @@ fn denied_and_outside_verify_label_rows_by_their_files() {
     let plain = run_json(&["outside", &root, "--format", "json", "--config", &config, "-q"]);
     assert!(plain.get("integrity").is_none() && plain["findings"][0].get("integrity").is_none());
 }
+
+#[test]
+fn over_s3_a_sidecar_object_stands_in_for_missing_metadata() {
+    let fixture = Fixture::new();
+    let root = tempfile::tempdir().unwrap();
+    let server = S3Server::start(root.path());
+    let bucket = Bucket::new(&server);
+    // Copied into another bucket without their metadata, the digests keep their `.sig` objects beside them.
+    for key in &fixture.written.logs {
+        bucket.put(key, std::fs::read(fixture.path(key)).unwrap(), None);
+    }
+    for key in &fixture.written.digests {
+        bucket.put(key, std::fs::read(fixture.path(key)).unwrap(), None);
+        let sig = format!("{key}.sig");
+        bucket.put(&sig, std::fs::read(fixture.path(&sig)).unwrap(), None);
+    }
+    let (code, report) = verify_s3(&server, &fixture.dir.path().join("keys.json"));
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["totals"]["digests_valid"], 3);
+    // Neither metadata nor sidecar: unchecked, and said so.
+    bucket.delete(&format!("{}.sig", fixture.written.digests[2]));
+    let (code, report) = verify_s3(&server, &fixture.dir.path().join("keys.json"));
+    assert_eq!(code, 1);
+    assert_eq!(bad_digests(&report).into_iter().map(|d| d.1).collect::<Vec<_>>(), vec!["no_signature"]);
+}

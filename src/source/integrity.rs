@@ -23,11 +23,21 @@ fn runtime() -> Result<tokio::runtime::Runtime, RemoteError> {
     tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| RemoteError::Runtime(e.to_string()))
 }
 
-/// One object's user metadata, or why HeadObject failed.
-pub type Metadata = Result<HashMap<String, String>, String>;
+/// Where a digest object's signature may be: its user metadata (keys without `x-amz-meta-`), and, when that
+/// has no `signature`, the `KEY.sig` sidecar object beside it (digests copied with their sidecars).
+#[derive(Debug, Clone, Default)]
+pub struct SignatureSources {
+    pub metadata: HashMap<String, String>,
+    pub sidecar: Option<Vec<u8>>,
+}
 
-/// The user metadata of each object (`bucket`, `key`), in order: a map without the `x-amz-meta-` prefix, or
-/// why HeadObject failed.
+/// One object's signature sources, or why HeadObject failed.
+pub type Metadata = Result<SignatureSources, String>;
+
+/// A sidecar is a signature or the JSON of `head-object`: anything larger is not one.
+const SIDECAR_CAP: i64 = 64 << 10;
+
+/// The signature sources of each object (`bucket`, `key`), in order.
 pub fn object_metadata(config: &RemoteConfig, objects: &[(String, String)]) -> Result<Vec<Metadata>, RemoteError> {
     if objects.is_empty() {
         return Ok(Vec::new());
@@ -44,10 +54,24 @@ pub fn object_metadata(config: &RemoteConfig, objects: &[(String, String)]) -> R
             }
             let client = &clients[bucket];
             let result = client.head_object().bucket(bucket).key(key).send().await;
-            out.push(match result {
-                Ok(head) => Ok(head.metadata().cloned().unwrap_or_default()),
-                Err(error) => Err(describe(&error)),
-            });
+            let metadata = match result {
+                Ok(head) => head.metadata().cloned().unwrap_or_default(),
+                Err(error) => {
+                    out.push(Err(describe(&error)));
+                    continue;
+                }
+            };
+            let mut sidecar = None;
+            if !metadata.keys().any(|k| k.eq_ignore_ascii_case("signature")) {
+                let sig = format!("{key}.sig");
+                if let Ok(object) = client.get_object().bucket(bucket).key(&sig).send().await
+                    && object.content_length().is_some_and(|n| n <= SIDECAR_CAP)
+                    && let Ok(body) = object.body.collect().await
+                {
+                    sidecar = Some(body.into_bytes().to_vec());
+                }
+            }
+            out.push(Ok(SignatureSources { metadata, sidecar }));
         }
         Ok(out)
     })

@@ -174,8 +174,9 @@ fn read_remote(inputs: &[Input], config: &IngestConfig, cap: u64) -> Result<Vec<
     let wanted: Vec<(String, String)> = objects.iter().map(|(_, o)| o.clone()).collect();
     let metadata = source::integrity::object_metadata(&config.remote, &wanted)?;
     for ((i, _), meta) in objects.iter().zip(metadata) {
-        if let (Piece::Digest(d), Ok(meta)) = (&mut pieces[*i], meta) {
-            d.signature = from_metadata(&meta);
+        if let (Piece::Digest(d), Ok(sources)) = (&mut pieces[*i], meta) {
+            d.signature =
+                from_metadata(&sources.metadata).or_else(|| sources.sidecar.as_deref().and_then(from_sidecar));
         }
     }
     Ok(pieces)

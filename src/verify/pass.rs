@@ -74,8 +74,9 @@ pub fn from_contents(
         let wanted: Vec<(String, String)> = objects.iter().map(|(_, o)| o.clone()).collect();
         let metadata = crate::source::integrity::object_metadata(remote, &wanted)?;
         for ((i, _), meta) in objects.iter().zip(metadata) {
-            if let Ok(meta) = meta {
-                digests[*i].signature = from_metadata(&meta);
+            if let Ok(sources) = meta {
+                digests[*i].signature =
+                    from_metadata(&sources.metadata).or_else(|| sources.sidecar.as_deref().and_then(from_sidecar));
             }
         }
     }
