@@ -712,3 +712,117 @@ fn over_s3_a_sidecar_object_stands_in_for_missing_metadata() {
     assert_eq!(code, 1);
     assert_eq!(bad_digests(&report).into_iter().map(|d| d.1).collect::<Vec<_>>(), vec!["no_signature"]);
 }
+
+#[test]
+fn what_a_digest_says_reaches_the_terminal_escaped() {
+    let fixture = Fixture::new();
+    // A digest naming itself with control characters (a forged one: its signature fails too).
+    let key = &fixture.written.digests[0];
+    let mut digest: Value = serde_json::from_slice(&gunzip(&std::fs::read(fixture.path(key)).unwrap())).unwrap();
+    digest["digestS3Object"] = json!("AWSLogs/\u{1b}[2J\u{202e}evil.json.gz");
+    std::fs::write(fixture.path(key), gzip(&serde_json::to_vec(&digest).unwrap())).unwrap();
+    let keys = fixture.dir.path().join("keys.json");
+    let output = trail_vpce()
+        .args(["verify", &fixture.trail().display().to_string(), "--public-keys", &keys.display().to_string()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(text.contains("moved") && text.contains("\\u{1b}[2J\\u{202e}evil"), "{text}");
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'), "{text}");
+}
+
+// ---- the keys from the ListPublicKeys API (a stand-in speaking CloudTrail's JSON 1.1 protocol) ----
+
+/// Answers `ListPublicKeys` with one key; records each request body.
+struct KeyServer {
+    url: String,
+    requests: std::sync::Arc<std::sync::Mutex<Vec<Value>>>,
+}
+
+impl KeyServer {
+    fn start(signer: &Signer) -> KeyServer {
+        use http_body_util::{BodyExt, Full};
+        use hyper_util::rt::{TokioExecutor, TokioIo};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        // The JSON protocol carries blobs as base64 and timestamps as epoch seconds.
+        let answer = json!({"PublicKeyList": [{
+            "Value": base64(signer.key.public_key().as_ref()),
+            "ValidityStartTime": 1_793_491_200.0, // 2026-11-01T00:00:00Z
+            "ValidityEndTime": 1_796_083_200.0,   // 2026-12-01T00:00:00Z
+            "Fingerprint": signer.fingerprint,
+        }]})
+        .to_string();
+        let seen = requests.clone();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                loop {
+                    let Ok((socket, _)) = listener.accept().await else { continue };
+                    let (answer, seen) = (answer.clone(), seen.clone());
+                    tokio::spawn(async move {
+                        let handler = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                            let (answer, seen) = (answer.clone(), seen.clone());
+                            async move {
+                                let target =
+                                    req.headers().get("x-amz-target").map(|v| v.to_str().unwrap_or("").to_owned());
+                                let body = req.into_body().collect().await?.to_bytes();
+                                seen.lock().unwrap().push(serde_json::from_slice(&body).unwrap_or(Value::Null));
+                                let ok = target.as_deref().is_some_and(|t| t.ends_with("ListPublicKeys"));
+                                let (status, text) = if ok {
+                                    (200, answer)
+                                } else {
+                                    (400, json!({"__type": "UnknownOperationException"}).to_string())
+                                };
+                                Ok::<_, hyper::Error>(
+                                    hyper::Response::builder()
+                                        .status(status)
+                                        .header("content-type", "application/x-amz-json-1.1")
+                                        .body(Full::new(bytes::Bytes::from(text)))
+                                        .unwrap(),
+                                )
+                            }
+                        });
+                        let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                            .serve_connection(TokioIo::new(socket), handler)
+                            .await;
+                    });
+                }
+            });
+        });
+        KeyServer { url, requests }
+    }
+}
+
+#[test]
+fn without_a_key_file_the_keys_come_from_list_public_keys() {
+    let fixture = Fixture::new();
+    let run = |server: &KeyServer| -> (i32, Value) {
+        let output = trail_vpce()
+            .args(["verify", &fixture.trail().display().to_string(), "--endpoint-url", &server.url])
+            .args(["--format", "json", "-q"])
+            .output()
+            .unwrap();
+        let report = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
+        (output.status.code().unwrap(), report)
+    };
+    let server = KeyServer::start(&fixture.signer);
+    let (code, report) = run(&server);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["public_keys"], 1);
+    // Asked for the digests' time range (the first digest starts at 00:00, the last ends at 03:00).
+    let request = server.requests.lock().unwrap()[0].clone();
+    assert_eq!(
+        (request["StartTime"].as_f64(), request["EndTime"].as_f64()),
+        (Some(1_795_219_200.0), Some(1_795_230_000.0))
+    );
+    // The API lists another key: nothing is trusted.
+    let other = KeyServer::start(&Signer::new());
+    let (code, report) = run(&other);
+    assert_eq!((code, report["totals"]["digests_unchecked"].as_u64()), (1, Some(3)));
+}
