@@ -208,3 +208,69 @@ impl Sink for Attach<'_> {
         }
     }
 }
+
+#[cfg(all(test, feature = "aws"))]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+    use crate::decode::{DecodeOptions, decode_unit};
+
+    #[derive(Default)]
+    struct Outcomes(Vec<UnitOutcome>);
+
+    impl Sink for Outcomes {
+        fn event(&mut self, _: &str, _: Event) {}
+        fn bad_record(&mut self, _: &str, _: u64, _: &str, _: &str) {}
+        fn unit_done(&mut self, outcome: UnitOutcome) {
+            self.0.push(outcome);
+        }
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    const LOG: &str = "AWSLogs/1/CloudTrail/us-east-1/2026/11/21/x.json.gz";
+    const DIGEST: &str = "AWSLogs/1/CloudTrail-Digest/us-east-1/2026/11/21/d.json.gz";
+
+    /// The content hash is the SHA-256 of the uncompressed bytes, whichever way the unit is read; only
+    /// CloudTrail logs and digests are hashed, only digests kept, and nothing when hashing is off.
+    #[test]
+    fn content_table() {
+        let body = br#"{"Records":[{"eventVersion":"1.09","eventTime":"2026-11-21T10:00:00Z","eventID":"e1","eventName":"GetObject","eventSource":"s3.amazonaws.com"}]}"#;
+        let digest = br#"{"digestStartTime":"2026-11-21T09:00:00Z","logFiles":[]}"#;
+        let truncated = {
+            let g = gzip(body);
+            g[..g.len() - 10].to_vec()
+        };
+        // (label, bytes, hashing on, expected content hash: None = no content at all)
+        type Case = (&'static str, Vec<u8>, bool, Option<Option<[u8; 32]>>);
+        let cases: Vec<Case> = vec![
+            ("gzip log", gzip(body), true, Some(sha256(body))),
+            ("plain log", body.to_vec(), true, Some(sha256(body))),
+            ("gzip digest", gzip(digest), true, Some(sha256(digest))),
+            // Every member is hashed: a member appended after delivery changes the hash.
+            ("two members", [gzip(body), gzip(body)].concat(), true, Some(sha256(&[&body[..], &body[..]].concat()))),
+            ("damaged: streamed, no hash", truncated, true, Some(None)),
+            ("hashing off", gzip(body), false, None),
+        ];
+        for (label, bytes, on, want) in cases {
+            for name in [LOG, DIGEST, "s3-access-logs/2026-11-21-10-00-00-ABC"] {
+                let options = DecodeOptions { hash_content: on, ..DecodeOptions::default() };
+                let mut seen = Outcomes::default();
+                decode_unit(name, &mut &bytes[..], &options, &mut seen);
+                let content = seen.0.iter().find(|o| o.name == name).and_then(|o| o.content.clone());
+                if name.starts_with("s3-access-logs") {
+                    assert_eq!(content, None, "{label}: {name}");
+                    continue;
+                }
+                assert_eq!(content.as_ref().map(|c| c.sha256), want, "{label}: {name}");
+                let digest_kept = content.as_ref().and_then(|c| c.digest.as_ref()).is_some();
+                assert_eq!(digest_kept, name == DIGEST && want.flatten().is_some(), "{label}: {name}");
+            }
+        }
+    }
+}
