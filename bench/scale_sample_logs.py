@@ -11,7 +11,7 @@ planted stories of tests/fixtures/sample-manifest.json still hold for it). In th
 requestID and sharedEventID (CloudTrail) and the request id (access logs) are replaced by values derived from
 (k, original), so de-duplication does not collapse the copies and references between records stay consistent.
 The truncated gzip file stays truncated (its readable part shifted, re-compressed, and cut again). Non-log files
-(trail-vpce.toml, policies/) are copied once. Python 3 standard library only; tests/common/scale.rs does the
+(trail-vpce.toml, policies/) are copied once. Python 3 standard library only; tests/it/common/scale.rs does the
 same in Rust for the memory test.
 """
 

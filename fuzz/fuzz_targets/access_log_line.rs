@@ -6,7 +6,7 @@
 use libfuzzer_sys::fuzz_target;
 use trail_vpce::decode::s3_access_log::{MIN_FIELDS, parse_line, to_event};
 use trail_vpce::decode::{DecodeOptions, Sink, UnitKind, UnitOutcome, decode_unit};
-use trail_vpce::model::Event;
+use trail_vpce::model::Record;
 
 const FIRST_LINE: &str = "b2b03aa9be3903e80a9bf89481d313bf2b5fe5bd35220336ae3821d149d4459f app-data-111122223333 \
     [21/Nov/2026:09:03:42 +0000] 10.0.1.23 arn:aws:sts::111122223333:assumed-role/App/i-0abc 6KQD30LI2KRFJK5B \
@@ -27,7 +27,8 @@ struct Count {
 }
 
 impl Sink for Count {
-    fn event(&mut self, _unit: &str, _event: Event) {
+    fn record(&mut self, _unit: &str, record: &Record<'_>) {
+        std::hint::black_box(record.event());
         self.events += 1;
     }
     fn bad_record(&mut self, _unit: &str, position: u64, _location: &str, reason: &str) {
@@ -66,7 +67,8 @@ fuzz_target!(|data: &[u8]| {
 
     let mut unit = FIRST_LINE.as_bytes().to_vec();
     unit.extend_from_slice(data);
-    let options = DecodeOptions { max_decompressed_bytes: 1 << 20, max_record_bytes: MAX_RECORD, hash_content: false };
+    let options =
+        DecodeOptions { max_decompressed_bytes: 1 << 20, max_record_bytes: MAX_RECORD, ..DecodeOptions::default() };
     let mut count = Count::default();
     decode_unit("fuzz.log", &mut unit.as_slice(), &options, &mut count);
     let outcome = count.outcome.expect("no verdict");

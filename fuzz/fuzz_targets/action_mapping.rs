@@ -20,7 +20,7 @@ use trail_vpce::actions::{ApiCall, accesses, items_from_request_parameters};
 use trail_vpce::analyze::outside::{Outside, OutsideConfig};
 use trail_vpce::decode::cloudtrail::{Decoded, RecordParser};
 use trail_vpce::ingest::Analyzer;
-use trail_vpce::model::RequestFacts;
+use trail_vpce::model::{Record, RequestFacts};
 
 #[derive(Arbitrary, Debug, Clone, Copy)]
 enum Call {
@@ -176,17 +176,14 @@ fuzz_target!(|input: Input| {
     let (params, _count) = request_parameters(&input);
     let mut bytes = record(input.call, &params, input.resources);
     let event = match RecordParser::default().decode(&mut bytes) {
-        Ok(Decoded::Record(event)) => event,
+        Ok(Decoded::Record(record)) => record.into_event(),
         other => panic!("a well-formed record did not decode: {other:?}"),
     };
 
     // The Value path gives the same accesses as the decoder's.
     let items = items_from_request_parameters(&params);
-    let facts = RequestFacts {
-        bucket: Some("b".to_owned()),
-        table_name: Some("Music".to_owned()),
-        ..RequestFacts::default()
-    };
+    let facts =
+        RequestFacts { bucket: Some("b".to_owned()), table_name: Some("Music".to_owned()), ..RequestFacts::default() };
     let source = event.event_source.clone();
     let call = ApiCall {
         region: Some("us-east-1"),
@@ -209,7 +206,8 @@ fuzz_target!(|input: Input| {
         let mut wanted = HashSet::new();
         for object in params["delete"]["objects"].as_array().into_iter().flatten() {
             if let Some(key) = object["key"].as_str().filter(|k| !k.is_empty()) {
-                let action = if object.get("versionId").is_some() { "s3:DeleteObjectVersion" } else { "s3:DeleteObject" };
+                let action =
+                    if object.get("versionId").is_some() { "s3:DeleteObjectVersion" } else { "s3:DeleteObject" };
                 wanted.insert((action.to_owned(), Some(format!("arn:aws:s3:::b/{key}"))));
             }
         }
@@ -228,9 +226,9 @@ fuzz_target!(|input: Input| {
         protect: vec!["arn:aws:s3:::b".to_owned(), "arn:aws:dynamodb:*:*:table/t1*".to_owned()],
         ..OutsideConfig::default()
     }));
-    outside.observe(&event);
+    outside.observe(&Record::built(&event));
     let mut outside_direct = Outside::new(Arc::new(OutsideConfig::default()));
-    let mut direct = (*event).clone();
+    let mut direct = event.clone();
     direct.vpce = None;
-    outside_direct.observe(&direct);
+    outside_direct.observe(&Record::built(&direct));
 });

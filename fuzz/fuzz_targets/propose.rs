@@ -139,7 +139,9 @@ fuzz_target!(|input: Input| {
             let options = ProposeOptions { granularity, scope, action_wildcards, ..ProposeOptions::default() };
             let proposal = match propose_endpoint("vpce-1", &facts, &trusted, &options, None) {
                 Ok(proposal) => proposal,
-                Err(ProposeError::Generate { source: GenerateError::Empty | GenerateError::TooLarge { .. }, .. }) => {
+                Err(ProposeError::Generate {
+                    source: GenerateError::Empty | GenerateError::TooLarge { .. }, ..
+                }) => {
                     continue;
                 }
                 Err(e) => panic!("{granularity:?} wildcards={action_wildcards}: {e}"),

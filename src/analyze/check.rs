@@ -6,7 +6,7 @@
 //! Network activity events are the endpoint owner's second record of a request whose API record (data or
 //! management event, or S3 access log line) is usually in the input too. They are paired by
 //! (principal, event source, operation, denied or not): when the input holds API records with the same key,
-//! the network activity events of that key are second copies and are not counted again
+//! the network activity events of that key are second copies and are not tallied again
 //! (`network_activity.paired`; more of them than API records is `network_activity.unmatched`). When it holds
 //! none (the caller's trail is elsewhere, e.g. a foreign principal refused by the endpoint), they are the only
 //! record of their requests and are replayed like any other (`network_activity.replayed`).
@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use super::classify::{Cause, classify};
 use crate::ingest::Analyzer;
-use crate::model::{Event, Timestamp};
+use crate::model::{Event, Record, Timestamp};
 
 /// The candidate policy's answer for a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,7 +198,11 @@ impl Check {
 }
 
 impl Analyzer for Check {
-    fn observe(&mut self, event: &Event) {
+    fn observe(&mut self, record: &Record<'_>) {
+        if record.head().vpce.is_none() {
+            return;
+        }
+        let event = record.event();
         let Some(vpce) = &event.vpce else { return };
         let Some(replay) = self.replayer.replay_candidate(event) else { return };
         let endpoint = self.endpoints.entry(vpce.clone()).or_default();
@@ -232,11 +236,11 @@ impl Analyzer for Check {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct NetworkActivityBook {
     pub events: u64,
-    /// Second records of requests also seen as API records: not counted again.
+    /// Second records of requests also seen as API records: not tallied again.
     pub paired: u64,
-    /// The only record of their requests: replayed and counted.
+    /// The only record of their requests: replayed and tallied.
     pub replayed: u64,
-    /// More network activity events than API records for the same key: neither counted nor listed.
+    /// More network activity events than API records for the same key: neither tallied nor listed.
     pub unmatched: u64,
 }
 

@@ -33,7 +33,7 @@ impl TopCounter {
         }
     }
 
-    /// Distinct names counted.
+    /// Distinct names tallied.
     pub fn len(&self) -> usize {
         self.counts.len()
     }

@@ -17,9 +17,8 @@ use serde::Serialize;
 
 use super::classify::{Cause, Classification, DenyKind, Evidence, classify};
 use super::integrity::{Integrity, IntegrityBook, IntegrityCounts, SourceFiles};
-use crate::decode::RecordHead;
 use crate::ingest::Analyzer;
-use crate::model::{Event, LogKind, Outcome, Timestamp};
+use crate::model::{Event, Outcome, Record, Timestamp};
 use crate::ownership::Ownership;
 
 /// Replays a request through the endpoint policy given for its endpoint.
@@ -142,27 +141,14 @@ impl Denied {
 }
 
 impl Analyzer for Denied {
-    /// Only denials are classified; the rest are only counted (data and network activity events).
-    fn wants(&self, head: &RecordHead<'_>) -> bool {
-        head.is_denied()
+    /// Every record is tallied (data and network activity events); only denials are classified, so only
+    /// their full events are built.
+    fn observe(&mut self, record: &Record<'_>) {
+        self.observe_from(None, record);
     }
 
-    fn counted(&mut self, head: &RecordHead<'_>) {
-        // What `observe` counts of a CloudTrail record that `classify` passes over.
-        if head.category == "Data" {
-            self.data_events += 1;
-        }
-        if head.category == "NetworkActivity" {
-            self.network_activity_events += 1;
-        }
-    }
-
-    fn observe(&mut self, event: &Event) {
-        self.observe_from(None, event);
-    }
-
-    fn observe_in(&mut self, unit: &str, event: &Event) {
-        self.observe_from(self.config.track_files.then_some(unit), event);
+    fn observe_in(&mut self, unit: &str, record: &Record<'_>) {
+        self.observe_from(self.config.track_files.then_some(unit), record);
     }
 
     fn merge(&mut self, other: Denied) {
@@ -189,13 +175,18 @@ impl Analyzer for Denied {
 }
 
 impl Denied {
-    fn observe_from(&mut self, unit: Option<&str>, event: &Event) {
-        if event.category == "Data" || event.kind == LogKind::S3AccessLog {
+    fn observe_from(&mut self, unit: Option<&str>, record: &Record<'_>) {
+        let head = record.head();
+        if head.is_data_event() {
             self.data_events += 1;
         }
-        if event.is_network_activity() {
+        if head.is_network_activity() {
             self.network_activity_events += 1;
         }
+        if !head.is_denied() {
+            return;
+        }
+        let event = record.event();
         let Some(verdict) = classify(event) else { return };
         let mut request = denied_request(event, &verdict);
         request.source_file = unit.map(str::to_owned);

@@ -12,7 +12,7 @@ use std::thread::JoinHandle;
 
 use super::classify::{Cause, classify};
 use crate::ingest::Analyzer;
-use crate::model::{Event, Outcome};
+use crate::model::{Event, Outcome, Record};
 use crate::ownership::{RecordOwners, Sighting};
 use crate::report::tabular::{ColumnData, Frame, TabularFormat, write_frame};
 
@@ -386,7 +386,8 @@ impl Export {
 }
 
 impl Analyzer for Export {
-    fn observe(&mut self, event: &Event) {
+    fn observe(&mut self, record: &Record<'_>) {
+        let event = record.event();
         let date = event.time.map_or_else(|| "unknown".to_owned(), |t| t.date_string());
         self.target.push(Row::from_event(event, &self.owners), date);
     }

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::counter::{Counted, TopCounter};
 use crate::ingest::Analyzer;
-use crate::model::{Aggregate, Event, LogKind, Timestamp};
+use crate::model::{Aggregate, Event, LogKind, Record, Timestamp};
 use crate::ownership::{Basis, OwnerClass, Ownership, Signal};
 
 /// The scan accumulator.
@@ -54,24 +54,27 @@ struct AccessLogStats {
 }
 
 impl Analyzer for Scan {
-    fn observe(&mut self, event: &Event) {
-        if event.kind == LogKind::S3AccessLog {
-            self.access_logs.observe(event);
+    fn observe(&mut self, record: &Record<'_>) {
+        let head = record.head();
+        if head.kind == LogKind::S3AccessLog {
+            self.access_logs.observe(record.event());
             return;
         }
-        if event.is_network_activity() {
+        if head.is_network_activity() {
             self.network_activity += 1;
         }
-        if event.category == "Data" {
+        if head.category == "Data" {
             self.data_events += 1;
         }
-        let Some(vpce) = &event.vpce else {
+        if head.vpce.is_none() {
             self.without_endpoint += 1;
-            if event.aws_internal_endpoint {
+            if head.aws_internal_endpoint {
                 self.aws_internal += 1;
             }
             return;
-        };
+        }
+        let event = record.event();
+        let Some(vpce) = &event.vpce else { return };
         let stats = self.endpoints.entry(vpce.clone()).or_default();
         stats.records += 1;
         if let Some(account) = &event.vpce_account {

@@ -181,7 +181,7 @@ impl CommonArgs {
             decode: DecodeOptions {
                 max_decompressed_bytes: self.max_decompressed_bytes,
                 max_record_bytes: self.max_record_bytes.max(64),
-                hash_content: false,
+                ..DecodeOptions::default()
             },
             filter,
             threads: self.threads,

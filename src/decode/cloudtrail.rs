@@ -8,21 +8,20 @@ use serde::Deserialize;
 use simd_json::Tape;
 
 use super::cloudtrail_raw::{RawRecord, RawUserIdentity};
-use super::record_head::RecordHead;
+use super::unit::Sink;
 use crate::actions::{self, ApiCall};
 use crate::model::{
-    Event, LogKind, Outcome, Principal, PrincipalType, RequestFacts, Resource, Tls, role_arn_from_session_arn,
+    BuildEvent, Event, LogKind, Outcome, Principal, PrincipalType, Record, RecordHead, RequestFacts, Resource, Tls,
+    role_arn_from_session_arn,
 };
 
 /// What one JSON value turned out to be.
-// The head is returned by value and taken apart at once: boxing it would cost an allocation per record.
+// The record is returned by value and taken apart at once: boxing it would cost an allocation per record.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Decoded<'a> {
-    /// A CloudTrail record (any category, including `Insight`).
-    Record(Box<Event>),
-    /// A CloudTrail record whose full event the caller did not want: its head only.
-    Counted(RecordHead<'a>),
+    /// A CloudTrail record (any category, including `Insight`): its head, and the rest to build its event from.
+    Record(ParsedRecord<'a>),
     /// An aggregated event (a 5-minute summary of data events, not a request).
     Aggregated(Box<crate::model::Aggregate>),
     /// A CloudTrail digest file's body.
@@ -66,18 +65,13 @@ impl RecordParser {
     /// Parses one JSON value (bytes are rewritten in place) into a record or another known document.
     pub fn decode<'a>(&mut self, bytes: &'a mut [u8]) -> Result<Decoded<'a>, RecordError> {
         let len = bytes.len();
-        self.decode_in(bytes, len, &|_| true)
+        self.decode_in(bytes, len)
     }
 
     /// Parses the value `input[..len]`. When at least [`PARSE_PADDING`] more bytes follow it in `input`, the
     /// parser reads them as padding (and leaves them as they were) instead of copying the value first. A record
-    /// whose head `wants` declines comes back as [`Decoded::Counted`], without building its event.
-    pub fn decode_in<'a>(
-        &mut self,
-        input: &'a mut [u8],
-        len: usize,
-        wants: &dyn Fn(&RecordHead<'_>) -> bool,
-    ) -> Result<Decoded<'a>, RecordError> {
+    /// comes back as its head and the rest: its event is built only if someone asks ([`Record::event`]).
+    pub fn decode_in<'a>(&mut self, input: &'a mut [u8], len: usize) -> Result<Decoded<'a>, RecordError> {
         let first = input[..len].iter().find(|b| !b.is_ascii_whitespace()).copied();
         if first != Some(b'{') {
             // Validate anyway so the reason says whether it is JSON at all.
@@ -99,7 +93,7 @@ impl RecordParser {
         }
         let mut deserializer = simd_json::Deserializer::from_tape(tape);
         let decoded = match RawRecord::deserialize(&mut deserializer) {
-            Ok(raw) => classify(raw, wants),
+            Ok(raw) => classify(raw),
             Err(_) => {
                 // Cold path: run again over the same tape, this time tracking the field path for the message.
                 deserializer.restart();
@@ -114,8 +108,8 @@ impl RecordParser {
     }
 }
 
-/// What a parsed object is: a record (built if `wants` its head), a digest or policy document, or not a record.
-fn classify<'a>(mut raw: RawRecord<'a>, wants: &dyn Fn(&RecordHead<'_>) -> bool) -> Result<Decoded<'a>, RecordError> {
+/// What a parsed object is: a record, an aggregated event, a digest or policy document, or not a record.
+fn classify(mut raw: RawRecord<'_>) -> Result<Decoded<'_>, RecordError> {
     if raw.digest_start_time.is_some() && raw.log_files.is_some() && raw.event_name.is_none() {
         return Ok(Decoded::Digest);
     }
@@ -134,11 +128,47 @@ fn classify<'a>(mut raw: RawRecord<'a>, wants: &dyn Fn(&RecordHead<'_>) -> bool)
     if raw.event_name.is_none() && raw.event_source.is_none() && !insight {
         return Err(RecordError::NotARecord);
     }
-    let head = RecordHead::take(&mut raw);
-    if !wants(&head) {
-        return Ok(Decoded::Counted(head));
+    let head = super::record_head::take(&mut raw);
+    Ok(Decoded::Record(ParsedRecord { head, rest: raw }))
+}
+
+/// A parsed CloudTrail record: its head, and what is left of the parse to build the full event from.
+pub struct ParsedRecord<'a> {
+    head: RecordHead<'a>,
+    rest: RawRecord<'a>,
+}
+
+impl<'a> ParsedRecord<'a> {
+    pub fn head(&self) -> &RecordHead<'a> {
+        &self.head
     }
-    Ok(Decoded::Record(Box::new(to_event(raw, head))))
+
+    /// The full event, built now.
+    pub fn into_event(self) -> Event {
+        to_event(self.rest, &self.head)
+    }
+
+    /// Hands the record to `sink` as a [`Record`] whose event is built on first use.
+    pub fn hand_to(self, unit: &str, sink: &mut dyn Sink) {
+        let mut rest = Rest(Some(self.rest));
+        let record = Record::lazy(self.head, &mut rest);
+        sink.record(unit, &record);
+    }
+}
+
+impl std::fmt::Debug for ParsedRecord<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParsedRecord").field("head", &self.head).finish_non_exhaustive()
+    }
+}
+
+/// What [`Record::event`] builds the event from.
+struct Rest<'a>(Option<RawRecord<'a>>);
+
+impl BuildEvent for Rest<'_> {
+    fn build(&mut self, head: &RecordHead<'_>) -> Event {
+        to_event(self.0.take().unwrap_or_default(), head)
+    }
 }
 
 /// simd-json names its errors by enum variant and often at "character 0" (stage-one and type failures have no
@@ -173,21 +203,21 @@ fn non_empty<'a>(value: impl Into<Option<Cow<'a, str>>>) -> Option<String> {
     value.into().map(Cow::into_owned).filter(|s| !s.is_empty())
 }
 
-fn owned(value: Option<Cow<'_, str>>) -> Option<String> {
-    value.map(Cow::into_owned)
+fn owned(value: &Option<Cow<'_, str>>) -> Option<String> {
+    value.as_deref().map(str::to_owned)
 }
 
 /// The full event: the head's fields, and the rest of the record.
-fn to_event(raw: RawRecord<'_>, head: RecordHead<'_>) -> Event {
-    let source_ip = owned(head.source_ip);
-    let principal = principal(raw.user_identity, source_ip.as_deref(), owned(head.principal_account));
+fn to_event(raw: RawRecord<'_>, head: &RecordHead<'_>) -> Event {
+    let source_ip = owned(&head.source_ip);
+    let principal = principal(raw.user_identity, source_ip.as_deref(), owned(&head.principal_account));
     let resources: Vec<Resource> = head
         .resources
-        .into_iter()
+        .iter()
         .map(|r| Resource {
-            arn: r.arn.into_owned(),
-            kind: owned(r.kind),
-            account: owned(r.account),
+            arn: r.arn.clone().into_owned(),
+            kind: owned(&r.kind),
+            account: owned(&r.account),
             is_prefix: r.is_prefix,
         })
         .collect();
@@ -209,10 +239,10 @@ fn to_event(raw: RawRecord<'_>, head: RecordHead<'_>) -> Event {
         (None, None) => None,
         (version, cipher) => Some(Tls { version, cipher }),
     };
-    let event_source = head.event_source.into_owned();
-    let event_name = head.event_name.into_owned();
-    let region = owned(head.region);
-    let recipient_account = owned(head.recipient_account);
+    let event_source = head.event_source.as_ref().to_owned();
+    let event_name = head.event_name.as_ref().to_owned();
+    let region = owned(&head.region);
+    let recipient_account = owned(&head.recipient_account);
     let resource_account = resources.iter().find_map(|r| r.account.clone());
     let accesses = actions::accesses(&ApiCall {
         event_source: &event_source,
@@ -232,15 +262,15 @@ fn to_event(raw: RawRecord<'_>, head: RecordHead<'_>) -> Event {
         region,
         principal,
         source_ip,
-        user_agent: owned(head.user_agent),
-        vpce: owned(head.vpce),
-        vpce_account: owned(head.vpce_account),
+        user_agent: owned(&head.user_agent),
+        vpce: owned(&head.vpce),
+        vpce_account: owned(&head.vpce_account),
         aws_internal_endpoint: head.aws_internal_endpoint,
         resources,
         outcome: Outcome::from_error(head.error_code.as_deref(), head.error_message.as_deref()),
-        category: head.category.into_owned(),
+        category: head.category.as_ref().to_owned(),
         event_type: non_empty(raw.event_type),
-        event_id: owned(head.event_id),
+        event_id: owned(&head.event_id),
         recipient_account,
         tls,
         read_only: raw.read_only.0,

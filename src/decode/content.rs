@@ -7,9 +7,8 @@
 
 use std::io::{self, Read};
 
-use super::RecordHead;
 use super::unit::{Sink, UnitOutcome};
-use crate::model::Event;
+use crate::model::Record;
 
 /// What the pass learned about a unit's content.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -185,14 +184,8 @@ impl<'s> Attach<'s> {
 }
 
 impl Sink for Attach<'_> {
-    fn event(&mut self, unit: &str, event: Event) {
-        self.inner.event(unit, event);
-    }
-    fn wants(&self, head: &RecordHead<'_>) -> bool {
-        self.inner.wants(head)
-    }
-    fn counted(&mut self, unit: &str, head: &RecordHead<'_>) {
-        self.inner.counted(unit, head);
+    fn record(&mut self, unit: &str, record: &Record<'_>) {
+        self.inner.record(unit, record);
     }
     fn aggregated(&mut self, unit: &str, aggregate: crate::model::Aggregate) {
         self.inner.aggregated(unit, aggregate);
@@ -220,7 +213,7 @@ mod tests {
     struct Outcomes(Vec<UnitOutcome>);
 
     impl Sink for Outcomes {
-        fn event(&mut self, _: &str, _: Event) {}
+        fn record(&mut self, _: &str, _: &Record<'_>) {}
         fn bad_record(&mut self, _: &str, _: u64, _: &str, _: &str) {}
         fn unit_done(&mut self, outcome: UnitOutcome) {
             self.0.push(outcome);

@@ -8,11 +8,10 @@ pub mod gzip;
 pub mod inflate;
 pub mod json_split;
 pub mod limits;
-pub mod record_head;
+mod record_head;
 pub mod s3_access_log;
 pub mod sniff;
 pub mod tar_stream;
 pub mod unit;
 
-pub use record_head::RecordHead;
 pub use unit::{DecodeOptions, Sink, UnitKind, UnitOutcome, decode_unit};

@@ -1,141 +1,86 @@
-//! The head of a CloudTrail record: the fields the pipeline needs of every record (the input books,
-//! de-duplication, the shared filters) and that an analyzer looks at to decide whether it needs the full
-//! [`Event`](crate::model::Event). It borrows from the parsed record, so reading it allocates nothing; the full
-//! event is built from the same head, so the two cannot disagree.
-//!
-//! Building the full event (owned strings, principal, IAM accesses) was about a sixth of `denied`'s CPU time,
-//! and `denied` needs it only for the tenth of records that are denials.
+//! The head of a CloudTrail record ([`RecordHead`]), taken out of the parse: the fields the pipeline needs of
+//! every record (the input books, de-duplication, the shared filters, endpoint ownership) and that an analyzer
+//! looks at before it asks for the full event. It borrows from the parsed record, so taking it allocates nothing;
+//! the full event is built from the same head (`cloudtrail::to_event`), so the two cannot disagree.
 
 use std::borrow::Cow;
 
 use super::cloudtrail_raw::RawRecord;
-use crate::model::{Outcome, Timestamp};
+use crate::model::{HeadResource, LogKind, OutcomeKind, RecordHead, Timestamp};
 use crate::ownership::Sighting;
 
-/// What every record contributes before its full event is built (see the module doc).
-#[derive(Debug)]
-pub struct RecordHead<'a> {
-    pub time: Option<Timestamp>,
-    pub event_id: Option<Cow<'a, str>>,
-    /// Empty when the record has none.
-    pub event_source: Cow<'a, str>,
-    /// Empty when the record has none.
-    pub event_name: Cow<'a, str>,
-    pub region: Option<Cow<'a, str>>,
-    /// `eventCategory`, else `Insight`, `Management`, `Data` or `Unknown` from the other fields.
-    pub category: Cow<'a, str>,
-    /// The endpoint id, trimmed (`None` for `AWS Internal`, see `aws_internal_endpoint`).
-    pub vpce: Option<Cow<'a, str>>,
-    pub aws_internal_endpoint: bool,
-    pub vpce_account: Option<Cow<'a, str>>,
-    /// What the record says about who operates `vpce` (computed only when it names one).
-    pub endpoint_sighting: Sighting,
-    pub source_ip: Option<Cow<'a, str>>,
-    pub user_agent: Option<Cow<'a, str>>,
-    pub recipient_account: Option<Cow<'a, str>>,
-    /// The principal's account as `Principal::account` has it (anonymous callers have none of their own).
-    pub principal_account: Option<Cow<'a, str>>,
-    /// `userIdentity.principalId` (a copy: the full event reads it too). Part of the de-duplication key.
-    pub principal_id: Option<Cow<'a, str>>,
-    pub error_code: Option<Cow<'a, str>>,
-    pub error_message: Option<Cow<'a, str>>,
-    /// `resources`, without entries that have neither an ARN nor an ARN prefix.
-    pub resources: Vec<HeadResource<'a>>,
-}
-
-/// One entry of a record's `resources`.
-#[derive(Debug)]
-pub struct HeadResource<'a> {
-    /// The ARN, or the ARN prefix when `is_prefix`.
-    pub arn: Cow<'a, str>,
-    pub is_prefix: bool,
-    pub kind: Option<Cow<'a, str>>,
-    pub account: Option<Cow<'a, str>>,
-}
-
-impl<'a> RecordHead<'a> {
-    /// Moves the head's fields out of `raw` (what the full event still needs stays behind).
-    pub(super) fn take(raw: &mut RawRecord<'a>) -> RecordHead<'a> {
-        let time = raw
-            .event_time
-            .as_deref()
-            .and_then(Timestamp::parse_rfc3339)
-            .or_else(|| raw.at_timestamp.as_deref().and_then(Timestamp::parse_rfc3339));
-        let (vpce, aws_internal_endpoint) = match raw.vpc_endpoint_id.take().map(trim) {
-            Some(id) if id == "AWS Internal" => (None, true),
-            Some(id) if !id.is_empty() => (Some(id), false),
-            _ => (None, false),
-        };
-        let insight = raw.event_type.as_deref() == Some("AwsCloudTrailInsight");
-        let category = non_empty(raw.event_category.take()).unwrap_or(Cow::Borrowed(if insight {
-            "Insight"
-        } else {
-            match raw.management_event.0 {
-                Some(true) => "Management",
-                Some(false) => "Data",
-                None => "Unknown",
-            }
-        }));
-        let resources = raw
-            .resources
-            .take()
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|r| {
-                let (arn, is_prefix) = match (non_empty(r.arn), non_empty(r.arn_prefix)) {
-                    (Some(arn), _) => (arn, false),
-                    (None, Some(prefix)) => (prefix, true),
-                    (None, None) => return None,
-                };
-                Some(HeadResource { arn, is_prefix, kind: non_empty(r.kind), account: non_empty(r.account_id) })
-            })
-            .collect();
-        let source_ip = non_empty(raw.source_ip_address.take());
-        let user_agent = non_empty(raw.user_agent.take());
-        let endpoint_sighting = if vpce.is_some() {
-            let identity = raw.user_identity.as_ref();
-            Sighting::of(
-                user_agent.as_deref(),
-                source_ip.as_deref(),
-                identity.is_some_and(|i| i.kind.as_deref() == Some("AWSService")),
-                identity.is_some_and(|i| i.invoked_by.as_deref().is_some_and(|s| !s.is_empty())),
-            )
-        } else {
-            Sighting::default()
-        };
-        RecordHead {
-            time,
-            event_id: non_empty(raw.event_id.take()),
-            event_source: non_empty(raw.event_source.take()).unwrap_or_default(),
-            event_name: non_empty(raw.event_name.take()).unwrap_or_default(),
-            region: non_empty(raw.aws_region.take()),
-            category,
-            vpce,
-            aws_internal_endpoint,
-            vpce_account: non_empty(raw.vpc_endpoint_account_id.take()),
-            endpoint_sighting,
-            source_ip,
-            user_agent,
-            recipient_account: non_empty(raw.recipient_account_id.take()),
-            principal_account: principal_account(raw),
-            principal_id: raw.user_identity.as_ref().and_then(|i| non_empty(i.principal_id.0.clone())),
-            error_code: raw.error_code.take(),
-            error_message: raw.error_message.take(),
-            resources,
+/// Moves the head's fields out of `raw` (what the full event still needs stays behind).
+pub(super) fn take<'a>(raw: &mut RawRecord<'a>) -> RecordHead<'a> {
+    let time = raw
+        .event_time
+        .as_deref()
+        .and_then(Timestamp::parse_rfc3339)
+        .or_else(|| raw.at_timestamp.as_deref().and_then(Timestamp::parse_rfc3339));
+    let (vpce, aws_internal_endpoint) = match raw.vpc_endpoint_id.take().map(trim) {
+        Some(id) if id == "AWS Internal" => (None, true),
+        Some(id) if !id.is_empty() => (Some(id), false),
+        _ => (None, false),
+    };
+    let insight = raw.event_type.as_deref() == Some("AwsCloudTrailInsight");
+    let category = non_empty(raw.event_category.take()).unwrap_or(Cow::Borrowed(if insight {
+        "Insight"
+    } else {
+        match raw.management_event.0 {
+            Some(true) => "Management",
+            Some(false) => "Data",
+            None => "Unknown",
         }
-    }
-
-    /// `success`, `denied` or `error`, as the full event's outcome would say.
-    pub fn outcome_name(&self) -> &'static str {
-        Outcome::name_for(self.error_code.as_deref())
-    }
-
-    pub fn is_denied(&self) -> bool {
-        self.outcome_name() == "denied"
-    }
-
-    pub fn resource_arns(&self) -> impl Iterator<Item = &str> {
-        self.resources.iter().map(|r| r.arn.as_ref())
+    }));
+    let resources = raw
+        .resources
+        .take()
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|r| {
+            let (arn, is_prefix) = match (non_empty(r.arn), non_empty(r.arn_prefix)) {
+                (Some(arn), _) => (arn, false),
+                (None, Some(prefix)) => (prefix, true),
+                (None, None) => return None,
+            };
+            Some(HeadResource { arn, is_prefix, kind: non_empty(r.kind), account: non_empty(r.account_id) })
+        })
+        .collect();
+    let source_ip = non_empty(raw.source_ip_address.take());
+    let user_agent = non_empty(raw.user_agent.take());
+    let endpoint_sighting = if vpce.is_some() {
+        let identity = raw.user_identity.as_ref();
+        Sighting::of(
+            user_agent.as_deref(),
+            source_ip.as_deref(),
+            identity.is_some_and(|i| i.kind.as_deref() == Some("AWSService")),
+            identity.is_some_and(|i| i.invoked_by.as_deref().is_some_and(|s| !s.is_empty())),
+        )
+    } else {
+        Sighting::default()
+    };
+    let error_code = raw.error_code.take();
+    RecordHead {
+        kind: LogKind::CloudTrail,
+        time,
+        event_id: non_empty(raw.event_id.take()),
+        event_source: non_empty(raw.event_source.take()).unwrap_or_default(),
+        event_name: non_empty(raw.event_name.take()).unwrap_or_default(),
+        region: non_empty(raw.aws_region.take()),
+        category,
+        vpce,
+        aws_internal_endpoint,
+        vpce_account: non_empty(raw.vpc_endpoint_account_id.take()),
+        endpoint_sighting,
+        source_ip,
+        user_agent,
+        recipient_account: non_empty(raw.recipient_account_id.take()),
+        principal_account: principal_account(raw),
+        principal_id: raw.user_identity.as_ref().and_then(|i| non_empty(i.principal_id.0.clone())),
+        outcome: OutcomeKind::of_code(error_code.as_deref()),
+        error_code,
+        error_message: raw.error_message.take(),
+        http_status: None,
+        resources,
     }
 }
 

@@ -22,12 +22,14 @@
 //!   become U+FFFD in the field that held them (only attacker-controlled fields — URI, referer, user agent,
 //!   key — can hold them) and the line still parses.
 
+mod endpoint;
 mod event;
 #[cfg(test)]
 mod event_tests;
 #[cfg(test)]
 mod tests;
 
+pub use endpoint::{EndpointNetwork, infer_endpoint};
 pub use event::to_event;
 
 use crate::model::Timestamp;

@@ -13,19 +13,21 @@ use super::gzip::{self, cap_exceeded};
 use super::inflate::{Inflated, Inflater};
 use super::json_split::{JsonSplitter, Piece, SplitError};
 use super::limits::RecordLimit;
-use super::record_head::RecordHead;
 use super::s3_access_log;
 use super::sniff::{SNIFF_LEN, Sniffed, sniff};
 use super::tar_stream::{TarEntry, TarError, TarReader};
-use crate::model::Event;
+use crate::model::Record;
 
 /// Limits against hostile input.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct DecodeOptions {
     /// Cap on the decompressed size of one gzip stream.
     pub max_decompressed_bytes: u64,
     /// Largest single record (JSON value or log line) accepted.
     pub max_record_bytes: usize,
+    /// VPC networks behind configured endpoints: S3 access log lines from these addresses are attributed to
+    /// the endpoint (access logs carry no endpoint id).
+    pub endpoint_networks: Vec<s3_access_log::EndpointNetwork>,
     /// Hash each CloudTrail log and digest unit's uncompressed content in the same pass (`--verify`; see
     /// [`super::content`]): the SHA-256 lands in [`UnitOutcome::content`].
     pub hash_content: bool,
@@ -33,7 +35,12 @@ pub struct DecodeOptions {
 
 impl Default for DecodeOptions {
     fn default() -> Self {
-        DecodeOptions { max_decompressed_bytes: 4 << 30, max_record_bytes: 32 << 20, hash_content: false }
+        DecodeOptions {
+            max_decompressed_bytes: 4 << 30,
+            max_record_bytes: 32 << 20,
+            endpoint_networks: Vec::new(),
+            hash_content: false,
+        }
     }
 }
 
@@ -93,14 +100,8 @@ impl UnitOutcome {
 
 /// Receives what units produce. Implemented by the ingest workers.
 pub trait Sink {
-    fn event(&mut self, unit: &str, event: Event);
-    /// Whether the full event of a CloudTrail record with this head is needed. A record declined goes to
-    /// [`Sink::counted`] instead of [`Sink::event`]; a sink that declines any must implement both.
-    fn wants(&self, _head: &RecordHead<'_>) -> bool {
-        true
-    }
-    /// A valid CloudTrail record whose full event [`Sink::wants`] declined.
-    fn counted(&mut self, _unit: &str, _head: &RecordHead<'_>) {}
+    /// A record (a CloudTrail record, or an S3 access log line), Insight records excepted.
+    fn record(&mut self, unit: &str, record: &Record<'_>);
     /// An aggregated event (counted in the unit's `aggregated_records`; not a request).
     fn aggregated(&mut self, _unit: &str, _aggregate: crate::model::Aggregate) {}
     /// A rejected record: `position` is its ordinal (JSON) or line number (text), `location` says it for
@@ -347,19 +348,10 @@ fn read_json<R: Read>(
             reject(sink, outcome, ordinal, offset, &limit.to_string());
             continue;
         }
-        let decoded = {
-            let wants = |head: &RecordHead<'_>| sink.wants(head);
-            parser.decode_in(bytes, len, &wants)
-        };
-        match decoded {
-            Ok(Decoded::Record(event)) => {
-                if count_record(sink, outcome, &mut not_records, &event.category) {
-                    sink.event(&outcome.name, *event);
-                }
-            }
-            Ok(Decoded::Counted(head)) => {
-                if count_record(sink, outcome, &mut not_records, &head.category) {
-                    sink.counted(&outcome.name, &head);
+        match parser.decode_in(bytes, len) {
+            Ok(Decoded::Record(record)) => {
+                if count_record(sink, outcome, &mut not_records, &record.head().category) {
+                    record.hand_to(&outcome.name, sink);
                 }
             }
             Ok(Decoded::Aggregated(aggregate)) => {
@@ -459,7 +451,11 @@ fn read_access_log(mut reader: impl BufRead, options: &DecodeOptions, sink: &mut
         match s3_access_log::parse_line(text) {
             Ok(parsed) => {
                 outcome.records += 1;
-                sink.event(&outcome.name, s3_access_log::to_event(&parsed));
+                let mut event = s3_access_log::to_event(&parsed);
+                if event.vpce.is_none() {
+                    event.vpce = s3_access_log::infer_endpoint(&options.endpoint_networks, &event);
+                }
+                sink.record(&outcome.name, &Record::built(&event));
             }
             Err(e) => {
                 outcome.bad_records += 1;
@@ -567,7 +563,7 @@ mod tests {
     }
 
     impl Sink for Seen {
-        fn event(&mut self, _unit: &str, _event: Event) {
+        fn record(&mut self, _unit: &str, _record: &Record<'_>) {
             self.events += 1;
         }
         fn bad_record(&mut self, _unit: &str, position: u64, _location: &str, reason: &str) {

@@ -6,8 +6,7 @@ use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::decode::RecordHead;
-use crate::model::{Event, LogKind, Timestamp};
+use crate::model::{LogKind, RecordHead, Timestamp};
 
 /// What makes two records the same delivery (see the module doc); the resource ARNs come alongside.
 struct Key<'a> {
@@ -65,34 +64,19 @@ impl Default for Deduper {
 }
 
 impl Deduper {
-    /// Records an event that has an id; returns `false` when the same event was seen before, `true` for a
-    /// new one (and for events without an id, which cannot be matched). The key is the event id plus the
-    /// event's time, name, resources and result: real duplicate deliveries are identical records, while
-    /// hand-made, anonymised or forged records that reuse an id for different requests are not collapsed.
-    /// Ids of different log kinds never collide.
-    pub fn insert(&self, event: &Event) -> bool {
-        let arns = event.resources.iter().map(|r| r.arn.as_str());
+    /// Records a record that has an id; returns `false` when the same record was seen before, `true` for a
+    /// new one (and for records without an id, which cannot be matched). The key is the event id plus the
+    /// record's time, name, resources, result and caller: real duplicate deliveries are identical records, while
+    /// hand-made, anonymised or forged records that reuse an id for different requests are not collapsed. Ids of
+    /// different log kinds never collide.
+    pub fn insert(&self, head: &RecordHead<'_>) -> bool {
         let key = Key {
-            kind: event.kind,
-            id: event.event_id.as_deref(),
-            time: event.time,
-            name: &event.event_name,
-            http_status: event.http_status,
-            outcome: event.outcome.name(),
-            principal_id: event.principal.principal_id.as_deref(),
-        };
-        self.insert_key(&key, arns)
-    }
-
-    /// [`Deduper::insert`] for a record whose full event was not built: the same key from its head.
-    pub fn insert_head(&self, head: &RecordHead<'_>) -> bool {
-        let key = Key {
-            kind: LogKind::CloudTrail,
+            kind: head.kind,
             id: head.event_id.as_deref(),
             time: head.time,
             name: &head.event_name,
-            http_status: None,
-            outcome: head.outcome_name(),
+            http_status: head.http_status,
+            outcome: head.outcome.name(),
             principal_id: head.principal_id.as_deref(),
         };
         self.insert_key(&key, head.resource_arns())
@@ -153,7 +137,7 @@ impl Deduper {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Outcome, Principal, Resource};
+    use crate::model::{Event, Outcome, Principal, Resource};
 
     fn event(kind: LogKind, id: Option<&str>, time: i64, name: &str, key: &str, status: Option<u16>) -> Event {
         Event {
@@ -197,7 +181,7 @@ mod tests {
             (with_principal_id(event(CloudTrail, Some("a"), 1, "GetObject", "k", None), "AIDAEXAMPLE"), false),
         ];
         for (i, (event, fresh)) in cases.iter().enumerate() {
-            assert_eq!(dedup.insert(event), *fresh, "case {i}");
+            assert_eq!(dedup.insert(&RecordHead::of_event(event)), *fresh, "case {i}");
         }
         assert_eq!(dedup.len(), 8);
     }

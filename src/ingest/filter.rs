@@ -2,8 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::decode::RecordHead;
-use crate::model::{Event, Timestamp};
+use crate::model::{RecordHead, Timestamp};
 
 /// Which events a command looks at. Empty sets mean "any".
 #[derive(Debug, Clone, Default)]
@@ -20,23 +19,8 @@ pub struct Filter {
 }
 
 impl Filter {
-    /// True when the event passes every filter. With a time window, events without a time are excluded.
-    pub fn matches(&self, event: &Event) -> bool {
-        self.matches_fields(&Fields {
-            time: event.time,
-            vpce: event.vpce.as_deref(),
-            accounts: [
-                event.recipient_account.as_deref(),
-                event.principal.account.as_deref(),
-                event.vpce_account.as_deref(),
-            ],
-            region: event.region.as_deref(),
-            event_source: &event.event_source,
-        })
-    }
-
-    /// [`Filter::matches`] for a record whose full event was not built, from the same fields of its head.
-    pub fn matches_head(&self, head: &RecordHead<'_>) -> bool {
+    /// True when the record passes every filter. With a time window, records without a time are excluded.
+    pub fn matches(&self, head: &RecordHead<'_>) -> bool {
         self.matches_fields(&Fields {
             time: head.time,
             vpce: head.vpce.as_deref(),

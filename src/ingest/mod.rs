@@ -19,9 +19,9 @@ pub use dedup::Deduper;
 pub use filter::Filter;
 pub use stats::{BadFile, BadRecordSample, InputStats, SkippedFile};
 
-use crate::decode::{DecodeOptions, RecordHead, Sink, UnitKind, UnitOutcome, decode_unit};
-use crate::model::{Aggregate, Event, LogKind};
-use crate::ownership::Sighting;
+pub use crate::decode::s3_access_log::EndpointNetwork;
+use crate::decode::{DecodeOptions, Sink, UnitKind, UnitOutcome, decode_unit};
+use crate::model::{Aggregate, LogKind, Record};
 use crate::source::remote::{RemoteConfig, RemoteError, RemotePlan};
 use crate::source::s3::layout::{DayWindow, Prune};
 use crate::source::{self, Input};
@@ -30,24 +30,17 @@ use crate::source::{self, Input};
 pub const LOOKUP_NOTE: &str = "cloudtrail:lookup reads LookupEvents, which returns management events only: data \
     events (S3 object-level, DynamoDB item-level) and network activity events are absent from that input";
 
-/// An accumulator that folds events; one per worker, merged at the end. Merging must not depend on the
-/// order events arrived in (parallel and sequential runs give the same result).
+/// An accumulator that folds records; one per worker, merged at the end. Merging must not depend on the
+/// order records arrived in (parallel and sequential runs give the same result).
 pub trait Analyzer: Send + Sized {
-    fn observe(&mut self, event: &Event);
-    /// [`Analyzer::observe`], told the unit (file, object, archive entry) the event came from; analyzers that
-    /// report the source of each row (`--verify`) implement it.
-    fn observe_in(&mut self, _unit: &str, event: &Event) {
-        self.observe(event);
+    /// One record, after de-duplication and filtering. Read its head first; ask for its full event
+    /// ([`Record::event`]) only when the head says the record matters: the event is built on first use.
+    fn observe(&mut self, record: &Record<'_>);
+    /// [`Analyzer::observe`], told the unit (file, object, archive entry) the record came from; analyzers
+    /// that report the source of each row (`--verify`) implement it.
+    fn observe_in(&mut self, _unit: &str, record: &Record<'_>) {
+        self.observe(record);
     }
-    /// Whether [`Analyzer::observe`] needs the full event of a CloudTrail record with this head (default:
-    /// every record). A record declined is still de-duplicated, filtered and counted in the books like any
-    /// other, and then goes to [`Analyzer::counted`]; it skips building the event, the bulk of the per-record
-    /// work after parsing.
-    fn wants(&self, _head: &RecordHead<'_>) -> bool {
-        true
-    }
-    /// A record [`Analyzer::wants`] declined, after de-duplication and filtering.
-    fn counted(&mut self, _head: &RecordHead<'_>) {}
     /// An aggregated event (a summary, not a request), after de-duplication and filtering.
     fn aggregated(&mut self, _aggregate: &Aggregate) {}
     fn merge(&mut self, other: Self);
@@ -57,7 +50,7 @@ pub trait Analyzer: Send + Sized {
 #[derive(Debug, Clone, Default)]
 pub struct IngestConfig {
     pub sources: Vec<String>,
-    /// Follow symlinks met while walking folders (`-L/--follow`); by default they are skipped and counted.
+    /// Follow symlinks met while walking folders (`-L/--follow`); by default they are skipped and tallied.
     pub follow_links: bool,
     pub decode: DecodeOptions,
     pub filter: Filter,
@@ -66,26 +59,10 @@ pub struct IngestConfig {
     /// Show a progress bar on stderr (the caller checks for a terminal and `--quiet`).
     pub progress: bool,
     /// VPC networks behind configured endpoints: S3 access log lines from these addresses are attributed to
-    /// the endpoint (access logs carry no endpoint id).
+    /// the endpoint (access logs carry no endpoint id; the decoder attributes them).
     pub endpoint_networks: Vec<EndpointNetwork>,
     /// How to reach AWS for `s3://` and `cloudtrail:lookup` sources.
     pub remote: RemoteConfig,
-}
-
-/// A VPC network and the S3 endpoint its traffic goes through.
-#[derive(Debug, Clone)]
-pub struct EndpointNetwork {
-    pub net: ipnet::IpNet,
-    pub vpce: String,
-}
-
-/// The endpoint an S3 access log line came through, from its source address: the one configured network
-/// that contains it (ambiguous matches attribute nothing).
-fn infer_endpoint(networks: &[EndpointNetwork], event: &Event) -> Option<String> {
-    let ip: std::net::IpAddr = event.source_ip.as_deref()?.parse().ok()?;
-    let mut matches = networks.iter().filter(|n| n.net.contains(&ip)).map(|n| &n.vpce);
-    let first = matches.next()?;
-    matches.all(|other| other == first).then(|| first.clone())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -123,14 +100,10 @@ where
     };
     let remote_progress = remote.as_ref().map(|r| r.progress.clone());
     let progress = progress_bar(config.progress, inputs.len() as u64, remote.is_some());
+    let decode = DecodeOptions { endpoint_networks: config.endpoint_networks.clone(), ..config.decode.clone() };
     let dedup = Deduper::default();
-    let new_worker = || Worker {
-        analyzer: make(),
-        stats: InputStats::default(),
-        dedup: &dedup,
-        filter: &config.filter,
-        endpoint_networks: &config.endpoint_networks,
-    };
+    let new_worker =
+        || Worker { analyzer: make(), stats: InputStats::default(), dedup: &dedup, filter: &config.filter };
     let tick = |worker: &Worker<'_, A>| {
         progress.inc(1);
         let mut message = format!("{} records", worker.dedup.len());
@@ -148,7 +121,7 @@ where
         inputs
             .par_iter()
             .fold(new_worker, |mut worker, input| {
-                worker.read_input(input, &config.decode);
+                worker.read_input(input, &decode);
                 tick(&worker);
                 worker
             })
@@ -163,7 +136,7 @@ where
                 items
                     .par_bridge()
                     .fold(new_worker, |mut worker, item| {
-                        worker.read_remote(item, &config.decode);
+                        worker.read_remote(item, &decode);
                         tick(&worker);
                         worker
                     })
@@ -220,7 +193,6 @@ struct Worker<'a, A> {
     stats: InputStats,
     dedup: &'a Deduper,
     filter: &'a Filter,
-    endpoint_networks: &'a [EndpointNetwork],
 }
 
 impl<A: Analyzer> Worker<'_, A> {
@@ -262,66 +234,33 @@ impl<A: Analyzer> Worker<'_, A> {
 }
 
 impl<A: Analyzer> Sink for Worker<'_, A> {
-    fn event(&mut self, unit: &str, mut event: Event) {
-        if event.kind == LogKind::S3AccessLog && event.vpce.is_none() && !self.endpoint_networks.is_empty() {
-            event.vpce = infer_endpoint(self.endpoint_networks, &event);
-        }
-        if !self.dedup.insert(&event) {
+    /// Every record takes this one path: de-duplicated, filtered, tallied in the books and in the endpoint
+    /// book, all on its head; then the analyzer looks at it.
+    fn record(&mut self, unit: &str, record: &Record<'_>) {
+        let head = record.head();
+        if !self.dedup.insert(head) {
             self.stats.duplicate_records += 1;
             return;
         }
-        if !self.filter.matches(&event) {
+        if !self.filter.matches(head) {
             self.stats.filtered_out += 1;
             return;
         }
-        match event.kind {
-            LogKind::CloudTrail => self.count_record(&event.category),
+        match head.kind {
+            LogKind::CloudTrail => self.count_record(&head.category),
             LogKind::S3AccessLog => self.stats.access_log_lines += 1,
         }
-        let sighting = match event.vpce {
-            Some(_) => Sighting::of(
-                event.user_agent.as_deref(),
-                event.source_ip.as_deref(),
-                event.principal.is_aws_service(),
-                event.principal.invoked_by.is_some(),
-            ),
-            None => Sighting::default(),
-        };
-        self.stats.endpoints.observe(
-            event.recipient_account.as_deref(),
-            event.vpce.as_deref(),
-            event.vpce_account.as_deref(),
-            sighting,
-        );
-        self.analyzer.observe_in(unit, &event);
-    }
-
-    fn wants(&self, head: &RecordHead<'_>) -> bool {
-        self.analyzer.wants(head)
-    }
-
-    /// The same steps as [`Sink::event`] for a CloudTrail record, on its head.
-    fn counted(&mut self, _unit: &str, head: &RecordHead<'_>) {
-        if !self.dedup.insert_head(head) {
-            self.stats.duplicate_records += 1;
-            return;
-        }
-        if !self.filter.matches_head(head) {
-            self.stats.filtered_out += 1;
-            return;
-        }
-        self.count_record(&head.category);
         self.stats.endpoints.observe(
             head.recipient_account.as_deref(),
             head.vpce.as_deref(),
             head.vpce_account.as_deref(),
             head.endpoint_sighting,
         );
-        self.analyzer.counted(head);
+        self.analyzer.observe_in(unit, record);
     }
 
     /// Aggregated events are de-duplicated on their id and filtered by window start, account, region and
-    /// service like records, then counted apart.
+    /// service like records, then tallied apart.
     fn aggregated(&mut self, _unit: &str, aggregate: Aggregate) {
         if !self.dedup.insert_aggregate(&aggregate) {
             self.stats.duplicate_records += 1;

@@ -2,7 +2,7 @@
 //! pages are decoded event by event with the CloudTrail decoder; failures land in `bad_files` by name.
 
 use crate::decode::cloudtrail::{Decoded, RecordParser};
-use crate::decode::{DecodeOptions, RecordHead, Sink, UnitKind, UnitOutcome, decode_unit};
+use crate::decode::{DecodeOptions, Sink, UnitKind, UnitOutcome, decode_unit};
 use crate::source::remote::RemoteItem;
 
 use super::{Analyzer, Worker};
@@ -27,15 +27,11 @@ impl<A: Analyzer> Worker<'_, A> {
                         continue;
                     }
                     let len = bytes.len();
-                    let decoded = {
-                        let wants = |head: &RecordHead<'_>| self.wants(head);
-                        parser.decode_in(&mut bytes, len, &wants)
-                    };
-                    match decoded {
-                        Ok(Decoded::Record(event)) if event.category == "Insight" => self.stats.insight_records += 1,
-                        Ok(Decoded::Counted(head)) if head.category == "Insight" => self.stats.insight_records += 1,
-                        Ok(Decoded::Record(event)) => self.event(&name, *event),
-                        Ok(Decoded::Counted(head)) => self.counted(&name, &head),
+                    match parser.decode_in(&mut bytes, len) {
+                        Ok(Decoded::Record(record)) if record.head().category == "Insight" => {
+                            self.stats.insight_records += 1
+                        }
+                        Ok(Decoded::Record(record)) => record.hand_to(&name, self),
                         Ok(Decoded::Aggregated(aggregate)) => self.aggregated(&name, *aggregate),
                         Ok(Decoded::Digest | Decoded::PolicyDocument) => {
                             self.bad_record(&name, ordinal, &format!("event {ordinal}"), "not a CloudTrail event")

@@ -1,4 +1,4 @@
-//! The input books: every file and record ends up counted in exactly one place. Serialized as the
+//! The input books: every file and record ends up tallied in exactly one place. Serialized as the
 //! `input` block of every JSON report (field names are a contract).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::decode::content::UnitContent;
 use crate::decode::{UnitKind, UnitOutcome};
 
-/// How many rejected records are described individually (the rest are counted).
+/// How many rejected records are described individually (the rest are tallied).
 const BAD_RECORD_SAMPLES: usize = 20;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -34,7 +34,7 @@ pub struct InputStats {
     pub archives: u64,
     /// CloudTrail Insight records seen (not analysed).
     pub insight_records: u64,
-    /// CloudTrail aggregated event records (5-minute summaries of data events): counted here, never as
+    /// CloudTrail aggregated event records (5-minute summaries of data events): tallied here, never as
     /// requests in `records`; `scan` sums their statistics.
     pub aggregated_records: u64,
     /// Distinct records left out by `--since/--until/--vpce/--account/--region/--service`.

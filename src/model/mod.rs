@@ -5,9 +5,11 @@
 //! analyses and the policy engine use are kept.
 
 mod principal;
+mod record;
 mod time;
 
 pub use principal::{Principal, PrincipalType, role_arn_from_session_arn};
+pub use record::{BuildEvent, HeadResource, Record, RecordHead};
 pub use time::{Timestamp, format_rfc3339};
 
 use serde::Serialize;
@@ -85,12 +87,12 @@ impl Outcome {
         }
     }
 
-    /// The [`Outcome::name`] of what [`Outcome::from_error`] would make of `code`, without building it.
-    pub fn name_for(code: Option<&str>) -> &'static str {
-        match error_code(code) {
-            None => "success",
-            Some(code) if is_denial_code(code) => "denied",
-            Some(_) => "error",
+    /// Which of the three outcomes this is.
+    pub fn kind(&self) -> OutcomeKind {
+        match self {
+            Outcome::Success => OutcomeKind::Success,
+            Outcome::Denied { .. } => OutcomeKind::Denied,
+            Outcome::Error { .. } => OutcomeKind::Error,
         }
     }
 
@@ -104,10 +106,34 @@ impl Outcome {
 
     /// `success`, `denied` or `error`.
     pub fn name(&self) -> &'static str {
+        self.kind().name()
+    }
+}
+
+/// How a request ended, without the error's code and message: what the record head carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OutcomeKind {
+    Success,
+    Denied,
+    Error,
+}
+
+impl OutcomeKind {
+    /// What [`Outcome::from_error`] would make of `code`, without building it.
+    pub fn of_code(code: Option<&str>) -> OutcomeKind {
+        match error_code(code) {
+            None => OutcomeKind::Success,
+            Some(code) if is_denial_code(code) => OutcomeKind::Denied,
+            Some(_) => OutcomeKind::Error,
+        }
+    }
+
+    /// `success`, `denied` or `error`.
+    pub fn name(self) -> &'static str {
         match self {
-            Outcome::Success => "success",
-            Outcome::Denied { .. } => "denied",
-            Outcome::Error { .. } => "error",
+            OutcomeKind::Success => "success",
+            OutcomeKind::Denied => "denied",
+            OutcomeKind::Error => "error",
         }
     }
 }
@@ -198,9 +224,8 @@ pub struct Event {
 }
 
 impl Event {
-    /// An event with nothing known, for tests to fill in with struct update syntax.
-    #[cfg(test)]
-    pub(crate) fn blank() -> Event {
+    /// An event with nothing known (tests fill it in with struct update syntax).
+    pub fn blank() -> Event {
         Event {
             time: None,
             kind: LogKind::CloudTrail,
@@ -349,7 +374,7 @@ mod tests {
         ];
         for (code, expected) in cases {
             assert_eq!(Outcome::from_error(code, None).name(), expected, "{code:?}");
-            assert_eq!(Outcome::name_for(code), expected, "{code:?}");
+            assert_eq!(OutcomeKind::of_code(code).name(), expected, "{code:?}");
         }
     }
 }

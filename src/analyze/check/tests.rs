@@ -63,7 +63,7 @@ fn na_denied(name: &str, second: i64) -> Event {
 fn run(events: &[Event]) -> CheckReport {
     let mut check = Check::new(Arc::new(ByAction));
     for e in events {
-        check.observe(e);
+        check.observe(&Record::built(e));
     }
     check.report(&[("vpce-1".to_owned(), "p.json".to_owned()), ("vpce-9".to_owned(), "q.json".to_owned())])
 }
@@ -101,7 +101,7 @@ fn requests_land_in_the_right_list() {
 }
 
 #[test]
-fn network_activity_twins_are_not_counted_twice() {
+fn network_activity_twins_are_not_tallied_twice() {
     // Two plain denials with their network activity twins, and a network-activity-only denial.
     let events = [
         denied("GetObject", 0, "Access Denied"),
@@ -132,7 +132,7 @@ fn merge_order_does_not_matter() {
     let mut a = Check::new(Arc::new(ByAction));
     let mut b = Check::new(Arc::new(ByAction));
     for (i, e) in events.iter().enumerate() {
-        if i % 3 == 0 { a.observe(e) } else { b.observe(e) }
+        if i % 3 == 0 { a.observe(&Record::built(e)) } else { b.observe(&Record::built(e)) }
     }
     b.merge(a);
     let merged = b.report(&[("vpce-1".to_owned(), "p.json".to_owned()), ("vpce-9".to_owned(), "q.json".to_owned())]);

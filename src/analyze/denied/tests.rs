@@ -1,7 +1,7 @@
 //! Pairing, replay, the default view, grouping and merge-order independence.
 
 use super::*;
-use crate::model::{Access, Principal, PrincipalType};
+use crate::model::{Access, LogKind, Principal, PrincipalType};
 
 fn event(id: &str, second: i64, vpce: Option<&str>, code: &str, message: &str, network_activity: bool) -> Event {
     let mut principal = Principal::unknown();
@@ -35,7 +35,7 @@ fn na(id: &str, second: i64) -> Event {
 fn run(events: &[Event], config: DeniedConfig) -> DeniedReport {
     let mut denied = Denied::new(config);
     for e in events {
-        denied.observe(e);
+        denied.observe(&Record::built(e));
     }
     denied.report(None, &crate::ownership::Ownership::unknown())
 }
@@ -127,7 +127,7 @@ fn merge_order_does_not_matter() {
     let mut left = Denied::new(DeniedConfig::default());
     let mut right = Denied::new(DeniedConfig::default());
     for (i, e) in events.iter().enumerate() {
-        if i % 2 == 0 { left.observe(e) } else { right.observe(e) }
+        if i % 2 == 0 { left.observe(&Record::built(e)) } else { right.observe(&Record::built(e)) }
     }
     right.merge(left);
     let split = right.report(None, &crate::ownership::Ownership::unknown());

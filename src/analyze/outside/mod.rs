@@ -34,7 +34,7 @@ use super::classify::DenyKind;
 use super::denied::{ReplayVerdict, Replayer};
 use super::trust::TrustedSet;
 use crate::ingest::{Analyzer, EndpointNetwork};
-use crate::model::{Event, LogKind, Outcome, PrincipalType};
+use crate::model::{Event, LogKind, Outcome, PrincipalType, Record};
 use group::{EventActions, Group, merge_groups};
 
 /// What the analysis needs besides the logs.
@@ -147,16 +147,17 @@ impl Outside {
 }
 
 impl Analyzer for Outside {
-    fn observe_in(&mut self, unit: &str, event: &Event) {
+    fn observe_in(&mut self, unit: &str, record: &Record<'_>) {
         if self.config.track_files {
             let file = self.file.get_or_insert_with(String::new);
             file.clear();
             file.push_str(unit);
         }
-        self.observe(event);
+        self.observe(record);
     }
 
-    fn observe(&mut self, event: &Event) {
+    fn observe(&mut self, record: &Record<'_>) {
+        let event = record.event();
         self.trust.observe(event);
         self.counts.requests += 1;
         match event.kind {

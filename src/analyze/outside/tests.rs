@@ -54,7 +54,7 @@ fn analyze(config: &Arc<OutsideConfig>, parts: &[&[Event]]) -> OutsideReport {
     for part in parts {
         let mut worker = Outside::new(Arc::clone(config));
         for e in *part {
-            worker.observe(e);
+            worker.observe(&Record::built(e));
         }
         total.merge(worker);
     }
@@ -94,7 +94,7 @@ fn protection_binds_without_endpoint_traffic() {
 }
 
 #[test]
-fn services_and_aws_owned_buckets_are_counted_not_reported() {
+fn services_and_aws_owned_buckets_are_tallied_not_reported() {
     let config = Arc::new(OutsideConfig { protect: vec![DATA.into()], ..OutsideConfig::default() });
     let mut service = Principal::unknown();
     service.kind = PrincipalType::AWSService;

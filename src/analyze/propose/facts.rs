@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::observed::{Observed, ObservedAccess, ObservedRequest};
 use crate::analyze::trust::TrustedSet;
 use crate::ingest::Analyzer;
-use crate::model::{Event, Outcome};
+use crate::model::{Outcome, Record};
 use crate::policy::{ReplayEnv, requests_from_event};
 
 /// What was seen through one endpoint.
@@ -18,7 +18,7 @@ pub struct EndpointFacts {
     pub requests: BTreeMap<ObservedRequest, u64>,
     /// Regions of the requests.
     pub regions: BTreeSet<String>,
-    /// Requests with no IAM access to replay (counted, not used).
+    /// Requests with no IAM access to replay (tallied, not used).
     pub without_access: u64,
     /// Network activity events with no resource: their action is known but not what it touched.
     pub network_activity_without_resource: u64,
@@ -56,7 +56,8 @@ impl ProposeFacts {
 }
 
 impl Analyzer for ProposeFacts {
-    fn observe(&mut self, event: &Event) {
+    fn observe(&mut self, record: &Record<'_>) {
+        let event = record.event();
         self.trusted.observe(event);
         let Some(vpce) = &event.vpce else { return };
         let facts = self.endpoints.entry(vpce.clone()).or_default();

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::classify::{Cause, classify};
 use super::integrity::{Integrity, IntegrityCounts};
 use crate::ingest::Analyzer;
-use crate::model::{Event, Timestamp, is_private_ip};
+use crate::model::{Event, Record, Timestamp, is_private_ip};
 use crate::ownership::Ownership;
 use spill::{ExternalSorter, Sortable, SortedRows, SpillLimits};
 
@@ -241,12 +241,12 @@ impl Timeline {
 }
 
 impl Analyzer for Timeline {
-    fn observe(&mut self, event: &Event) {
-        self.observe_from(None, event);
+    fn observe(&mut self, record: &Record<'_>) {
+        self.observe_from(None, record);
     }
 
-    fn observe_in(&mut self, unit: &str, event: &Event) {
-        self.observe_from(self.track_files.then_some(unit), event);
+    fn observe_in(&mut self, unit: &str, record: &Record<'_>) {
+        self.observe_from(self.track_files.then_some(unit), record);
     }
 
     fn merge(&mut self, other: Timeline) {
@@ -258,7 +258,8 @@ impl Analyzer for Timeline {
 }
 
 impl Timeline {
-    fn observe_from(&mut self, unit: Option<&str>, event: &Event) {
+    fn observe_from(&mut self, unit: Option<&str>, record: &Record<'_>) {
+        let event = record.event();
         if !self.matcher.matches(event) {
             return;
         }

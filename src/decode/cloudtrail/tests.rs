@@ -2,20 +2,23 @@
 
 use super::*;
 
-fn decode(json: &str) -> Result<Decoded<'static>, RecordError> {
+/// What a value decoded to, owned (a [`Decoded`] borrows its bytes).
+#[derive(Debug)]
+enum Got {
+    Record(Box<Event>),
+    Aggregated,
+    Digest,
+    PolicyDocument,
+}
+
+fn decode(json: &str) -> Result<Got, RecordError> {
     let mut bytes = json.as_bytes().to_vec();
-    match RecordParser::default().decode(&mut bytes)? {
-        Decoded::Record(event) => Ok(Decoded::Record(event)),
-        Decoded::Digest => Ok(Decoded::Digest),
-        Decoded::PolicyDocument => Ok(Decoded::PolicyDocument),
-        Decoded::Aggregated(aggregate) => Ok(Decoded::Aggregated(aggregate)),
-        Decoded::Counted(head) => panic!("every record is wanted, yet only its head came back: {head:?}"),
-    }
+    RecordParser::default().decode(&mut bytes).map(owned)
 }
 
 fn event(json: &str) -> Event {
     match decode(json) {
-        Ok(Decoded::Record(e)) => *e,
+        Ok(Got::Record(e)) => *e,
         other => panic!("expected a record, got {other:?}"),
     }
 }
@@ -120,11 +123,8 @@ fn aws_internal_is_not_an_endpoint() {
 
 #[test]
 fn recognises_documents_that_are_not_records() {
-    assert!(matches!(decode(r#"{"awsAccountId":"1","digestStartTime":"x","logFiles":[]}"#), Ok(Decoded::Digest)));
-    assert!(matches!(
-        decode(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow"}]}"#),
-        Ok(Decoded::PolicyDocument)
-    ));
+    assert!(matches!(decode(r#"{"awsAccountId":"1","digestStartTime":"x","logFiles":[]}"#), Ok(Got::Digest)));
+    assert!(matches!(decode(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow"}]}"#), Ok(Got::PolicyDocument)));
     assert_eq!(decode(r#"{"hello":"world"}"#).unwrap_err(), RecordError::NotARecord);
     assert_eq!(decode("[1,2]").unwrap_err(), RecordError::NotAnObject);
     assert!(matches!(decode("{\"eventName\": tru").unwrap_err(), RecordError::InvalidJson(_)));
@@ -202,13 +202,13 @@ fn parsing_in_place_reads_the_padding_but_never_changes_it() {
     for tail in tails {
         let padding: Vec<u8> = tail.iter().copied().cycle().take(PARSE_PADDING + 7).collect();
         let mut buffer = [record.as_bytes(), &padding].concat();
-        let in_place = format!("{:?}", parser.decode_in(&mut buffer, record.len(), &|_| true));
+        let in_place = format!("{:?}", parser.decode_in(&mut buffer, record.len()).map(owned));
         assert_eq!(&buffer[record.len()..], &padding[..], "padding {tail:?} changed");
         let mut copy = record.as_bytes().to_vec();
-        let copied = parser.decode(&mut copy);
+        let copied = parser.decode(&mut copy).map(owned);
         assert_eq!(in_place, format!("{copied:?}"), "padding {tail:?}");
         match copied {
-            Ok(Decoded::Record(event)) => {
+            Ok(Got::Record(event)) => {
                 assert_eq!(event.event_id.as_deref(), Some("e1"));
             }
             other => panic!("expected a record, got {other:?}"),
@@ -217,31 +217,65 @@ fn parsing_in_place_reads_the_padding_but_never_changes_it() {
     // Errors leave the parser usable: a broken value, then a good one.
     let mut broken = [b"{\"eventName\":\"a\xff\"}".as_slice(), &[b' '; PARSE_PADDING]].concat();
     let broken_len = broken.len() - PARSE_PADDING;
-    assert!(parser.decode_in(&mut broken, broken_len, &|_| true).is_err());
+    assert!(parser.decode_in(&mut broken, broken_len).is_err());
     assert!(matches!(parser.decode(&mut record.as_bytes().to_vec()), Ok(Decoded::Record(_))));
 }
 
+fn owned(decoded: Decoded<'_>) -> Got {
+    match decoded {
+        Decoded::Record(record) => Got::Record(Box::new(record.into_event())),
+        Decoded::Digest => Got::Digest,
+        Decoded::PolicyDocument => Got::PolicyDocument,
+        Decoded::Aggregated(_) => Got::Aggregated,
+    }
+}
+
 #[test]
-fn a_record_the_caller_does_not_want_comes_back_as_its_head() {
+fn a_record_event_is_built_once_and_only_when_asked() {
+    /// Asks for the event of denied records only, as `denied` does, and twice.
+    #[derive(Default)]
+    struct AsksForDenials {
+        built: Vec<bool>,
+    }
+    impl Sink for AsksForDenials {
+        fn record(&mut self, _unit: &str, record: &Record<'_>) {
+            let head = record.head();
+            assert!(!record.is_built(), "built before anyone asked");
+            if head.is_denied() {
+                let first: *const Event = record.event();
+                assert!(std::ptr::eq(first, record.event()), "built twice");
+                let event = record.event();
+                assert_eq!(
+                    (event.event_source.as_str(), event.event_name.as_str()),
+                    (&*head.event_source, &*head.event_name)
+                );
+                assert_eq!(event.outcome.kind(), head.outcome);
+                assert_eq!(event.vpce.as_deref(), head.vpce.as_deref());
+            }
+            self.built.push(record.is_built());
+        }
+        fn bad_record(&mut self, _unit: &str, _position: u64, _location: &str, reason: &str) {
+            panic!("{reason}");
+        }
+        fn unit_done(&mut self, _outcome: crate::decode::UnitOutcome) {}
+    }
     let cases = [
         (ASSUMED_ROLE_GET, true),
         (r#"{"eventName":"GetObject","eventSource":"s3.amazonaws.com","eventID":"ok"}"#, false),
         (r#"{"eventName":"GetObject","eventSource":"s3.amazonaws.com","errorCode":"NoSuchKey"}"#, false),
     ];
     let mut parser = RecordParser::default();
-    for (json, built) in cases {
+    let mut sink = AsksForDenials::default();
+    for (json, _) in cases {
         let mut bytes = json.as_bytes().to_vec();
-        match parser.decode_in(&mut bytes, json.len(), &|head| head.is_denied()) {
-            Ok(Decoded::Record(event)) => assert!(built && event.outcome.is_denied(), "{json}"),
-            Ok(Decoded::Counted(head)) => {
-                assert!(!built, "{json}");
-                assert_eq!((head.event_source.as_ref(), head.event_name.as_ref()), ("s3.amazonaws.com", "GetObject"));
-            }
-            other => panic!("{json}: {other:?}"),
+        match parser.decode_in(&mut bytes, json.len()) {
+            Ok(Decoded::Record(record)) => record.hand_to("unit", &mut sink),
+            other => panic!("{json}: {:?}", other.map(owned)),
         }
     }
-    // Digests and policies are recognised whatever the caller wants.
+    assert_eq!(sink.built, cases.map(|(_, built)| built));
+    // Digests and policies are recognised as such.
     let mut digest = br#"{"digestStartTime":"x","logFiles":[]}"#.to_vec();
     let len = digest.len();
-    assert!(matches!(parser.decode_in(&mut digest, len, &|_| false), Ok(Decoded::Digest)));
+    assert!(matches!(parser.decode_in(&mut digest, len), Ok(Decoded::Digest)));
 }
