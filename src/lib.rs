@@ -1,7 +1,7 @@
 //! trail-vpce: stream CloudTrail and S3 server access logs and answer questions about VPC endpoints.
 //!
 //! Module map (data flows top to bottom):
-//! - [`cli`]: clap definitions and the shared flags, resolved once into plain configs ([`cli::Resolved`]).
+//! - [`cli`]: clap definitions, every flag resolved once into a plain per-command config ([`cli::Task`]).
 //! - [`config`]: the inventory logs cannot show (trail-vpce.toml and flags): trusted accounts, endpoints, policies.
 //! - [`source`]: where bytes come from (files, folders, stdin, `s3://` prefixes, the CloudTrail API).
 //! - [`decode`]: compression sniffing, gzip, CloudTrail JSON and S3 access log lines → [`model::Event`].
@@ -11,7 +11,7 @@
 //! - [`ownership`]: who operates each VPC endpoint (customer, AWS, another account), decided per endpoint.
 //! - [`ingest`]: the parallel pipeline: sources → decode → filter → analyzers, with the input books.
 //! - [`analyze`]: one accumulator per command, merged across workers.
-//! - [`app`]: runs a command: flags → pipeline → report, and the exit-code contract.
+//! - [`app`]: runs a resolved command: config → pipeline → report, and the exit-code contract.
 //! - [`report`]: JSON envelope, tables, CSV/Parquet, terminal escaping.
 //! - `verify` (feature `aws`): CloudTrail digest signatures, chains and log file hashes.
 //! - `alloc`: the process allocator (jemalloc for small blocks, the system allocator for large ones).

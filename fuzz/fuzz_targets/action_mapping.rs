@@ -18,7 +18,7 @@ use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
 use trail_vpce::actions::{ApiCall, accesses, items_from_request_parameters};
 use trail_vpce::analyze::outside::{Outside, OutsideConfig};
-use trail_vpce::decode::cloudtrail::{Decoded, RecordParser};
+use trail_vpce::decode::cloudtrail::RecordParser;
 use trail_vpce::ingest::Analyzer;
 use trail_vpce::model::{Record, RequestFacts};
 
@@ -175,8 +175,8 @@ fn record(call: Call, params: &Value, resources: u8) -> Vec<u8> {
 fuzz_target!(|input: Input| {
     let (params, _count) = request_parameters(&input);
     let mut bytes = record(input.call, &params, input.resources);
-    let event = match RecordParser::default().decode(&mut bytes) {
-        Ok(Decoded::Record(record)) => record.into_event(),
+    let event = match RecordParser::default().decode_event(&mut bytes) {
+        Ok(Some(event)) => event,
         other => panic!("a well-formed record did not decode: {other:?}"),
     };
 

@@ -366,5 +366,6 @@ fn sorted(groups: Groups) -> Vec<Group> {
     out
 }
 
+pub mod rows;
 #[cfg(test)]
 mod tests;

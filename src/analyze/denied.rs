@@ -110,7 +110,15 @@ impl DeniedRequest {
 }
 
 /// Requests that may be two records of one request: same endpoint, principal, operation and second.
-type PairKey = (String, String, String, String, i64);
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct PairKey {
+    vpce: String,
+    principal: String,
+    event_source: String,
+    event_name: String,
+    /// The request time, in whole seconds.
+    second: i64,
+}
 
 #[derive(Default)]
 struct Pending {
@@ -221,13 +229,13 @@ impl Denied {
 }
 
 fn pair_key(event: &Event, request: &DeniedRequest) -> PairKey {
-    (
-        request.vpce.clone().unwrap_or_default(),
-        request.principal.clone(),
-        event.event_source.clone(),
-        event.event_name.clone(),
-        event.time.map_or(0, |t| t.millis().div_euclid(1000)),
-    )
+    PairKey {
+        vpce: request.vpce.clone().unwrap_or_default(),
+        principal: request.principal.clone(),
+        event_source: event.event_source.clone(),
+        event_name: event.event_name.clone(),
+        second: event.time.map_or(0, |t| t.millis().div_euclid(1000)),
+    }
 }
 
 fn denied_request(event: &Event, verdict: &Classification) -> DeniedRequest {
@@ -608,5 +616,6 @@ impl Denied {
     }
 }
 
+mod rows;
 #[cfg(test)]
 mod tests;

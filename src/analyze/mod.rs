@@ -9,6 +9,7 @@ pub mod export;
 pub mod integrity;
 pub mod outside;
 pub mod propose;
+pub mod replay;
 pub mod scan;
 pub mod small_set;
 pub mod timeline;

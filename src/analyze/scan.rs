@@ -11,6 +11,8 @@ use crate::ingest::Analyzer;
 use crate::model::{Aggregate, Event, LogKind, Record, Timestamp};
 use crate::ownership::{Basis, OwnerClass, Ownership, Signal};
 
+mod rows;
+
 /// The scan accumulator.
 #[derive(Debug, Default)]
 pub struct Scan {

@@ -6,17 +6,17 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::replay::PolicyReplayer;
 use super::{AppError, Outcome, check_input};
+use crate::analyze::check::rows::MISSING_KEYS_TABLE;
 use crate::analyze::check::{Check, CheckReport, EndpointReport, Group};
-use crate::cli::{CheckArgs, Format};
-use crate::config::Overrides;
+use crate::cli::{CheckFormat, CheckTask};
 use crate::ingest::{self, InputStats};
-use crate::report::{self, Human, Table, write_input_summary};
+use crate::report::rows::{self, View};
+use crate::report::{self, Human, write_input_summary};
 
-pub fn run(args: &CheckArgs) -> Result<Outcome, AppError> {
-    let overrides = Overrides { policies: args.policies.clone(), ..Overrides::default() };
-    let (resolved, settings) = super::prepare(&args.common, &overrides)?;
+pub fn run(mut task: CheckTask) -> Result<Outcome, AppError> {
+    let settings = super::prepare(&mut task.shared)?;
+    let (ingest, output) = (&task.shared.ingest, &task.shared.output);
     let candidates: Vec<(String, String)> =
         settings.policies().map(|(id, _, p)| (id.to_owned(), p.path.display().to_string())).collect();
     if candidates.is_empty() {
@@ -25,15 +25,9 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, AppError> {
                 .to_owned(),
         ));
     }
-    let format = resolved.output.format;
-    if matches!(format, Format::Csv | Format::Parquet) {
-        return Err(AppError::Usage(
-            "check: csv and parquet output are not available; use table, json or ndjson".into(),
-        ));
-    }
-    let replayer = Arc::new(PolicyReplayer::new(&settings));
-    let (check, stats) = ingest::run(&resolved.ingest, || Check::new(replayer.clone()))?;
-    check_input(&stats, &resolved.output)?;
+    let replayer = Arc::new(settings.endpoint_policies());
+    let (check, stats) = ingest::run(ingest, || Check::new(replayer.clone()))?;
+    check_input(&stats, output)?;
     let ownership = settings.ownership(&stats.endpoints);
     let (candidates, not_ours): (Vec<_>, Vec<_>) =
         candidates.into_iter().partition(|(vpce, _)| ownership.is_customer_side(vpce));
@@ -45,11 +39,11 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, AppError> {
             ownership.operator_label(vpce).unwrap_or_default()
         ));
     }
-    let mut out = report::open_output(resolved.output.output.as_deref())?;
-    match format {
-        Format::Json => report::write_envelope(&mut out, "check", resolved.output.window, &stats, &body)?,
-        Format::Ndjson => write_ndjson(&mut out, &body)?,
-        _ => write_table(&mut Human::new(&mut out), &body, &stats)?,
+    let mut out = report::open_output(output.output.as_deref())?;
+    match task.format {
+        CheckFormat::Json => report::write_envelope(&mut out, "check", output.window, &stats, &body)?,
+        CheckFormat::Ndjson => write_ndjson(&mut out, &body)?,
+        CheckFormat::Table => write_human(&mut Human::new(&mut out), &body, &stats)?,
     }
     out.finish()?;
     Ok(if body.breaks_anything() { Outcome::Findings } else { Outcome::Clean })
@@ -85,7 +79,7 @@ fn write_ndjson(out: &mut dyn Write, body: &CheckReport) -> std::io::Result<()> 
     Ok(())
 }
 
-fn write_table(out: &mut Human<impl Write>, body: &CheckReport, stats: &InputStats) -> std::io::Result<()> {
+fn write_human(out: &mut Human<impl Write>, body: &CheckReport, stats: &InputStats) -> std::io::Result<()> {
     for check in &body.checks {
         let na = &check.network_activity;
         writeln!(
@@ -112,24 +106,11 @@ fn write_table(out: &mut Human<impl Write>, body: &CheckReport, stats: &InputSta
                 continue;
             }
             writeln!(out, "  {title}: {requests} requests in {} groups", groups.len())?;
-            let why = if list == "would_maybe_break" { "MISSING KEYS" } else { "STATEMENT" };
-            let mut table = Table::new(&["COUNT", "PRINCIPAL", "ACTION", "RESOURCE", why, "FIRST SEEN", "LAST SEEN"]);
-            for g in groups {
-                let why = if list == "would_maybe_break" {
-                    g.missing_keys.join(",")
-                } else {
-                    g.statement.clone().unwrap_or_default()
-                };
-                table.row(vec![
-                    g.count.to_string(),
-                    g.principal.clone(),
-                    g.action.clone(),
-                    g.resource.clone().unwrap_or_else(|| "-".to_owned()),
-                    if why.is_empty() { "-".to_owned() } else { why },
-                    g.first_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
-                    g.last_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
-                ]);
-            }
+            let table = if list == "would_maybe_break" {
+                rows::table_of(MISSING_KEYS_TABLE, groups.iter())
+            } else {
+                rows::table(groups.iter(), View::PLAIN)
+            };
             out.table(&table)?;
         }
         writeln!(out)?;

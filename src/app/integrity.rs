@@ -1,36 +1,35 @@
 //! `--verify` on `timeline`, `denied` and `outside`: switch hashing on in the pipeline, then judge the hashes
-//! (`verify`'s checks) into the book rows are labelled from. Needs the `aws` feature (RSA, SHA-256).
+//! (`verify`'s checks) into the book rows are labelled from. Needs the `aws` feature (RSA, SHA-256): `cli`
+//! refuses `--verify` in a build without it.
 
 use super::AppError;
 use crate::analyze::integrity::{IntegrityBook, IntegritySummary};
-use crate::cli::VerifyFlags;
+use crate::cli::IntegrityCheck;
 use crate::ingest::{IngestConfig, InputStats};
+use crate::report::rows::View;
 
 /// Turns content hashing on when `--verify` is given.
-pub(super) fn enable(flags: &VerifyFlags, ingest: &mut IngestConfig) -> Result<(), AppError> {
-    if flags.verify && !cfg!(feature = "aws") {
-        return Err(AppError::Usage(
-            "--verify needs the `aws` feature (RSA signatures and SHA-256 come from aws-lc-rs); rebuild with \
-             `--features aws`"
-                .to_owned(),
-        ));
-    }
-    ingest.decode.hash_content = flags.verify;
-    Ok(())
+pub(super) fn enable(check: Option<&IntegrityCheck>, ingest: &mut IngestConfig) {
+    ingest.decode.hash_content = check.is_some();
+}
+
+/// The columns the rows are written with: the integrity ones too with `--verify`.
+pub(super) fn view(check: Option<&IntegrityCheck>) -> View {
+    View { integrity: check.is_some() }
 }
 
 /// The book and the file-level summary, when `--verify` was given.
 #[cfg(feature = "aws")]
 pub(super) fn judge(
-    flags: &VerifyFlags,
+    check: Option<&IntegrityCheck>,
     stats: &InputStats,
     ingest: &IngestConfig,
 ) -> Result<Option<(IntegrityBook, IntegritySummary)>, AppError> {
-    if !flags.verify {
+    let Some(check) = check else {
         return Ok(None);
-    }
+    };
     let report =
-        crate::verify::pass::judge(&stats.contents, &flags.public_keys, &ingest.remote).map_err(AppError::Usage)?;
+        crate::verify::pass::judge(&stats.contents, &check.public_keys, &ingest.remote).map_err(AppError::Usage)?;
     let book = crate::verify::pass::book(&report);
     let mut summary = IntegritySummary {
         verdict: report.verdict.to_owned(),
@@ -46,7 +45,7 @@ pub(super) fn judge(
 
 #[cfg(not(feature = "aws"))]
 pub(super) fn judge(
-    _flags: &VerifyFlags,
+    _check: Option<&IntegrityCheck>,
     _stats: &InputStats,
     _ingest: &IngestConfig,
 ) -> Result<Option<(IntegrityBook, IntegritySummary)>, AppError> {

@@ -1,5 +1,6 @@
-//! Runs a parsed command: resolve flags, run the pipeline with the command's analyzer, write the report.
-//! Maps every failure to the exit-code contract (0 ok, 1 findings, 2 usage or input error).
+//! Runs a command whose flags `cli` resolved into a [`Task`]: load the settings, run the pipeline with the
+//! command's analyzer, write the report. Maps every failure to the exit-code contract (0 ok, 1 findings, 2 usage
+//! or input error).
 
 mod check;
 mod denied;
@@ -10,15 +11,14 @@ mod policy_cmd;
 mod policy_input;
 mod propose;
 mod propose_output;
-mod replay;
 mod scan;
 mod timeline;
 mod verify;
 
 use std::io;
 
-use crate::cli::{Cli, Command, CommonArgs, OutputConfig, Resolved};
-use crate::config::{Overrides, Settings};
+use crate::cli::{Cli, OutputConfig, Shared, Task};
+use crate::config::Settings;
 use crate::ingest::{IngestError, InputStats};
 use crate::report::human::stdout_is_terminal;
 use crate::report::warn;
@@ -51,6 +51,15 @@ pub enum AppError {
     Output(#[from] io::Error),
 }
 
+impl From<crate::report::rows::RowsError> for AppError {
+    fn from(e: crate::report::rows::RowsError) -> AppError {
+        match e {
+            crate::report::rows::RowsError::Io(e) => AppError::Output(e),
+            crate::report::rows::RowsError::Tabular(e) => AppError::Tabular(e),
+        }
+    }
+}
+
 impl AppError {
     /// True when the error is a closed stdout (`trail-vpce ... | head`): not worth a message.
     pub fn is_broken_pipe(&self) -> bool {
@@ -58,28 +67,43 @@ impl AppError {
     }
 }
 
-/// Runs the command.
+/// Resolves the command's flags and runs it.
 pub fn run(cli: Cli) -> Result<Outcome, AppError> {
-    match cli.command {
-        Command::Scan(args) => scan::run(&args),
-        Command::Denied(args) => denied::run(&args),
-        Command::Timeline(args) => timeline::run(&args),
-        Command::Export(args) => export::run(&args),
-        Command::Check(args) => check::run(&args),
-        Command::Policy(args) => policy_cmd::run(&args),
-        Command::Outside(args) => outside::run(&args),
-        Command::Propose(args) => propose::run(&args),
-        Command::Verify(args) => verify::run(&args),
+    run_task(cli.resolve().map_err(AppError::Usage)?)
+}
+
+/// Runs a resolved command.
+pub fn run_task(task: Task) -> Result<Outcome, AppError> {
+    match task {
+        Task::Scan(task) => scan::run(task),
+        Task::Denied(task) => denied::run(task),
+        Task::Timeline(task) => timeline::run(task),
+        Task::Export(task) => export::run(task),
+        Task::Check(task) => check::run(task),
+        Task::Eval(task) => policy_cmd::eval(&task),
+        Task::Lint(task) => policy_cmd::lint(&task),
+        Task::Outside(task) => outside::run(task),
+        Task::Propose(task) => propose::run(task),
+        Task::Verify(task) => verify::run(task),
+        Task::Completions(shell) => generated(|out| crate::cli::write_completions(shell, out)),
+        Task::Man => generated(crate::cli::write_man),
     }
 }
 
-/// Resolves the shared flags and loads the configuration; S3 access log lines from configured endpoint
+/// Writes a generated file (completion script, manual page) on stdout.
+fn generated(write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>) -> Result<Outcome, AppError> {
+    let mut out = crate::report::open_output(None)?;
+    write(&mut out)?;
+    out.finish()?;
+    Ok(Outcome::Clean)
+}
+
+/// Loads the configuration (with the command's overrides); S3 access log lines from configured endpoint
 /// networks are attributed to their endpoint.
-fn prepare(common: &CommonArgs, overrides: &Overrides) -> Result<(Resolved, Settings), AppError> {
-    let mut resolved = common.resolve().map_err(AppError::Usage)?;
-    let settings = Settings::load(resolved.config.as_deref(), overrides)?;
-    resolved.ingest.endpoint_networks = settings.s3_endpoint_networks();
-    Ok((resolved, settings))
+fn prepare(shared: &mut Shared) -> Result<Settings, AppError> {
+    let settings = Settings::load(shared.config.as_deref(), &shared.overrides)?;
+    shared.ingest.endpoint_networks = settings.s3_endpoint_networks();
+    Ok(settings)
 }
 
 /// Parquet is binary: refuse to write it to a terminal (use --output FILE or a pipe).

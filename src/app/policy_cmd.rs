@@ -7,18 +7,11 @@ use serde::Serialize;
 
 use super::policy_input::{DecisionOutput, fill_endpoint_keys, parse_request};
 use super::{AppError, Outcome};
-use crate::cli::{EvalArgs, LintArgs, LintFormat, PolicyArgs, PolicyCommand};
+use crate::cli::{EvalTask, LintFormat, LintTask, Requests};
 use crate::config::{Overrides, Settings};
 use crate::ingest::InputStats;
-use crate::policy::{EndpointKind, EvalOptions, LintFinding, Policy, Severity, evaluate_with, lint};
+use crate::policy::{EndpointKind, EvalOptions, LintFinding, Policy, Severity, evaluate_with};
 use crate::report::{self, Envelope, Human, Table, Window};
-
-pub fn run(args: &PolicyArgs) -> Result<Outcome, AppError> {
-    match &args.command {
-        PolicyCommand::Eval(args) => eval(args),
-        PolicyCommand::Lint(args) => run_lint(args),
-    }
-}
 
 /// Reads and parses a policy file; errors name the file and the JSON path.
 fn read_policy(path: &Path) -> Result<(String, Policy), AppError> {
@@ -36,10 +29,11 @@ fn read_input(name: &str) -> Result<Box<dyn BufRead>, AppError> {
     Ok(Box::new(std::io::BufReader::new(file)))
 }
 
-fn eval(args: &EvalArgs) -> Result<Outcome, AppError> {
-    let (_, policy) = read_policy(&args.policy)?;
-    let options = EvalOptions::for_endpoint(args.endpoint_kind.into());
-    let env = match &args.config {
+/// `policy eval`: one decision per request.
+pub fn eval(task: &EvalTask) -> Result<Outcome, AppError> {
+    let (_, policy) = read_policy(&task.policy)?;
+    let options = EvalOptions::for_endpoint(task.kind);
+    let env = match &task.config {
         Some(path) => Some(
             Settings::load(Some(path), &Overrides::default()).map_err(|e| AppError::Usage(e.to_string()))?.replay_env(),
         ),
@@ -53,7 +47,11 @@ fn eval(args: &EvalArgs) -> Result<Outcome, AppError> {
         }
         Ok::<_, String>(DecisionOutput::from(&evaluate_with(&policy, &request, &options)))
     };
-    if let Some(name) = &args.request {
+    let name = match &task.requests {
+        Requests::One(name) => name,
+        Requests::Many(name) => name,
+    };
+    if let Requests::One(_) = &task.requests {
         let mut text = String::new();
         read_input(name)?.read_to_string(&mut text).map_err(|e| AppError::Usage(format!("cannot read {name}: {e}")))?;
         let decision = decide(&text).map_err(|e| AppError::Usage(format!("request {name}: {e}")))?;
@@ -61,7 +59,6 @@ fn eval(args: &EvalArgs) -> Result<Outcome, AppError> {
         out.finish()?;
         return Ok(Outcome::Clean);
     }
-    let name = args.requests.as_deref().unwrap_or("-");
     let mut failed: Vec<usize> = Vec::new();
     for (i, line) in read_input(name)?.lines().enumerate() {
         let number = i + 1;
@@ -110,17 +107,18 @@ struct LintReport<'a> {
     findings: Vec<FindingOut<'a>>,
 }
 
-fn run_lint(args: &LintArgs) -> Result<Outcome, AppError> {
-    let (text, policy) = read_policy(&args.file)?;
-    let kind: Option<EndpointKind> = args.endpoint_kind.map(Into::into);
-    let findings = lint(&text, &policy, kind);
+/// `policy lint`.
+pub fn lint(task: &LintTask) -> Result<Outcome, AppError> {
+    let (text, policy) = read_policy(&task.file)?;
+    let kind = task.kind;
+    let findings = crate::policy::lint(&text, &policy, kind);
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     let errors = count(Severity::Error);
     let mut out = report::open_output(None)?;
-    match args.format {
+    match task.format {
         LintFormat::Json => {
             let body = LintReport {
-                policy: args.file.display().to_string(),
+                policy: task.file.display().to_string(),
                 endpoint_kind: kind.map(|k| match k {
                     EndpointKind::Gateway => "gateway",
                     EndpointKind::Interface => "interface",
@@ -142,7 +140,7 @@ fn run_lint(args: &LintArgs) -> Result<Outcome, AppError> {
         LintFormat::Table => {
             let mut out = Human::new(&mut out);
             if findings.is_empty() {
-                writeln!(out, "no findings in {}", args.file.display())?;
+                writeln!(out, "no findings in {}", task.file.display())?;
             } else {
                 let mut table = Table::new(&["SEVERITY", "CODE", "PATH", "MESSAGE"]).max_width(400);
                 for f in &findings {

@@ -9,11 +9,11 @@ use serde::Serialize;
 use super::propose_output::{cloudformation, terraform, write_summary};
 use super::{AppError, Outcome, check_input};
 use crate::analyze::propose::{
-    Current, GenerateError, Granularity, Proposal, ProposeError, ProposeFacts, ProposeOptions, Scope, propose_endpoint,
+    Current, GenerateError, Proposal, ProposeError, ProposeFacts, ProposeOptions, propose_endpoint,
 };
 use crate::analyze::trust::TrustedSet;
-use crate::cli::{Format, ProposeArgs, ScopeArg};
-use crate::config::{Overrides, load_policy};
+use crate::cli::{ProposeFormat, ProposeTask};
+use crate::config::load_policy;
 use crate::ingest;
 use crate::policy::EndpointKind;
 use crate::report::{self, Envelope, Human, warn, write_input_summary};
@@ -43,25 +43,15 @@ struct OptionsEcho {
     action_wildcards: bool,
 }
 
-pub fn run(args: &ProposeArgs) -> Result<Outcome, AppError> {
-    let (resolved, settings) = super::prepare(&args.common, &Overrides::default())?;
-    let format = resolved.output.format;
-    if !matches!(format, Format::Table | Format::Json | Format::Terraform | Format::Cloudformation) {
-        return Err(AppError::Usage("propose writes --format table, json, terraform or cloudformation".to_owned()));
-    }
-    let single = match args.common.vpce.as_slice() {
-        [one] => Some(one.clone()),
-        _ => None,
-    };
-    if args.current.is_some() && single.is_none() {
-        return Err(AppError::Usage("--current needs exactly one endpoint: add --vpce VPCE_ID".to_owned()));
-    }
-    let granularity = Granularity::parse(&args.granularity).map_err(AppError::Usage)?;
-    let current_file = args.current.as_deref().map(load_policy).transpose()?;
+pub fn run(mut task: ProposeTask) -> Result<Outcome, AppError> {
+    let settings = super::prepare(&mut task.shared)?;
+    let (ingest, output) = (&task.shared.ingest, &task.shared.output);
+    let single = task.single;
+    let current_file = task.current.as_deref().map(load_policy).transpose()?;
     let trusted = TrustedSet::from_settings(&settings);
     let env = Arc::new(settings.replay_env());
-    let (mut facts, stats) = ingest::run(&resolved.ingest, || ProposeFacts::new(env.clone(), trusted.clone()))?;
-    check_input(&stats, &resolved.output)?;
+    let (mut facts, stats) = ingest::run(ingest, || ProposeFacts::new(env.clone(), trusted.clone()))?;
+    check_input(&stats, output)?;
     let ownership = settings.ownership(&stats.endpoints);
     for (_, owner, _) in ownership.iter() {
         if let (true, Some(account)) = (owner.class.is_customer_side(), &owner.account) {
@@ -79,21 +69,7 @@ pub fn run(args: &ProposeArgs) -> Result<Outcome, AppError> {
             )));
         }
     }
-    let base = ProposeOptions {
-        granularity,
-        scope: match args.scope {
-            ScopeArg::Any => Scope::Any,
-            ScopeArg::Org => Scope::Org,
-            ScopeArg::Accounts => Scope::Accounts,
-            ScopeArg::Principals => Scope::Principals,
-        },
-        include_denied: args.include_denied,
-        include_foreign: args.include_foreign,
-        allow_aws_owned: args.allow_aws_owned,
-        aws_owned: Arc::clone(&settings.aws_owned),
-        action_wildcards: args.action_wildcards,
-        ..ProposeOptions::default()
-    };
+    let base = ProposeOptions { aws_owned: Arc::clone(&settings.aws_owned), ..task.options };
     let mut proposals = Vec::new();
     let mut skipped = Vec::new();
     for (vpce, endpoint_facts) in &facts.endpoints {
@@ -115,7 +91,7 @@ pub fn run(args: &ProposeArgs) -> Result<Outcome, AppError> {
         match propose_endpoint(vpce, endpoint_facts, &facts.trusted, &options, current) {
             Ok(p) => proposals.push(p),
             Err(ProposeError::Generate { vpce, source }) if single.is_none() => {
-                if !resolved.output.quiet {
+                if !output.quiet {
                     warn(format_args!("no proposal for {vpce}: {source}"));
                 }
                 skipped.push(Skipped { vpce, reason: source.to_string() });
@@ -123,39 +99,39 @@ pub fn run(args: &ProposeArgs) -> Result<Outcome, AppError> {
             Err(e) => return Err(e.into()),
         }
     }
-    let mut out = report::open_output(resolved.output.output.as_deref())?;
-    match (format, &single) {
-        (Format::Table | Format::Json, Some(_)) => {
+    let mut out = report::open_output(output.output.as_deref())?;
+    match (task.format, &single) {
+        (ProposeFormat::Table | ProposeFormat::Json, Some(_)) => {
             // The policy document alone on stdout (ready for modify-vpc-endpoint); the summary on stderr.
             for p in &proposals {
                 out.write_all(p.text.as_bytes())?;
-                if !resolved.output.quiet {
+                if !output.quiet {
                     write_summary(&mut report::human::stderr(), p)?;
                 }
             }
         }
-        (Format::Json, None) => {
+        (ProposeFormat::Json, None) => {
             let body = Body { proposals: &proposals, skipped: &skipped, options: echo(&base) };
             report::write_json(
                 &mut out,
                 &Envelope {
                     command: "propose",
                     version: report::VERSION,
-                    window: resolved.output.window,
+                    window: output.window,
                     input: &stats,
                     body: &body,
                 },
             )?;
         }
-        (Format::Terraform, _) => {
+        (ProposeFormat::Terraform, _) => {
             out.write_all(terraform(&proposals).as_bytes())?;
-            summaries_to_stderr(&proposals, resolved.output.quiet)?;
+            summaries_to_stderr(&proposals, output.quiet)?;
         }
-        (Format::Cloudformation, _) => {
+        (ProposeFormat::Cloudformation, _) => {
             report::write_json(&mut out, &cloudformation(&proposals))?;
-            summaries_to_stderr(&proposals, resolved.output.quiet)?;
+            summaries_to_stderr(&proposals, output.quiet)?;
         }
-        _ => {
+        (ProposeFormat::Table, None) => {
             let mut out = Human::new(&mut out);
             for p in &proposals {
                 write_summary(&mut out, p)?;

@@ -4,60 +4,34 @@ use std::io::Write;
 
 use super::{AppError, Outcome, check_input};
 use crate::analyze::scan::{Scan, ScanReport};
-use crate::cli::{Format, ScanArgs};
-use crate::config::Overrides;
+use crate::cli::{ScanFormat, ScanTask};
 use crate::ingest;
 use crate::ingest::InputStats;
-use crate::report::{self, Human, Table, Window, write_input_summary};
+use crate::report::rows::{self, View};
+use crate::report::{self, Human, Window, write_input_summary};
 
-pub fn run(args: &ScanArgs) -> Result<Outcome, AppError> {
-    let (resolved, settings) = super::prepare(&args.common, &Overrides::default())?;
-    let format = resolved.output.format;
-    if !matches!(format, Format::Table | Format::Json) {
-        return Err(AppError::Usage("scan writes --format table or json".to_owned()));
-    }
-    let (scan, stats) = ingest::run(&resolved.ingest, Scan::default)?;
-    check_input(&stats, &resolved.output)?;
-    let body = scan.report(args.top, &settings.ownership(&stats.endpoints));
-    let mut out = report::open_output(resolved.output.output.as_deref())?;
-    match format {
-        Format::Json => report::write_envelope(&mut out, "scan", resolved.output.window, &stats, &body)?,
-        _ => write_table(&mut Human::new(&mut out), &body, &stats, resolved.output.window)?,
+pub fn run(mut task: ScanTask) -> Result<Outcome, AppError> {
+    let settings = super::prepare(&mut task.shared)?;
+    let (ingest, output) = (&task.shared.ingest, &task.shared.output);
+    let (scan, stats) = ingest::run(ingest, Scan::default)?;
+    check_input(&stats, output)?;
+    let body = scan.report(task.top, &settings.ownership(&stats.endpoints));
+    let mut out = report::open_output(output.output.as_deref())?;
+    match task.format {
+        ScanFormat::Json => report::write_envelope(&mut out, "scan", output.window, &stats, &body)?,
+        ScanFormat::Table => write_human(&mut Human::new(&mut out), &body, &stats, output.window)?,
     }
     out.finish()?;
     Ok(Outcome::Clean)
 }
 
-fn write_table(
+fn write_human(
     out: &mut Human<impl Write>,
     body: &ScanReport,
     stats: &InputStats,
     window: Window,
 ) -> std::io::Result<()> {
-    let mut table = Table::new(&[
-        "ENDPOINT",
-        "OWNER",
-        "ACCOUNT",
-        "RECORDS",
-        "DENIED",
-        "FIRST SEEN",
-        "LAST SEEN",
-        "SERVICES",
-        "TOP PRINCIPAL",
-    ]);
-    for e in &body.endpoints {
-        table.row(vec![
-            e.vpce.clone(),
-            e.owner.as_str().to_owned(),
-            e.accounts.join(","),
-            e.records.to_string(),
-            e.denied.to_string(),
-            e.first_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
-            e.last_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
-            e.services.keys().map(|s| s.trim_end_matches(".amazonaws.com")).collect::<Vec<_>>().join(","),
-            e.top_principals.first().map(|p| format!("{} ({})", p.name, p.count)).unwrap_or_default(),
-        ]);
-    }
+    let table = rows::table(&body.endpoints, View::PLAIN);
     if let (Some(since), until) = (window.since, window.until) {
         writeln!(
             out,
@@ -75,20 +49,7 @@ fn write_table(
     if !others.is_empty() {
         writeln!(out)?;
         writeln!(out, "not your endpoints (AWS-operated or another account's; not in the analyses above):")?;
-        let mut table =
-            Table::new(&["ENDPOINT", "OPERATOR", "BASIS", "RECORDS", "DENIED", "SERVICES", "TOP PRINCIPAL"]);
-        for e in others {
-            table.row(vec![
-                e.vpce.clone(),
-                e.label.clone(),
-                e.basis.as_str().to_owned(),
-                e.records.to_string(),
-                e.denied.to_string(),
-                e.services.keys().map(|s| s.trim_end_matches(".amazonaws.com")).collect::<Vec<_>>().join(","),
-                e.top_principals.first().map(|p| format!("{} ({})", p.name, p.count)).unwrap_or_default(),
-            ]);
-        }
-        out.table(&table)?;
+        out.table(&rows::table(others, View::PLAIN))?;
     }
     for (source, a) in &body.aggregated_events {
         let codes: Vec<String> = a.error_codes.iter().map(|(code, n)| format!("{code} {n}")).collect();

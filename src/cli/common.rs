@@ -1,32 +1,21 @@
-//! The flag group every command shares, and its resolution into an [`IngestConfig`] and [`OutputConfig`].
+//! The flag group every command shares, and its resolution into a [`Shared`] config: an [`IngestConfig`],
+//! an [`OutputConfig`], the config file and the flags that override it. The `--format` flag is here too, typed
+//! by each command's own format enum (see [`super::formats`]).
 
 use std::path::PathBuf;
 
-use clap::ValueEnum;
-
+use super::formats::FormatChoice;
 use super::time_arg::{parse_instant, parse_time_arg};
+use crate::config::Overrides;
 use crate::decode::DecodeOptions;
 use crate::ingest::{Filter, IngestConfig};
 use crate::model::Timestamp;
 use crate::report::Window;
 use crate::source::remote::RemoteConfig;
 
-/// Output formats. Each command accepts the ones that fit its shape.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Table,
-    Json,
-    Ndjson,
-    Csv,
-    Parquet,
-    /// `propose` only: an `aws_vpc_endpoint_policy` resource.
-    Terraform,
-    /// `propose` only: a CloudFormation template fragment (`AWS::EC2::VPCEndpoint` `PolicyDocument`).
-    Cloudformation,
-}
-
+/// The shared flags; `F` is the command's `--format` enum.
 #[derive(Debug, clap::Args)]
-pub struct CommonArgs {
+pub struct CommonArgs<F: FormatChoice> {
     /// Log files, folders (read recursively), archives (.tar, .tar.gz, .zip), - for stdin, s3://bucket/prefix,
     /// or cloudtrail:lookup (the LookupEvents API).
     #[arg(value_name = "SOURCE", required_unless_present = "lookup")]
@@ -61,8 +50,8 @@ pub struct CommonArgs {
     #[arg(long, value_name = "FILE", env = "TRAIL_VPCE_CONFIG")]
     pub config: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value = F::DEFAULT)]
+    pub format: F,
     /// Write the report to this file instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -112,10 +101,9 @@ pub struct AwsArgs {
     pub aws_max_attempts: Option<u32>,
 }
 
-/// Where and how to print.
+/// Where and how to print (the format is in each command's config: its type is the command's own).
 #[derive(Debug, Clone)]
 pub struct OutputConfig {
-    pub format: Format,
     pub output: Option<PathBuf>,
     pub quiet: bool,
     pub strict: bool,
@@ -126,15 +114,19 @@ pub struct OutputConfig {
 
 /// The shared flags, resolved.
 #[derive(Debug, Clone)]
-pub struct Resolved {
+pub struct Shared {
     pub ingest: IngestConfig,
     pub output: OutputConfig,
+    /// `--config FILE`.
     pub config: Option<PathBuf>,
+    /// The command's flags that override the config file (`--policy`, `--trusted-account`, ...).
+    pub overrides: Overrides,
 }
 
-impl CommonArgs {
-    /// Resolves the flags; errors are usage errors (exit 2).
-    pub fn resolve(&self) -> Result<Resolved, String> {
+impl<F: FormatChoice> CommonArgs<F> {
+    /// Resolves the flags (the command's overrides of the config file given); errors are usage errors (exit 2).
+    pub fn resolve(&self, command: &str, overrides: Overrides) -> Result<(Shared, F), String> {
+        check_format_built(command, self.format)?;
         let at = match &self.at {
             None => Timestamp::from_millis(jiff::Timestamp::now().as_millisecond()),
             Some(text) => parse_instant(text)
@@ -190,13 +182,24 @@ impl CommonArgs {
             remote,
         };
         let output = OutputConfig {
-            format: self.format,
             output: self.output.clone(),
             quiet: self.quiet,
             strict: self.strict,
             window: Window { since, until },
             at,
         };
-        Ok(Resolved { ingest, output, config: self.config.clone() })
+        Ok((Shared { ingest, output, config: self.config.clone(), overrides }, self.format))
     }
+}
+
+/// Refuses CSV and Parquet in a build without the `tabular` feature, naming the feature.
+pub fn check_format_built<F: FormatChoice>(command: &str, format: F) -> Result<(), String> {
+    if format.needs_tabular() && !cfg!(feature = "tabular") {
+        let name = format.to_possible_value().map(|p| p.get_name().to_owned()).unwrap_or_default();
+        return Err(format!(
+            "{command} --format {name} needs CSV/Parquet support: this build has no `tabular` feature \
+             (rebuild with --features tabular)"
+        ));
+    }
+    Ok(())
 }

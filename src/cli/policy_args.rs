@@ -1,17 +1,19 @@
 //! Flags of `trail-vpce check` (replay traffic through candidate endpoint policies) and `trail-vpce policy`
-//! (evaluate requests against a policy, lint a policy).
+//! (evaluate requests against a policy, lint a policy), and their resolved configs.
 
 use std::path::PathBuf;
 
 use clap::{Subcommand, ValueEnum};
 
-use super::CommonArgs;
+use super::common::{CommonArgs, Shared};
+use super::formats::{CheckFormat, LintFormat};
+use crate::config::Overrides;
 use crate::policy::EndpointKind;
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     #[command(flatten)]
-    pub common: CommonArgs,
+    pub common: CommonArgs<CheckFormat>,
     /// Candidate endpoint policy: VPCE_ID=FILE (repeatable; overrides the config's policy for that endpoint).
     #[arg(long = "policy", value_name = "VPCE=FILE")]
     pub policies: Vec<String>,
@@ -71,13 +73,6 @@ pub struct EvalArgs {
     pub config: Option<PathBuf>,
 }
 
-/// Output of `policy lint`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LintFormat {
-    Table,
-    Json,
-}
-
 #[derive(Debug, clap::Args)]
 pub struct LintArgs {
     /// The policy document (JSON).
@@ -89,4 +84,63 @@ pub struct LintArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = LintFormat::Table)]
     pub format: LintFormat,
+}
+
+/// `check`, resolved (the candidate policies are in the overrides).
+#[derive(Debug, Clone)]
+pub struct CheckTask {
+    pub shared: Shared,
+    pub format: CheckFormat,
+}
+
+impl CheckArgs {
+    pub fn resolve(&self) -> Result<CheckTask, String> {
+        let overrides = Overrides { policies: self.policies.clone(), ..Overrides::default() };
+        let (shared, format) = self.common.resolve("check", overrides)?;
+        Ok(CheckTask { shared, format })
+    }
+}
+
+/// Where `policy eval` reads its requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Requests {
+    /// One JSON object, from this file (`-` for stdin).
+    One(String),
+    /// One JSON object per line, from this file (`-` for stdin).
+    Many(String),
+}
+
+/// `policy eval`, resolved.
+#[derive(Debug, Clone)]
+pub struct EvalTask {
+    pub policy: PathBuf,
+    pub requests: Requests,
+    pub kind: EndpointKind,
+    /// The inventory that fills in the endpoint keys.
+    pub config: Option<PathBuf>,
+}
+
+/// `policy lint`, resolved.
+#[derive(Debug, Clone)]
+pub struct LintTask {
+    pub file: PathBuf,
+    /// Gateway-only rules run only when the kind is given.
+    pub kind: Option<EndpointKind>,
+    pub format: LintFormat,
+}
+
+impl EvalArgs {
+    pub fn resolve(&self) -> EvalTask {
+        let requests = match (&self.request, &self.requests) {
+            (Some(one), _) => Requests::One(one.clone()),
+            (None, many) => Requests::Many(many.clone().unwrap_or_else(|| "-".to_owned())),
+        };
+        EvalTask { policy: self.policy.clone(), requests, kind: self.endpoint_kind.into(), config: self.config.clone() }
+    }
+}
+
+impl LintArgs {
+    pub fn resolve(&self) -> LintTask {
+        LintTask { file: self.file.clone(), kind: self.endpoint_kind.map(Into::into), format: self.format }
+    }
 }

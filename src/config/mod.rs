@@ -290,6 +290,12 @@ impl Settings {
         (configured, accounts)
     }
 
+    /// The endpoint policies to replay logged requests through (with the inventory requests are built with).
+    pub fn endpoint_policies(&self) -> crate::policy::EndpointPolicies {
+        let policies = self.policies().map(|(id, e, p)| (id.to_owned(), p.policy.clone(), e.eval_options()));
+        crate::policy::EndpointPolicies::new(self.replay_env(), policies)
+    }
+
     /// Endpoints that have a policy.
     pub fn policies(&self) -> impl Iterator<Item = (&str, &Endpoint, &LoadedPolicy)> {
         self.endpoints.iter().filter_map(|(id, e)| Some((id.as_str(), e, e.policy.as_ref()?)))

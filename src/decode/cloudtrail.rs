@@ -8,7 +8,6 @@ use serde::Deserialize;
 use simd_json::Tape;
 
 use super::cloudtrail_raw::{RawRecord, RawUserIdentity};
-use super::unit::Sink;
 use crate::actions::{self, ApiCall};
 use crate::model::{
     BuildEvent, Event, LogKind, Outcome, Principal, PrincipalType, Record, RecordHead, RequestFacts, Resource, Tls,
@@ -16,12 +15,10 @@ use crate::model::{
 };
 
 /// What one JSON value turned out to be.
-// The record is returned by value and taken apart at once: boxing it would cost an allocation per record.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
-pub enum Decoded<'a> {
-    /// A CloudTrail record (any category, including `Insight`): its head, and the rest to build its event from.
-    Record(ParsedRecord<'a>),
+pub enum Decoded {
+    /// A CloudTrail record (any category, including `Insight`), handed to the caller as a [`Record`].
+    Record,
     /// An aggregated event (a 5-minute summary of data events, not a request).
     Aggregated(Box<crate::model::Aggregate>),
     /// A CloudTrail digest file's body.
@@ -62,16 +59,25 @@ impl Default for RecordParser {
 pub const PARSE_PADDING: usize = simd_json::INPUT_PADDING;
 
 impl RecordParser {
-    /// Parses one JSON value (bytes are rewritten in place) into a record or another known document.
-    pub fn decode<'a>(&mut self, bytes: &'a mut [u8]) -> Result<Decoded<'a>, RecordError> {
+    /// Parses one JSON value (bytes are rewritten in place): the full event of a record (`None` for another
+    /// known document). For tests and fuzzing; the pipeline uses [`RecordParser::decode_in`].
+    pub fn decode_event(&mut self, bytes: &mut [u8]) -> Result<Option<Event>, RecordError> {
         let len = bytes.len();
-        self.decode_in(bytes, len)
+        let mut event = None;
+        self.decode_in(bytes, len, &mut |record| event = Some(record.event().clone()))?;
+        Ok(event)
     }
 
     /// Parses the value `input[..len]`. When at least [`PARSE_PADDING`] more bytes follow it in `input`, the
     /// parser reads them as padding (and leaves them as they were) instead of copying the value first. A record
-    /// comes back as its head and the rest: its event is built only if someone asks ([`Record::event`]).
-    pub fn decode_in<'a>(&mut self, input: &'a mut [u8], len: usize) -> Result<Decoded<'a>, RecordError> {
+    /// is handed to `on_record` where it was parsed (nothing of it is moved or copied): its head, and its event
+    /// built only if someone asks ([`Record::event`]).
+    pub fn decode_in(
+        &mut self,
+        input: &mut [u8],
+        len: usize,
+        on_record: &mut dyn FnMut(&Record<'_>),
+    ) -> Result<Decoded, RecordError> {
         let first = input[..len].iter().find(|b| !b.is_ascii_whitespace()).copied();
         if first != Some(b'{') {
             // Validate anyway so the reason says whether it is JSON at all.
@@ -93,7 +99,7 @@ impl RecordParser {
         }
         let mut deserializer = simd_json::Deserializer::from_tape(tape);
         let decoded = match RawRecord::deserialize(&mut deserializer) {
-            Ok(raw) => classify(raw),
+            Ok(mut raw) => classify(&mut raw, on_record),
             Err(_) => {
                 // Cold path: run again over the same tape, this time tracking the field path for the message.
                 deserializer.restart();
@@ -108,8 +114,9 @@ impl RecordParser {
     }
 }
 
-/// What a parsed object is: a record, an aggregated event, a digest or policy document, or not a record.
-fn classify(mut raw: RawRecord<'_>) -> Result<Decoded<'_>, RecordError> {
+/// What a parsed object is: a record (handed to `on_record`), an aggregated event, a digest or policy document,
+/// or not a record.
+fn classify(raw: &mut RawRecord<'_>, on_record: &mut dyn FnMut(&Record<'_>)) -> Result<Decoded, RecordError> {
     if raw.digest_start_time.is_some() && raw.log_files.is_some() && raw.event_name.is_none() {
         return Ok(Decoded::Digest);
     }
@@ -119,8 +126,8 @@ fn classify(mut raw: RawRecord<'_>) -> Result<Decoded<'_>, RecordError> {
     if raw.records.is_some() && raw.event_name.is_none() {
         return Err(RecordError::MalformedWrapper);
     }
-    if super::aggregated::is_aggregated(&raw) {
-        return Ok(Decoded::Aggregated(Box::new(super::aggregated::to_aggregate(raw))));
+    if super::aggregated::is_aggregated(raw) {
+        return Ok(Decoded::Aggregated(Box::new(super::aggregated::to_aggregate(std::mem::take(raw)))));
     }
     // Insight events carry their source and name inside `insightDetails`, not at the top level.
     let insight =
@@ -128,46 +135,18 @@ fn classify(mut raw: RawRecord<'_>) -> Result<Decoded<'_>, RecordError> {
     if raw.event_name.is_none() && raw.event_source.is_none() && !insight {
         return Err(RecordError::NotARecord);
     }
-    let head = super::record_head::take(&mut raw);
-    Ok(Decoded::Record(ParsedRecord { head, rest: raw }))
+    let head = super::record_head::take(raw);
+    let mut rest = Rest(raw);
+    on_record(&Record::lazy(head, &mut rest));
+    Ok(Decoded::Record)
 }
 
-/// A parsed CloudTrail record: its head, and what is left of the parse to build the full event from.
-pub struct ParsedRecord<'a> {
-    head: RecordHead<'a>,
-    rest: RawRecord<'a>,
-}
+/// What [`Record::event`] builds the event from: what the head left of the parsed record.
+struct Rest<'r, 'a>(&'r mut RawRecord<'a>);
 
-impl<'a> ParsedRecord<'a> {
-    pub fn head(&self) -> &RecordHead<'a> {
-        &self.head
-    }
-
-    /// The full event, built now.
-    pub fn into_event(self) -> Event {
-        to_event(self.rest, &self.head)
-    }
-
-    /// Hands the record to `sink` as a [`Record`] whose event is built on first use.
-    pub fn hand_to(self, unit: &str, sink: &mut dyn Sink) {
-        let mut rest = Rest(Some(self.rest));
-        let record = Record::lazy(self.head, &mut rest);
-        sink.record(unit, &record);
-    }
-}
-
-impl std::fmt::Debug for ParsedRecord<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ParsedRecord").field("head", &self.head).finish_non_exhaustive()
-    }
-}
-
-/// What [`Record::event`] builds the event from.
-struct Rest<'a>(Option<RawRecord<'a>>);
-
-impl BuildEvent for Rest<'_> {
+impl BuildEvent for Rest<'_, '_> {
     fn build(&mut self, head: &RecordHead<'_>) -> Event {
-        to_event(self.0.take().unwrap_or_default(), head)
+        to_event(std::mem::take(self.0), head)
     }
 }
 

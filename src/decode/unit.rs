@@ -348,12 +348,13 @@ fn read_json<R: Read>(
             reject(sink, outcome, ordinal, offset, &limit.to_string());
             continue;
         }
-        match parser.decode_in(bytes, len) {
-            Ok(Decoded::Record(record)) => {
-                if count_record(sink, outcome, &mut not_records, &record.head().category) {
-                    record.hand_to(&outcome.name, sink);
-                }
+        let decoded = parser.decode_in(bytes, len, &mut |record| {
+            if count_record(sink, outcome, &mut not_records, &record.head().category) {
+                sink.record(&outcome.name, record);
             }
+        });
+        match decoded {
+            Ok(Decoded::Record) => {}
             Ok(Decoded::Aggregated(aggregate)) => {
                 if count_record(sink, outcome, &mut not_records, "Aggregated") {
                     outcome.aggregated_records += 1;

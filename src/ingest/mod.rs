@@ -96,7 +96,11 @@ where
     let mut remote = if remote_inputs.is_empty() {
         None
     } else {
-        Some(source::remote::start(&remote_inputs, &config.remote, &plan(config))?)
+        #[cfg(feature = "aws")]
+        let started = source::runner::start(&remote_inputs, &config.remote, &plan(config));
+        #[cfg(not(feature = "aws"))]
+        let started = source::remote::start(&remote_inputs, &config.remote, &plan(config));
+        Some(started?)
     };
     let remote_progress = remote.as_ref().map(|r| r.progress.clone());
     let progress = progress_bar(config.progress, inputs.len() as u64, remote.is_some());

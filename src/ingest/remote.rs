@@ -27,11 +27,15 @@ impl<A: Analyzer> Worker<'_, A> {
                         continue;
                     }
                     let len = bytes.len();
-                    match parser.decode_in(&mut bytes, len) {
-                        Ok(Decoded::Record(record)) if record.head().category == "Insight" => {
-                            self.stats.insight_records += 1
+                    let decoded = parser.decode_in(&mut bytes, len, &mut |record| {
+                        if record.head().category == "Insight" {
+                            self.stats.insight_records += 1;
+                        } else {
+                            self.record(&name, record);
                         }
-                        Ok(Decoded::Record(record)) => record.hand_to(&name, self),
+                    });
+                    match decoded {
+                        Ok(Decoded::Record) => {}
                         Ok(Decoded::Aggregated(aggregate)) => self.aggregated(&name, *aggregate),
                         Ok(Decoded::Digest | Decoded::PolicyDocument) => {
                             self.bad_record(&name, ordinal, &format!("event {ordinal}"), "not a CloudTrail event")

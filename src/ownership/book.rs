@@ -85,8 +85,14 @@ impl Evidence {
 /// Evidence per endpoint id, and the log recipient accounts (the accounts whose trails these are).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EndpointBook {
-    pub(super) endpoints: HashMap<String, Evidence>,
+    /// Settled evidence; [`EndpointBook::settle`] adds `run` to it.
+    endpoints: HashMap<String, Evidence>,
     pub(super) recipients: BTreeSet<String>,
+    /// The endpoint of the latest records and their evidence, not yet in `endpoints`. A log file holds runs of
+    /// records through one endpoint: a run costs one map lookup, not one per record.
+    run: Option<(String, Evidence)>,
+    /// The recipient of the latest record, known to be in `recipients`.
+    last_recipient: String,
 }
 
 impl EndpointBook {
@@ -99,23 +105,52 @@ impl EndpointBook {
         sighting: Sighting,
     ) {
         if let Some(recipient) = recipient.filter(|r| !r.is_empty())
-            && !self.recipients.contains(recipient)
+            && recipient != self.last_recipient
         {
-            self.recipients.insert(recipient.to_owned());
+            if !self.recipients.contains(recipient) {
+                self.recipients.insert(recipient.to_owned());
+            }
+            recipient.clone_into(&mut self.last_recipient);
         }
         let Some(vpce) = vpce else { return };
-        // Look up before inserting: `entry` would need an owned key (an allocation) per record.
-        match self.endpoints.get_mut(vpce) {
-            Some(evidence) => evidence.add(sighting, owner_account),
-            None => {
+        match &mut self.run {
+            Some((id, evidence)) if id == vpce => evidence.add(sighting, owner_account),
+            _ => {
+                self.settle();
                 let mut evidence = Evidence::default();
                 evidence.add(sighting, owner_account);
-                self.endpoints.insert(vpce.to_owned(), evidence);
+                self.run = Some((vpce.to_owned(), evidence));
             }
         }
     }
 
-    pub fn merge(&mut self, other: EndpointBook) {
+    /// Moves the current run's evidence into the settled map.
+    pub fn settle(&mut self) {
+        if let Some((vpce, evidence)) = self.run.take() {
+            match self.endpoints.get_mut(&vpce) {
+                Some(settled) => settled.merge(evidence),
+                None => {
+                    self.endpoints.insert(vpce, evidence);
+                }
+            }
+        }
+    }
+
+    /// The evidence per endpoint, the current run included.
+    pub fn endpoints(&self) -> std::borrow::Cow<'_, HashMap<String, Evidence>> {
+        match &self.run {
+            None => std::borrow::Cow::Borrowed(&self.endpoints),
+            Some(_) => {
+                let mut settled = self.clone();
+                settled.settle();
+                std::borrow::Cow::Owned(settled.endpoints)
+            }
+        }
+    }
+
+    pub fn merge(&mut self, mut other: EndpointBook) {
+        self.settle();
+        other.settle();
         for (vpce, theirs) in other.endpoints {
             self.endpoints.entry(vpce).or_default().merge(theirs);
         }

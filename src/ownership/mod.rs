@@ -260,7 +260,7 @@ impl RecordOwners {
     pub fn owner(&self, vpce: &str, owner_account: Option<&str>, recipient: Option<&str>, sighting: Sighting) -> Owner {
         let mut book = EndpointBook::default();
         book.observe(recipient, Some(vpce), owner_account, sighting);
-        let evidence = book.endpoints.remove(vpce).unwrap_or_default();
+        let evidence = book.endpoints().get(vpce).cloned().unwrap_or_default();
         let known = |account: &str| self.accounts.contains(account) || recipient == Some(account);
         let mut owner = decide(&evidence, self.configured.get(vpce).copied(), &known);
         if owner.class == OwnerClass::Foreign {
@@ -295,16 +295,17 @@ impl Ownership {
         configured_accounts: &std::collections::BTreeSet<String>,
     ) -> Ownership {
         let known = |account: &str| configured_accounts.contains(account) || book.recipients.contains(account);
+        let endpoints = book.endpoints();
         let mut owners = BTreeMap::new();
         let empty = Evidence::default();
-        for id in book.endpoints.keys().chain(configured.keys()) {
+        for id in endpoints.keys().chain(configured.keys()) {
             if owners.contains_key(id) {
                 continue;
             }
-            let evidence = book.endpoints.get(id).unwrap_or(&empty);
+            let evidence = endpoints.get(id).unwrap_or(&empty);
             owners.insert(id.clone(), decide(evidence, configured.get(id).copied(), &known));
         }
-        Ownership { owners, evidence: book.endpoints.clone().into_iter().collect() }
+        Ownership { owners, evidence: endpoints.into_owned().into_iter().collect() }
     }
 
     /// An ownership that knows nothing: every endpoint is unknown (customer-side).

@@ -12,10 +12,11 @@
 
 use super::error::PolicyError;
 use super::operator::{Family, QualifiedOperator, SetQualifier};
+use super::pattern::PatternPiece;
 use super::request::{Lookup, Request, Tri};
 use super::values::{decode_base64, parse_bool, parse_cidr, parse_date, parse_ip, parse_number};
 use super::variables::{ArnVars, parse_arn_pattern, parse_pieces};
-use super::wildcard::{ArnPattern, Glob, Piece};
+use super::wildcard::{ArnPattern, Glob};
 use ipnet::IpNet;
 use serde_json::Value;
 
@@ -187,9 +188,9 @@ fn compile(
         }
     };
     let mut var_keys: Vec<Box<str>> = Vec::new();
-    let mut collect = |pieces: &[Piece]| {
+    let mut collect = |pieces: &[PatternPiece]| {
         for piece in pieces {
-            if let Piece::Var(var) = piece
+            if let PatternPiece::Var(var) = piece
                 && !var.key.is_empty()
                 && !var_keys.contains(&var.key)
             {

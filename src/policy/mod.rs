@@ -4,6 +4,8 @@
 //! - [`evaluate`] / [`evaluate_with`] answer a [`Request`] with a [`Decision`].
 //! - [`requests_from_event`] turns a logged [`crate::model::Event`] into the requests it needed.
 //! - [`lint`] reports endpoint-policy mistakes.
+//! - [`replay`]: logged requests through their endpoint's policy, and how the decisions of a request's accesses
+//!   combine ([`combine`]); `denied`, `check`, `outside` and `propose` share it.
 //! - [`endpoint_keys`]: the services that carry the endpoint-owner keys (`aws:VpceOrgID`, ...), `aws:SourceVpcArn`.
 //! - [`literal`] writes observed text into policy text (the escaping chokepoint: `${*}`, `${?}`, `${$}`).
 //!
@@ -62,6 +64,8 @@ mod lint;
 mod lint_actions;
 pub mod literal;
 mod operator;
+mod pattern;
+pub mod replay;
 mod request;
 mod values;
 mod variables;
@@ -79,6 +83,7 @@ pub use lint::{LintFinding, MAX_ENDPOINT_POLICY_CHARS, Severity, lint};
 pub(crate) use lint_actions::known_actions;
 pub use literal::literal;
 pub use operator::{Family, Operator, QualifiedOperator, SetQualifier};
+pub use replay::{Combined, DeniedBy, EndpointPolicies, Replayed, combine};
 pub use request::{Context, Lookup, MissingKeys, Request, Tri};
 
 /// Wildcard matching as `StringLike` does it (`*` and `?` span anything, case-sensitive). For tests and tools.
@@ -88,6 +93,6 @@ pub fn string_like(pattern: &str, value: &str) -> bool {
 
 /// Wildcard matching as `ArnLike` does it (segment rules above). For tests and tools.
 pub fn arn_like(pattern: &str, value: &str) -> bool {
-    variables::parse_arn_pattern(pattern, variables::ArnVars::Nowhere).matches(value, &variables::NoVariables)
+    variables::parse_arn_pattern(pattern, variables::ArnVars::Nowhere).matches(value, &pattern::NoVariables)
         == Some(Tri::True)
 }

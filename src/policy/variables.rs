@@ -1,5 +1,5 @@
 //! Policy variables: `${aws:username}`, `${aws:PrincipalTag/team}`, the escapes `${*}`, `${?}`, `${$}`, and
-//! defaults `${aws:username, 'nobody'}`. Parsed at policy parse time into [`Piece`]s; resolved per request.
+//! defaults `${aws:username, 'nobody'}`. Parsed at policy parse time into [`PatternPiece`]s; resolved per request.
 //!
 //! Rules (IAM policy elements: Variables and tags): variables are recognised only when the policy `Version`
 //! is `2012-10-17`; only in string and ARN condition operators and in the resource part (after the fifth
@@ -7,91 +7,11 @@
 //! pattern match nothing, unless it has a default; a variable whose key is unknown (open world) makes the
 //! match unknown. A substituted value is literal: its `*` and `?` are not wildcards.
 
-use super::request::{Lookup, Request};
-use super::wildcard::{ArnPattern, Piece};
-
-/// A reference to a condition key inside `${...}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct VarRef {
-    /// Lower-case key; empty for a malformed variable (which never resolves).
-    pub(crate) key: Box<str>,
-    /// The text after `, '...'`, used when the key has no value.
-    pub(crate) default: Option<Box<str>>,
-}
-
-/// The value of a variable's key in a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum VarValue<'a> {
-    Value(&'a str),
-    NoValue,
-    Unknown,
-}
-
-/// Source of variable values.
-pub(crate) trait Resolver {
-    fn resolve(&self, key_lower: &str) -> VarValue<'_>;
-}
-
-impl Resolver for Request {
-    fn resolve(&self, key_lower: &str) -> VarValue<'_> {
-        match self.lookup(key_lower) {
-            Lookup::Present([single]) => VarValue::Value(single),
-            Lookup::Present(_) | Lookup::Absent => VarValue::NoValue,
-            Lookup::Unknown => VarValue::Unknown,
-        }
-    }
-}
-
-/// A resolver for which every variable has no value (tests, lint).
-pub(crate) struct NoVariables;
-
-impl Resolver for NoVariables {
-    fn resolve(&self, _key_lower: &str) -> VarValue<'_> {
-        VarValue::NoValue
-    }
-}
-
-/// The outcome of resolving the variables of a pattern.
-pub(crate) enum Resolved {
-    Pieces(Vec<Piece>),
-    NoValue,
-    Unknown,
-}
-
-/// Replaces every `Var` piece by a literal (allocates; only called for patterns that contain variables).
-pub(crate) fn resolve(pieces: &[Piece], resolver: &dyn Resolver) -> Resolved {
-    let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
-    let mut unknown = false;
-    for piece in pieces {
-        let Piece::Var(var) = piece else {
-            push(&mut out, piece.clone());
-            continue;
-        };
-        let value = if var.key.is_empty() { VarValue::NoValue } else { resolver.resolve(&var.key) };
-        match (value, &var.default) {
-            (VarValue::Value(text), _) => push(&mut out, Piece::Lit(text.into())),
-            (VarValue::NoValue, Some(default)) => push(&mut out, Piece::Lit(default.clone())),
-            (VarValue::NoValue, None) => return Resolved::NoValue,
-            (VarValue::Unknown, _) => unknown = true,
-        }
-    }
-    if unknown { Resolved::Unknown } else { Resolved::Pieces(out) }
-}
-
-/// Appends a piece, merging adjacent literals.
-fn push(out: &mut Vec<Piece>, piece: Piece) {
-    if let (Some(Piece::Lit(prev)), Piece::Lit(next)) = (out.last_mut(), &piece) {
-        let mut merged = String::with_capacity(prev.len() + next.len());
-        merged.push_str(prev);
-        merged.push_str(next);
-        *prev = merged.into_boxed_str();
-        return;
-    }
-    out.push(piece);
-}
+use super::pattern::{PatternPiece, VarRef, push};
+use super::wildcard::ArnPattern;
 
 /// Parses text into pieces: `*`/`?` are wildcards when `wildcards`, `${...}` a variable when `variables`.
-pub(crate) fn parse_pieces(text: &str, wildcards: bool, variables: bool) -> Vec<Piece> {
+pub(crate) fn parse_pieces(text: &str, wildcards: bool, variables: bool) -> Vec<PatternPiece> {
     let mut out = Vec::new();
     let mut literal = String::new();
     let mut rest = text;
@@ -107,7 +27,7 @@ pub(crate) fn parse_pieces(text: &str, wildcards: bool, variables: bool) -> Vec<
                     literal.push_str(inner);
                     continue;
                 }
-                _ => Piece::Var(parse_var(inner)),
+                _ => PatternPiece::Var(parse_var(inner)),
             };
             flush(&mut out, &mut literal);
             out.push(piece);
@@ -117,11 +37,11 @@ pub(crate) fn parse_pieces(text: &str, wildcards: bool, variables: bool) -> Vec<
         match c {
             '*' if wildcards => {
                 flush(&mut out, &mut literal);
-                out.push(Piece::Star);
+                out.push(PatternPiece::Star);
             }
             '?' if wildcards => {
                 flush(&mut out, &mut literal);
-                out.push(Piece::One);
+                out.push(PatternPiece::One);
             }
             _ => literal.push(c),
         }
@@ -130,9 +50,9 @@ pub(crate) fn parse_pieces(text: &str, wildcards: bool, variables: bool) -> Vec<
     out
 }
 
-fn flush(out: &mut Vec<Piece>, literal: &mut String) {
+fn flush(out: &mut Vec<PatternPiece>, literal: &mut String) {
     if !literal.is_empty() {
-        push(out, Piece::Lit(std::mem::take(literal).into_boxed_str()));
+        push(out, PatternPiece::Lit(std::mem::take(literal).into_boxed_str()));
     }
 }
 
@@ -206,21 +126,21 @@ pub(crate) fn parse_arn_pattern(text: &str, vars: ArnVars) -> ArnPattern {
 
 #[cfg(test)]
 mod tests {
-    use super::super::request::Tri;
+    use super::super::request::{Request, Tri};
     use super::super::wildcard::Glob;
     use super::*;
 
-    fn lit(s: &str) -> Piece {
-        Piece::Lit(s.into())
+    fn lit(s: &str) -> PatternPiece {
+        PatternPiece::Lit(s.into())
     }
 
     #[test]
     fn parses_pieces() {
-        let var = |k: &str, d: Option<&str>| Piece::Var(VarRef { key: k.into(), default: d.map(Into::into) });
-        let cases: Vec<(&str, bool, Vec<Piece>)> = vec![
-            ("a*b?", true, vec![lit("a"), Piece::Star, lit("b"), Piece::One]),
+        let var = |k: &str, d: Option<&str>| PatternPiece::Var(VarRef { key: k.into(), default: d.map(Into::into) });
+        let cases: Vec<(&str, bool, Vec<PatternPiece>)> = vec![
+            ("a*b?", true, vec![lit("a"), PatternPiece::Star, lit("b"), PatternPiece::One]),
             ("a*b", false, vec![lit("a*b")]),
-            ("${aws:UserName}/*", true, vec![var("aws:username", None), lit("/"), Piece::Star]),
+            ("${aws:UserName}/*", true, vec![var("aws:username", None), lit("/"), PatternPiece::Star]),
             ("x${*}y${?}${$}", true, vec![lit("x*y?$")]),
             ("${aws:username, 'no''body'}", true, vec![var("aws:username", Some("no'body"))]),
             ("${aws:username, nobody}", true, vec![var("", None)]),

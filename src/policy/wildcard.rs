@@ -11,21 +11,8 @@
 //! Matching is the classic greedy algorithm with one backtrack point: linear in practice, `O(n·m)` worst case,
 //! no allocation, no recursion.
 
+use super::pattern::{PatternPiece, Resolver, Substitution};
 use super::request::Tri;
-use super::variables::{Resolved, Resolver, VarRef};
-
-/// One element of a compiled pattern.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Piece {
-    /// Literal text (already lower case for case-insensitive patterns).
-    Lit(Box<str>),
-    /// `*`.
-    Star,
-    /// `?`.
-    One,
-    /// A policy variable, replaced by its (literal) value at evaluation time.
-    Var(VarRef),
-}
 
 /// A compiled whole-string pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,28 +24,28 @@ pub(crate) enum Glob {
     /// Literal text followed by a single trailing `*`.
     Prefix(Box<str>),
     /// Anything else without variables.
-    General(Box<[Piece]>),
+    General(Box<[PatternPiece]>),
     /// Contains policy variables: resolved per evaluation.
-    Template(Box<[Piece]>),
+    Template(Box<[PatternPiece]>),
 }
 
 impl Glob {
     /// Compiles pieces (see [`super::variables::parse_pieces`]).
-    pub(crate) fn from_pieces(pieces: Vec<Piece>) -> Glob {
-        if pieces.iter().any(|p| matches!(p, Piece::Var(_))) {
+    pub(crate) fn from_pieces(pieces: Vec<PatternPiece>) -> Glob {
+        if pieces.iter().any(|p| matches!(p, PatternPiece::Var(_))) {
             return Glob::Template(pieces.into_boxed_slice());
         }
         match pieces.as_slice() {
             [] => Glob::Exact("".into()),
-            [Piece::Star] => Glob::Any,
-            [Piece::Lit(text)] => Glob::Exact(text.clone()),
-            [Piece::Lit(text), Piece::Star] => Glob::Prefix(text.clone()),
+            [PatternPiece::Star] => Glob::Any,
+            [PatternPiece::Lit(text)] => Glob::Exact(text.clone()),
+            [PatternPiece::Lit(text), PatternPiece::Star] => Glob::Prefix(text.clone()),
             _ => Glob::General(pieces.into_boxed_slice()),
         }
     }
 
     /// The pieces of a general or template pattern (empty for the fast-path shapes).
-    pub(crate) fn pieces(&self) -> &[Piece] {
+    pub(crate) fn pieces(&self) -> &[PatternPiece] {
         match self {
             Glob::General(p) | Glob::Template(p) => p,
             _ => &[],
@@ -82,10 +69,10 @@ impl Glob {
     /// pattern then matches nothing, and negated uses of it fail too).
     pub(crate) fn matches(&self, value: &str, ci: bool, resolver: &dyn Resolver) -> Option<Tri> {
         match self {
-            Glob::Template(pieces) => match super::variables::resolve(pieces, resolver) {
-                Resolved::Pieces(resolved) => Some(Tri::from_bool(match_pieces(&resolved, value, ci))),
-                Resolved::NoValue => None,
-                Resolved::Unknown => Some(Tri::Unknown),
+            Glob::Template(pieces) => match super::pattern::resolve(pieces, resolver) {
+                Substitution::Pieces(resolved) => Some(Tri::from_bool(match_pieces(&resolved, value, ci))),
+                Substitution::NoValue => None,
+                Substitution::Unknown => Some(Tri::Unknown),
             },
             _ => Some(Tri::from_bool(self.matches_static(value, ci))),
         }
@@ -109,7 +96,7 @@ fn char_len(bytes: &[u8], pos: usize) -> usize {
 }
 
 /// Greedy wildcard matching over pieces (`Var` pieces never match: resolve them first).
-pub(crate) fn match_pieces(pieces: &[Piece], value: &str, ci: bool) -> bool {
+pub(crate) fn match_pieces(pieces: &[PatternPiece], value: &str, ci: bool) -> bool {
     let bytes = value.as_bytes();
     let (mut p, mut v) = (0usize, 0usize);
     // Backtrack point: piece index after the last star, and the value position that star now ends at.
@@ -117,17 +104,17 @@ pub(crate) fn match_pieces(pieces: &[Piece], value: &str, ci: bool) -> bool {
     loop {
         if p < pieces.len() {
             match &pieces[p] {
-                Piece::Star => {
+                PatternPiece::Star => {
                     star = Some((p + 1, v));
                     p += 1;
                     continue;
                 }
-                Piece::One if v < bytes.len() => {
+                PatternPiece::One if v < bytes.len() => {
                     v += char_len(bytes, v);
                     p += 1;
                     continue;
                 }
-                Piece::Lit(text) => {
+                PatternPiece::Lit(text) => {
                     let t = text.as_bytes();
                     let end = v + t.len();
                     if end <= bytes.len()
@@ -157,11 +144,13 @@ pub(crate) fn match_pieces(pieces: &[Piece], value: &str, ci: bool) -> bool {
 }
 
 /// Joins adjacent literal pieces.
-fn merge_literals(pieces: Vec<Piece>) -> Vec<Piece> {
-    let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
+fn merge_literals(pieces: Vec<PatternPiece>) -> Vec<PatternPiece> {
+    let mut out: Vec<PatternPiece> = Vec::with_capacity(pieces.len());
     for piece in pieces {
         match (out.last_mut(), piece) {
-            (Some(Piece::Lit(prev)), Piece::Lit(next)) => *prev = format!("{prev}{next}").into_boxed_str(),
+            (Some(PatternPiece::Lit(prev)), PatternPiece::Lit(next)) => {
+                *prev = format!("{prev}{next}").into_boxed_str()
+            }
             (_, piece) => out.push(piece),
         }
     }
@@ -179,10 +168,10 @@ pub(crate) struct ArnPattern {
 
 impl ArnPattern {
     /// Builds a pattern from per-segment pieces (at most six; the caller splits on colons outside variables).
-    pub(crate) fn from_segments(segments: Vec<Vec<Piece>>) -> ArnPattern {
-        let literal_init = segments
-            .split_last()
-            .is_some_and(|(_, init)| init.iter().all(|pieces| pieces.iter().all(|p| matches!(p, Piece::Lit(_)))));
+    pub(crate) fn from_segments(segments: Vec<Vec<PatternPiece>>) -> ArnPattern {
+        let literal_init = segments.split_last().is_some_and(|(_, init)| {
+            init.iter().all(|pieces| pieces.iter().all(|p| matches!(p, PatternPiece::Lit(_))))
+        });
         let whole = literal_init.then(|| {
             let mut pieces = Vec::new();
             let mut prefix = String::new();
@@ -190,12 +179,12 @@ impl ArnPattern {
             for (i, segment) in segments.iter().enumerate() {
                 if i == last {
                     if !prefix.is_empty() {
-                        pieces.push(Piece::Lit(std::mem::take(&mut prefix).into_boxed_str()));
+                        pieces.push(PatternPiece::Lit(std::mem::take(&mut prefix).into_boxed_str()));
                     }
                     pieces.extend(segment.iter().cloned());
                 } else {
                     for piece in segment {
-                        if let Piece::Lit(text) = piece {
+                        if let PatternPiece::Lit(text) = piece {
                             prefix.push_str(text);
                         }
                     }
@@ -241,7 +230,8 @@ impl ArnPattern {
 
 #[cfg(test)]
 mod tests {
-    use super::super::variables::{ArnVars, NoVariables, parse_arn_pattern, parse_pieces};
+    use super::super::pattern::NoVariables;
+    use super::super::variables::{ArnVars, parse_arn_pattern, parse_pieces};
     use super::*;
 
     fn glob(text: &str) -> Glob {

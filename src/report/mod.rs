@@ -1,9 +1,11 @@
 //! Report writers: the JSON envelope every command shares, tables, the human-readable writer (terminal
-//! escaping), CSV/Parquet, and the output destination.
+//! escaping), CSV/Parquet, rows declared once ([`rows::Row`]: one declaration drives table, CSV and Parquet), and
+//! the output destination.
 
 pub mod escape;
 pub mod human;
 pub mod output;
+pub mod rows;
 pub mod table;
 pub mod tabular;
 

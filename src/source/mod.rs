@@ -7,6 +7,8 @@ pub mod integrity;
 #[cfg(feature = "aws")]
 pub mod lookup;
 pub mod remote;
+#[cfg(feature = "aws")]
+pub mod runner;
 pub mod s3;
 
 use std::path::{Path, PathBuf};

@@ -132,13 +132,7 @@ impl RemoteStream {
     }
 }
 
-/// Starts listing and fetching the remote inputs in the background.
-#[cfg(feature = "aws")]
-pub fn start(inputs: &[super::Input], config: &RemoteConfig, plan: &RemotePlan) -> Result<RemoteStream, RemoteError> {
-    super::s3::runner::start(inputs, config, plan)
-}
-
-/// Without AWS support, a remote source is a usage error.
+/// Without AWS support, a remote source is a usage error (with it, `source::runner::start` reads them).
 #[cfg(not(feature = "aws"))]
 pub fn start(inputs: &[super::Input], _: &RemoteConfig, _: &RemotePlan) -> Result<RemoteStream, RemoteError> {
     let source_name = inputs.first().map(|i| i.name().to_owned()).unwrap_or_default();

@@ -138,7 +138,11 @@ fn read_remote(inputs: &[Input], config: &IngestConfig, cap: u64) -> Result<Vec<
         let reason = "LookupEvents has no digests: verify reads log files".to_owned();
         return Ok(vec![Piece::Skipped(lookup.name().to_owned(), reason)]);
     }
-    let mut stream = source::remote::start(inputs, &config.remote, &RemotePlan::default())?;
+    #[cfg(feature = "aws")]
+    let started = source::runner::start(inputs, &config.remote, &RemotePlan::default());
+    #[cfg(not(feature = "aws"))]
+    let started = source::remote::start(inputs, &config.remote, &RemotePlan::default());
+    let mut stream = started?;
     let items = stream.take_items();
     let mut pieces: Vec<Piece> = items
         .par_bridge()

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use trail_vpce::analyze::outside::{Outside, OutsideConfig};
-use trail_vpce::decode::cloudtrail::{Decoded, RecordParser};
+use trail_vpce::decode::cloudtrail::RecordParser;
 use trail_vpce::ingest::Analyzer;
 use trail_vpce::model::{Access, Event, Record};
 
@@ -105,8 +105,8 @@ fn cloudtrail(event_source: &str, event_name: &str, request_parameters: &str, re
 }
 
 fn decode(mut bytes: Vec<u8>) -> Event {
-    match RecordParser::default().decode(&mut bytes) {
-        Ok(Decoded::Record(record)) => record.into_event(),
+    match RecordParser::default().decode_event(&mut bytes) {
+        Ok(Some(event)) => event,
         other => panic!("not a record: {other:?}"),
     }
 }

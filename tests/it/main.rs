@@ -5,6 +5,7 @@ mod aws_support;
 mod common;
 
 mod check;
+mod cli_surface;
 mod denied_formats;
 mod denied_real;
 #[cfg(feature = "tabular")]
@@ -28,6 +29,8 @@ mod policy_props;
 mod propose;
 mod real_fixtures;
 mod record_head;
+#[cfg(feature = "tabular")]
+mod rows_agree;
 #[cfg(feature = "aws")]
 mod s3_source;
 mod sample_logs;

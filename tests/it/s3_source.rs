@@ -239,7 +239,7 @@ fn memory_streaming_10k_objects() {
 }
 
 /// Serves the sample world as `s3://logs/world/` for manual runs and README examples:
-/// `cargo test --features aws --test s3_source -- --ignored --nocapture serve_sample_world` (stops after
+/// `cargo test --test it s3_source::serve_sample_world -- --ignored --nocapture` (stops after
 /// TRAIL_VPCE_DEMO_SECS seconds, default 120).
 #[test]
 #[ignore = "a tool for demos: serves until the timeout"]

@@ -685,6 +685,43 @@ fn denied_and_outside_verify_label_rows_by_their_files() {
     assert!(plain.get("integrity").is_none() && plain["findings"][0].get("integrity").is_none());
 }
 
+/// The human tables of denied, outside and timeline gain an INTEGRITY column with --verify (the row types'
+/// integrity-only column), its cells the rows' integrity; without --verify the column is not there.
+#[test]
+fn tables_show_integrity_only_with_verify() {
+    let root = sample_logs().display().to_string();
+    let config = sample_logs().join("trail-vpce.toml").display().to_string();
+    let keys = sample_keys();
+    let cases: [&[&str]; 3] = [
+        &["denied", &root, "--all-causes"],
+        &["outside", &root],
+        &["timeline", &root, "--principal", "arn:aws:iam::111122223333:role/App"],
+    ];
+    for args in cases {
+        let table = |extra: &[&str]| {
+            let output = trail_vpce().args(args).args(["--config", &config, "-q"]).args(extra).output().unwrap();
+            assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+            String::from_utf8(output.stdout).unwrap()
+        };
+        let plain = table(&[]);
+        let verified = table(&["--verify", "--public-keys", &keys]);
+        let header = |text: &str| text.lines().next().unwrap_or_default().to_owned();
+        assert!(!header(&plain).contains("INTEGRITY"), "{args:?}: {plain}");
+        let with = header(&verified);
+        assert!(with.trim_end().ends_with("INTEGRITY"), "{args:?}: {with}");
+        assert!(with.starts_with(header(&plain).trim_end()), "{args:?}: {with}");
+        let cells: Vec<&str> = verified
+            .lines()
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .filter_map(|l| l.split_whitespace().last())
+            .collect();
+        assert!(!cells.is_empty(), "{args:?}");
+        assert!(cells.iter().all(|c| ["verified", "unverified", "altered"].contains(c)), "{args:?}: {cells:?}");
+        assert!(verified.contains("\nintegrity: "), "{args:?}: the summary line");
+    }
+}
+
 #[test]
 fn over_s3_a_sidecar_object_stands_in_for_missing_metadata() {
     let fixture = Fixture::new();

@@ -18,6 +18,7 @@
 mod group;
 mod network;
 mod report;
+mod rows;
 mod rules;
 #[cfg(test)]
 mod tests;

@@ -11,7 +11,7 @@ use super::observed::{Observed, ObservedRequest};
 use super::options::ProposeOptions;
 use super::select::{Selection, select};
 use crate::analyze::trust::TrustedSet;
-use crate::policy::{Decision, EvalOptions, Policy, evaluate_with};
+use crate::policy::{Combined, Decision, EvalOptions, Policy, combine, evaluate_with};
 
 /// A request's verdict under a policy: every access must be allowed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,23 +21,16 @@ pub enum Verdict {
     Unknown(BTreeSet<String>),
 }
 
-/// Evaluates every access of a request.
+/// Evaluates every access of a request; the decisions combine as every replay's do ([`combine`]: any deny
+/// denies). A request with no access has nothing to refuse.
 pub fn verdict(policy: &Policy, request: &ObservedRequest, options: &EvalOptions) -> Verdict {
-    let mut missing = BTreeSet::new();
-    let mut unknown = false;
-    for access in &request.accesses {
-        match evaluate_with(policy, &access.to_request(), options) {
-            Decision::Allow { .. } => {}
-            Decision::ImplicitDeny | Decision::ExplicitDeny { .. } | Decision::Unknown { can_allow: false, .. } => {
-                return Verdict::NotAllowed;
-            }
-            Decision::Unknown { missing_keys, .. } => {
-                unknown = true;
-                missing.extend(missing_keys);
-            }
-        }
+    let decisions: Vec<Decision> =
+        request.accesses.iter().map(|access| evaluate_with(policy, &access.to_request(), options)).collect();
+    match combine(&decisions) {
+        Combined::Denied { .. } => Verdict::NotAllowed,
+        Combined::Undecided { missing_keys, .. } => Verdict::Unknown(missing_keys),
+        Combined::Allowed { .. } | Combined::NoAccess => Verdict::Allowed,
     }
-    if unknown { Verdict::Unknown(missing) } else { Verdict::Allowed }
 }
 
 /// An unknown outcome, for the report.

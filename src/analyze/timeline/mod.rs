@@ -360,5 +360,6 @@ impl SummaryBuilder {
     }
 }
 
+mod rows;
 #[cfg(test)]
 mod tests;

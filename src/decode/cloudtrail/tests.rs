@@ -1,8 +1,9 @@
 //! Record normalization tests on real-shaped records.
 
 use super::*;
+use crate::decode::Sink;
 
-/// What a value decoded to, owned (a [`Decoded`] borrows its bytes).
+/// What a value decoded to, with the event of a record built.
 #[derive(Debug)]
 enum Got {
     Record(Box<Event>),
@@ -13,7 +14,21 @@ enum Got {
 
 fn decode(json: &str) -> Result<Got, RecordError> {
     let mut bytes = json.as_bytes().to_vec();
-    RecordParser::default().decode(&mut bytes).map(owned)
+    let len = bytes.len();
+    got(&mut RecordParser::default(), &mut bytes, len)
+}
+
+/// Decodes `input[..len]`, building the event of a record.
+fn got(parser: &mut RecordParser, input: &mut [u8], len: usize) -> Result<Got, RecordError> {
+    let mut event = None;
+    let decoded = parser.decode_in(input, len, &mut |record| event = Some(Box::new(record.event().clone())))?;
+    Ok(match (decoded, event) {
+        (Decoded::Record, Some(event)) => Got::Record(event),
+        (Decoded::Record, None) => panic!("a record that was not handed over"),
+        (Decoded::Digest, _) => Got::Digest,
+        (Decoded::PolicyDocument, _) => Got::PolicyDocument,
+        (Decoded::Aggregated(_), _) => Got::Aggregated,
+    })
 }
 
 fn event(json: &str) -> Event {
@@ -188,7 +203,7 @@ fn invalid_json_is_described_in_words() {
     ];
     for (input, expected) in cases {
         let mut bytes = input.to_vec();
-        let err = RecordParser::default().decode(&mut bytes).unwrap_err();
+        let err = RecordParser::default().decode_event(&mut bytes).unwrap_err();
         assert_eq!(err.to_string(), expected, "{:?}", String::from_utf8_lossy(input));
     }
 }
@@ -202,10 +217,11 @@ fn parsing_in_place_reads_the_padding_but_never_changes_it() {
     for tail in tails {
         let padding: Vec<u8> = tail.iter().copied().cycle().take(PARSE_PADDING + 7).collect();
         let mut buffer = [record.as_bytes(), &padding].concat();
-        let in_place = format!("{:?}", parser.decode_in(&mut buffer, record.len()).map(owned));
+        let in_place = format!("{:?}", got(&mut parser, &mut buffer, record.len()));
         assert_eq!(&buffer[record.len()..], &padding[..], "padding {tail:?} changed");
         let mut copy = record.as_bytes().to_vec();
-        let copied = parser.decode(&mut copy).map(owned);
+        let copied_len = copy.len();
+        let copied = got(&mut parser, &mut copy, copied_len);
         assert_eq!(in_place, format!("{copied:?}"), "padding {tail:?}");
         match copied {
             Ok(Got::Record(event)) => {
@@ -217,17 +233,8 @@ fn parsing_in_place_reads_the_padding_but_never_changes_it() {
     // Errors leave the parser usable: a broken value, then a good one.
     let mut broken = [b"{\"eventName\":\"a\xff\"}".as_slice(), &[b' '; PARSE_PADDING]].concat();
     let broken_len = broken.len() - PARSE_PADDING;
-    assert!(parser.decode_in(&mut broken, broken_len).is_err());
-    assert!(matches!(parser.decode(&mut record.as_bytes().to_vec()), Ok(Decoded::Record(_))));
-}
-
-fn owned(decoded: Decoded<'_>) -> Got {
-    match decoded {
-        Decoded::Record(record) => Got::Record(Box::new(record.into_event())),
-        Decoded::Digest => Got::Digest,
-        Decoded::PolicyDocument => Got::PolicyDocument,
-        Decoded::Aggregated(_) => Got::Aggregated,
-    }
+    assert!(got(&mut parser, &mut broken, broken_len).is_err());
+    assert!(matches!(got(&mut parser, &mut record.as_bytes().to_vec(), record.len()), Ok(Got::Record(_))));
 }
 
 #[test]
@@ -268,14 +275,12 @@ fn a_record_event_is_built_once_and_only_when_asked() {
     let mut sink = AsksForDenials::default();
     for (json, _) in cases {
         let mut bytes = json.as_bytes().to_vec();
-        match parser.decode_in(&mut bytes, json.len()) {
-            Ok(Decoded::Record(record)) => record.hand_to("unit", &mut sink),
-            other => panic!("{json}: {:?}", other.map(owned)),
-        }
+        let decoded = parser.decode_in(&mut bytes, json.len(), &mut |record| sink.record("unit", record));
+        assert!(matches!(decoded, Ok(Decoded::Record)), "{json}: {decoded:?}");
     }
     assert_eq!(sink.built, cases.map(|(_, built)| built));
     // Digests and policies are recognised as such.
     let mut digest = br#"{"digestStartTime":"x","logFiles":[]}"#.to_vec();
     let len = digest.len();
-    assert!(matches!(parser.decode_in(&mut digest, len), Ok(Decoded::Digest)));
+    assert!(matches!(parser.decode_in(&mut digest, len, &mut |_| panic!("not a record")), Ok(Decoded::Digest)));
 }

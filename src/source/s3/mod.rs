@@ -1,7 +1,7 @@
 //! `s3://bucket/prefix` sources: the layout planner ([`layout`], pure and always built) and, with the `aws`
 //! feature, the client: SDK configuration ([`client`]), paginated parallel listing ([`list`]), concurrent
-//! streaming GETs with resume ([`fetch`], [`body`]) and the background runner that ties them to the pipeline
-//! ([`runner`]).
+//! streaming GETs with resume ([`fetch`], [`body`]). The background runner that ties them to the pipeline is
+//! `source::runner`.
 
 #[cfg(feature = "aws")]
 pub(crate) mod body;
@@ -12,5 +12,3 @@ pub(crate) mod fetch;
 pub mod layout;
 #[cfg(feature = "aws")]
 pub(crate) mod list;
-#[cfg(feature = "aws")]
-pub(crate) mod runner;

@@ -9,11 +9,11 @@ use std::time::Duration;
 use aws_config::SdkConfig;
 use tokio::sync::{Semaphore, mpsc};
 
-use super::client::{bucket_client, load};
-use super::fetch::FetchJob;
-use super::layout::ObjectPlan;
-use super::list::{Listed, list_prefix};
-use crate::source::Input;
+use super::Input;
+use super::s3::client::{bucket_client, load};
+use super::s3::fetch::FetchJob;
+use super::s3::layout::ObjectPlan;
+use super::s3::list::{Listed, list_prefix};
 use crate::source::lookup::{self, LookupJob};
 use crate::source::remote::{RemoteConfig, RemoteError, RemoteItem, RemotePlan, RemoteProgress, RemoteStream};
 
