@@ -21,10 +21,11 @@ mod with_aws {
     use crate::app::{AppError, Outcome};
     use crate::cli::{VerifyFormat, VerifyTask};
     use crate::ingest::InputStats;
-    use crate::report::{self, Human, Table, write_input_summary};
+    use crate::report::rows::{self, View};
+    use crate::report::{self, Human, write_input_summary};
     use crate::verify::gather::{Gathered, gather};
     use crate::verify::pass::load_keys;
-    use crate::verify::{Counts, VerifyReport, evaluate};
+    use crate::verify::{VerifyReport, evaluate};
 
     pub fn run(task: VerifyTask) -> Result<Outcome, AppError> {
         let (ingest, output) = (&task.shared.ingest, &task.shared.output);
@@ -43,60 +44,17 @@ mod with_aws {
     /// Paths are the point of these tables: shown whole up to this width.
     const WIDE: usize = 240;
 
-    fn counts_row(counts: &Counts) -> Vec<String> {
-        [
-            counts.files_verified,
-            counts.files_modified,
-            counts.files_invalid,
-            counts.files_deleted,
-            counts.files_not_covered,
-            counts.digests_valid,
-            counts.digests_invalid,
-            counts.digests_unchecked,
-            counts.digests_missing,
-        ]
-        .iter()
-        .map(u64::to_string)
-        .collect()
-    }
-
     fn write_human(out: &mut Human<impl Write>, body: &VerifyReport, stats: &InputStats) -> std::io::Result<()> {
-        let mut table = Table::new(&[
-            "ACCOUNT",
-            "REGION",
-            "VERIFIED",
-            "MODIFIED",
-            "INVALID",
-            "DELETED",
-            "NOT COVERED",
-            "DIGESTS OK",
-            "DIGESTS BAD",
-            "UNCHECKED",
-            "MISSING",
-        ]);
-        for group in &body.accounts {
-            let mut row = vec![group.account.clone(), group.region.clone()];
-            row.extend(counts_row(&group.counts));
-            table.row(row);
-        }
+        let table = rows::table(&body.accounts, View::PLAIN);
         if table.is_empty() {
             writeln!(out, "no CloudTrail log or digest files in the input")?;
         } else {
             out.table(&table)?;
         }
-        let bad_digests: Vec<_> = body.digests.iter().filter(|d| d.status != "valid").collect();
+        let bad_digests = rows::table(body.digests.iter().filter(|d| d.status != "valid"), View::PLAIN);
         if !bad_digests.is_empty() {
             writeln!(out)?;
-            let mut table = Table::new(&["DIGEST", "STATUS", "REASON", "DETAIL"]).max_width(WIDE);
-            for d in bad_digests {
-                table.row(vec![
-                    d.path.clone(),
-                    d.status.to_owned(),
-                    d.reason.map(|r| r.as_str().to_owned()).unwrap_or_default(),
-                    d.detail.clone().unwrap_or_default(),
-                ]);
-            }
-            out.table(&table)?;
+            out.table(&bad_digests.max_width(WIDE))?;
         }
         for missing in &body.missing_digests {
             writeln!(out, "missing digest: {} (named by {})", missing.path, missing.referenced_by)?;
@@ -106,17 +64,7 @@ mod with_aws {
         }
         if !body.files.is_empty() {
             writeln!(out)?;
-            let mut table = Table::new(&["FILE", "STATUS", "LISTED IN", "DETAIL"]).max_width(WIDE);
-            for f in &body.files {
-                let listed_in = f.digest.as_deref().map(|d| d.rsplit(['/', '\\']).next().unwrap_or(d));
-                table.row(vec![
-                    f.path.clone(),
-                    f.status.as_str().to_owned(),
-                    listed_in.unwrap_or_default().to_owned(),
-                    f.detail.clone().unwrap_or_default(),
-                ]);
-            }
-            out.table(&table)?;
+            out.table(&rows::table(&body.files, View::PLAIN).max_width(WIDE))?;
         }
         writeln!(out)?;
         let t = &body.totals;

@@ -25,6 +25,7 @@ pub mod files;
 pub mod gather;
 pub mod keys;
 pub mod pass;
+pub mod rows;
 pub mod signature;
 pub mod status;
 
