@@ -10,7 +10,7 @@ use super::{AppError, Outcome};
 use crate::cli::{EvalTask, LintFormat, LintTask, Requests};
 use crate::config::{Overrides, Settings};
 use crate::ingest::InputStats;
-use crate::policy::{EndpointKind, EvalOptions, LintFinding, Policy, Severity, evaluate_with};
+use crate::policy::{EndpointKind, EvalOptions, LintFinding, LintSeverity, Policy, evaluate_with};
 use crate::report::{self, Envelope, Human, Table, Window};
 
 /// Reads and parses a policy file; errors name the file and the JSON path.
@@ -112,8 +112,8 @@ pub fn lint(task: &LintTask) -> Result<Outcome, AppError> {
     let (text, policy) = read_policy(&task.file)?;
     let kind = task.kind;
     let findings = crate::policy::lint(&text, &policy, kind);
-    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
-    let errors = count(Severity::Error);
+    let count = |s: LintSeverity| findings.iter().filter(|f| f.severity == s).count();
+    let errors = count(LintSeverity::Error);
     let mut out = report::open_output(None)?;
     match task.format {
         LintFormat::Json => {
@@ -124,7 +124,7 @@ pub fn lint(task: &LintTask) -> Result<Outcome, AppError> {
                     EndpointKind::Interface => "interface",
                 }),
                 errors,
-                warnings: count(Severity::Warning),
+                warnings: count(LintSeverity::Warning),
                 findings: findings.iter().map(finding_out).collect(),
             };
             let input = InputStats::default();
@@ -152,8 +152,8 @@ pub fn lint(task: &LintTask) -> Result<Outcome, AppError> {
                     out,
                     "{} errors, {} warnings, {} info",
                     errors,
-                    count(Severity::Warning),
-                    count(Severity::Info)
+                    count(LintSeverity::Warning),
+                    count(LintSeverity::Info)
                 )?;
             }
         }

@@ -11,7 +11,7 @@
 //!   value whose variable has no value fail under positive and negated operators alike.
 
 use super::error::PolicyError;
-use super::operator::{Family, QualifiedOperator, SetQualifier};
+use super::operator::{OperatorFamily, QualifiedOperator, SetQualifier};
 use super::pattern::PatternPiece;
 use super::request::{Lookup, Request, Tri};
 use super::values::{decode_base64, parse_bool, parse_cidr, parse_date, parse_ip, parse_number};
@@ -145,44 +145,45 @@ fn compile(
         values_text.iter().try_for_each(|v| if f(v) { Ok(()) } else { Err(bad(what, v)) })
     };
     let values = match operator.operator.family() {
-        Family::String | Family::StringIgnoreCase | Family::StringLike => {
+        OperatorFamily::String | OperatorFamily::StringIgnoreCase | OperatorFamily::StringLike => {
             let family = operator.operator.family();
-            let wildcards = family == Family::StringLike;
+            let wildcards = family == OperatorFamily::StringLike;
             Values::Strings(
                 values_text
                     .iter()
                     .map(|v| {
-                        let text = if family == Family::StringIgnoreCase { v.to_lowercase() } else { v.clone() };
+                        let text =
+                            if family == OperatorFamily::StringIgnoreCase { v.to_lowercase() } else { v.clone() };
                         Glob::from_pieces(parse_pieces(&text, wildcards, variables))
                     })
                     .collect(),
             )
         }
-        Family::Numeric => {
+        OperatorFamily::Numeric => {
             parse_all("a number", &|v| parse_number(v).is_some())?;
             Values::Numbers(values_text.iter().filter_map(|v| parse_number(v)).collect())
         }
-        Family::Date => {
+        OperatorFamily::Date => {
             parse_all("a date (ISO 8601 or epoch seconds)", &|v| parse_date(v).is_some())?;
             Values::Dates(values_text.iter().filter_map(|v| parse_date(v)).collect())
         }
-        Family::Bool => {
+        OperatorFamily::Bool => {
             parse_all("true or false", &|v| parse_bool(v).is_some())?;
             Values::Bools(values_text.iter().filter_map(|v| parse_bool(v)).collect())
         }
-        Family::Null => {
+        OperatorFamily::Null => {
             parse_all("true or false", &|v| parse_bool(v).is_some())?;
             Values::Null(values_text.iter().filter_map(|v| parse_bool(v)).collect())
         }
-        Family::Binary => {
+        OperatorFamily::Binary => {
             parse_all("base64", &|v| decode_base64(v).is_some())?;
             Values::Binary(values_text.iter().filter_map(|v| decode_base64(v)).collect())
         }
-        Family::Ip => {
+        OperatorFamily::Ip => {
             parse_all("an IP address or CIDR block", &|v| parse_cidr(v).is_some())?;
             Values::Ips(values_text.iter().filter_map(|v| parse_cidr(v)).collect())
         }
-        Family::Arn => {
+        OperatorFamily::Arn => {
             let vars = if variables { ArnVars::Everywhere } else { ArnVars::Nowhere };
             Values::Arns(values_text.iter().map(|v| parse_arn_pattern(v, vars)).collect())
         }
@@ -281,7 +282,7 @@ impl ConditionEntry {
         let ordering = self.operator.operator.ordering();
         match &self.values {
             Values::Strings(globs) => {
-                if self.operator.operator.family() == Family::StringIgnoreCase {
+                if self.operator.operator.family() == OperatorFamily::StringIgnoreCase {
                     let lowered;
                     let value = if value.is_ascii() {
                         value

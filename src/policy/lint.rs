@@ -12,7 +12,7 @@ use super::document::{Actions, Effect, Policy, PrincipalEntry, Statement};
 use super::endpoint_keys::{VPCE_OWNER_KEY_SERVICES, VPCE_OWNER_KEYS};
 use super::eval::EndpointKind;
 use super::lint_actions::known_actions;
-use super::operator::Family;
+use super::operator::OperatorFamily;
 use std::fmt;
 
 /// The largest endpoint policy AWS accepts, in characters including white space.
@@ -20,7 +20,7 @@ pub const MAX_ENDPOINT_POLICY_CHARS: usize = 20_480;
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
+pub enum LintSeverity {
     /// AWS rejects the policy, or it does not do what it says.
     Error,
     /// Probably a mistake.
@@ -29,12 +29,12 @@ pub enum Severity {
     Info,
 }
 
-impl fmt::Display for Severity {
+impl fmt::Display for LintSeverity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
+            LintSeverity::Error => "error",
+            LintSeverity::Warning => "warning",
+            LintSeverity::Info => "info",
         })
     }
 }
@@ -42,7 +42,7 @@ impl fmt::Display for Severity {
 /// One finding: a stable `code`, the JSON `path` it is about, and a sentence for humans.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LintFinding {
-    pub severity: Severity,
+    pub severity: LintSeverity,
     pub code: &'static str,
     pub path: String,
     pub message: String,
@@ -61,7 +61,7 @@ pub fn lint(text: &str, policy: &Policy, kind: Option<EndpointKind>) -> Vec<Lint
     let chars = text.chars().count();
     if chars > MAX_ENDPOINT_POLICY_CHARS {
         push(
-            Severity::Error,
+            LintSeverity::Error,
             "too-large",
             "$".to_owned(),
             format!(
@@ -75,13 +75,13 @@ pub fn lint(text: &str, policy: &Policy, kind: Option<EndpointKind>) -> Vec<Lint
     out
 }
 
-type Push<'a> = dyn FnMut(Severity, &'static str, String, String) + 'a;
+type Push<'a> = dyn FnMut(LintSeverity, &'static str, String, String) + 'a;
 
 fn lint_statement(s: &Statement, kind: Option<EndpointKind>, push: &mut Push<'_>) {
     let path = &s.path;
     match &s.principal {
         None => push(
-            Severity::Error,
+            LintSeverity::Error,
             "missing-principal",
             path.clone(),
             "endpoint policies must have a Principal element".to_owned(),
@@ -90,7 +90,7 @@ fn lint_statement(s: &Statement, kind: Option<EndpointKind>, push: &mut Push<'_>
             let everyone = !spec.negated && spec.entries.iter().all(|e| *e == PrincipalEntry::Everyone);
             if !everyone {
                 push(
-                    Severity::Error,
+                    LintSeverity::Error,
                     "gateway-principal",
                     format!("{path}.{}", if spec.negated { "NotPrincipal" } else { "Principal" }),
                     "gateway endpoints need Principal \"*\" (an account principal means only its root user); \
@@ -104,7 +104,7 @@ fn lint_statement(s: &Statement, kind: Option<EndpointKind>, push: &mut Push<'_>
     lint_actions(s, push);
     match &s.resources {
         None => push(
-            Severity::Warning,
+            LintSeverity::Warning,
             "missing-resource",
             path.clone(),
             "no Resource or NotResource: the statement applies to every resource".to_owned(),
@@ -114,7 +114,12 @@ fn lint_statement(s: &Statement, kind: Option<EndpointKind>, push: &mut Push<'_>
             for (i, pattern) in resources.patterns.iter().enumerate() {
                 let p = format!("{path}.{element}[{i}]");
                 if resources.negated && pattern.is_any() {
-                    push(Severity::Warning, "never-matches", p.clone(), "NotResource \"*\" matches no resource".into());
+                    push(
+                        LintSeverity::Warning,
+                        "never-matches",
+                        p.clone(),
+                        "NotResource \"*\" matches no resource".into(),
+                    );
                 }
                 check_arn_account(&pattern.text, &p, push);
             }
@@ -124,9 +129,9 @@ fn lint_statement(s: &Statement, kind: Option<EndpointKind>, push: &mut Push<'_>
         let p = format!("{path}.Condition.{}.{}", entry.operator_text, entry.key_text);
         let family = entry.operator.operator.family();
         if SYSTEM_ID_KEYS.contains(&entry.key()) {
-            if family == Family::Numeric {
+            if family == OperatorFamily::Numeric {
                 push(
-                    Severity::Error,
+                    LintSeverity::Error,
                     "system-id-wildcard",
                     p.clone(),
                     format!(
@@ -137,7 +142,7 @@ fn lint_statement(s: &Statement, kind: Option<EndpointKind>, push: &mut Push<'_>
             }
             if entry.values_text.iter().any(|v| v.contains(['*', '?'])) {
                 push(
-                    Severity::Error,
+                    LintSeverity::Error,
                     "system-id-wildcard",
                     p.clone(),
                     format!("wildcards cannot be used with {}, which holds a system-generated id", entry.key_text),
@@ -148,7 +153,7 @@ fn lint_statement(s: &Statement, kind: Option<EndpointKind>, push: &mut Push<'_>
             && let Some(services) = services_without_owner_keys(&s.actions)
         {
             push(
-                Severity::Warning,
+                LintSeverity::Warning,
                 "unsupported-condition-key",
                 p.clone(),
                 format!(
@@ -161,11 +166,11 @@ fn lint_statement(s: &Statement, kind: Option<EndpointKind>, push: &mut Push<'_>
                 ),
             );
         }
-        if matches!(family, Family::StringLike) {
+        if matches!(family, OperatorFamily::StringLike) {
             for (i, value) in entry.values_text.iter().enumerate() {
                 if !wildcards_have_context(value) {
                     push(
-                        Severity::Error,
+                        LintSeverity::Error,
                         "short-wildcard-context",
                         format!("{p}[{i}]"),
                         format!(
@@ -175,7 +180,7 @@ fn lint_statement(s: &Statement, kind: Option<EndpointKind>, push: &mut Push<'_>
                 }
             }
         }
-        if family == Family::Arn {
+        if family == OperatorFamily::Arn {
             for (i, value) in entry.values_text.iter().enumerate() {
                 check_arn_account(value, &format!("{p}[{i}]"), push);
             }
@@ -191,7 +196,7 @@ fn lint_statement(s: &Statement, kind: Option<EndpointKind>, push: &mut Push<'_>
                 .any(|a| matches!(a.text.to_ascii_lowercase().as_str(), "*" | "s3:*" | "dynamodb:*"));
         if everyone && all_resources && wide_action {
             push(
-                Severity::Warning,
+                LintSeverity::Warning,
                 "wide-open",
                 s.path.clone(),
                 "allows every principal every action on every resource (the default endpoint policy); \
@@ -208,7 +213,7 @@ fn lint_actions(s: &Statement, push: &mut Push<'_>) {
     for (i, pattern) in s.actions.patterns.iter().enumerate() {
         let p = format!("{}.{element}[{i}]", s.path);
         if s.actions.negated && pattern.text == "*" {
-            push(Severity::Warning, "never-matches", p.clone(), "NotAction \"*\" matches no action".to_owned());
+            push(LintSeverity::Warning, "never-matches", p.clone(), "NotAction \"*\" matches no action".to_owned());
         }
         let Some((service, _)) = pattern.text.split_once(':') else {
             continue;
@@ -220,7 +225,7 @@ fn lint_actions(s: &Statement, push: &mut Push<'_>) {
         if !known.iter().any(|name| pattern.matches(&format!("{prefix}{name}"))) {
             dead += 1;
             push(
-                Severity::Warning,
+                LintSeverity::Warning,
                 "unknown-action",
                 p,
                 format!("`{}` matches no known {service} action", pattern.text),
@@ -229,7 +234,7 @@ fn lint_actions(s: &Statement, push: &mut Push<'_>) {
     }
     if !s.actions.negated && dead == s.actions.patterns.len() && dead > 0 {
         push(
-            Severity::Warning,
+            LintSeverity::Warning,
             "never-matches",
             format!("{}.Action", s.path),
             "no action of the statement matches a known action: the statement never applies".to_owned(),
@@ -269,7 +274,7 @@ fn check_arn_account(arn: &str, path: &str, push: &mut Push<'_>) {
     }
     if account.contains(['*', '?']) && account != "*" {
         push(
-            Severity::Error,
+            LintSeverity::Error,
             "arn-account-wildcard",
             path.to_owned(),
             format!("`{arn}`: the account field must be an account id or a wildcard, not both"),

@@ -79,10 +79,10 @@ pub use document::{
 pub use error::PolicyError;
 pub use eval::{AccountPrincipal, Decision, EndpointKind, EvalOptions, evaluate, evaluate_with, statement_matches};
 pub use from_event::{EndpointInventory, Known, ReplayEnv, endpoint_keys, requests_from_event};
-pub use lint::{LintFinding, MAX_ENDPOINT_POLICY_CHARS, Severity, lint};
+pub use lint::{LintFinding, LintSeverity, MAX_ENDPOINT_POLICY_CHARS, lint};
 pub(crate) use lint_actions::known_actions;
 pub use literal::literal;
-pub use operator::{Family, Operator, QualifiedOperator, SetQualifier};
+pub use operator::{Operator, OperatorFamily, QualifiedOperator, SetQualifier};
 pub use replay::{Combined, DeniedBy, EndpointPolicies, Replayed, combine};
 pub use request::{Context, Lookup, MissingKeys, Request, Tri};
 

@@ -49,7 +49,7 @@ pub enum SetQualifier {
 
 /// The comparison families, which decide how policy values are parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Family {
+pub enum OperatorFamily {
     String,
     StringIgnoreCase,
     StringLike,
@@ -131,29 +131,29 @@ impl Operator {
     }
 
     /// The comparison family.
-    pub fn family(self) -> Family {
+    pub fn family(self) -> OperatorFamily {
         use Operator::*;
         match self {
-            StringEquals | StringNotEquals => Family::String,
-            StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => Family::StringIgnoreCase,
-            StringLike | StringNotLike => Family::StringLike,
+            StringEquals | StringNotEquals => OperatorFamily::String,
+            StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => OperatorFamily::StringIgnoreCase,
+            StringLike | StringNotLike => OperatorFamily::StringLike,
             NumericEquals
             | NumericNotEquals
             | NumericLessThan
             | NumericLessThanEquals
             | NumericGreaterThan
-            | NumericGreaterThanEquals => Family::Numeric,
+            | NumericGreaterThanEquals => OperatorFamily::Numeric,
             DateEquals
             | DateNotEquals
             | DateLessThan
             | DateLessThanEquals
             | DateGreaterThan
-            | DateGreaterThanEquals => Family::Date,
-            Bool => Family::Bool,
-            BinaryEquals => Family::Binary,
-            IpAddress | NotIpAddress => Family::Ip,
-            ArnEquals | ArnLike | ArnNotEquals | ArnNotLike => Family::Arn,
-            Null => Family::Null,
+            | DateGreaterThanEquals => OperatorFamily::Date,
+            Bool => OperatorFamily::Bool,
+            BinaryEquals => OperatorFamily::Binary,
+            IpAddress | NotIpAddress => OperatorFamily::Ip,
+            ArnEquals | ArnLike | ArnNotEquals | ArnNotLike => OperatorFamily::Arn,
+            Null => OperatorFamily::Null,
         }
     }
 

@@ -30,11 +30,13 @@ snapshot!(denied_table, ["denied", "sample-logs", "--config", CONFIG]);
 snapshot!(denied_all_causes_table, ["denied", "sample-logs", "--config", CONFIG, "--all-causes"]);
 snapshot!(denied_json, ["denied", "sample-logs", "--config", CONFIG, "--format", "json"]);
 snapshot!(denied_ndjson, ["denied", "sample-logs", "--config", CONFIG, "--all-causes", "--format", "ndjson"]);
+#[cfg(feature = "tabular")]
 snapshot!(denied_csv, ["denied", "sample-logs", "--config", CONFIG, "--format", "csv"]);
 
 snapshot!(outside_table, ["outside", "sample-logs", "--config", CONFIG]);
 snapshot!(outside_json, ["outside", "sample-logs", "--config", CONFIG, "--format", "json"]);
 snapshot!(outside_ndjson, ["outside", "sample-logs", "--config", CONFIG, "--format", "ndjson"]);
+#[cfg(feature = "tabular")]
 snapshot!(outside_csv, ["outside", "sample-logs", "--config", CONFIG, "--format", "csv"]);
 
 snapshot!(propose_table, ["propose", "sample-logs", "--config", CONFIG]);
@@ -64,6 +66,7 @@ snapshot!(
         "ndjson"
     ]
 );
+#[cfg(feature = "tabular")]
 snapshot!(
     timeline_csv,
     ["timeline", "sample-logs", "--config", CONFIG, "--vpce", "vpce-0a1b2c3d4e5f60003", "--format", "csv"]
