@@ -13,6 +13,7 @@
 //! - [`analyze`]: one accumulator per command, merged across workers.
 //! - [`app`]: runs a resolved command: config → pipeline → report, and the exit-code contract.
 //! - [`report`]: JSON envelope, tables, CSV/Parquet, terminal escaping.
+//! - `verify` (feature `aws`): CloudTrail digest signatures, chains and log file hashes.
 //! - `alloc`: the process allocator (jemalloc for small blocks, the system allocator for large ones).
 
 // Human-readable text reaches a terminal only through `report::human` (escaped); report data only through
@@ -33,3 +34,5 @@ pub mod ownership;
 pub mod policy;
 pub mod report;
 pub mod source;
+#[cfg(feature = "aws")]
+pub mod verify;

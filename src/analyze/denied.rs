@@ -16,6 +16,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::classify::{Cause, Classification, DenyKind, Evidence, classify};
+use super::integrity::{Integrity, IntegrityBook, IntegrityCounts, SourceFiles};
 use crate::ingest::Analyzer;
 use crate::model::{Event, Outcome, Record, Timestamp};
 use crate::ownership::Ownership;
@@ -60,6 +61,8 @@ pub struct DeniedConfig {
     /// Keep one record per denied request (ndjson output).
     pub per_request: bool,
     pub replayer: Option<Arc<dyn Replayer>>,
+    /// `--verify`: requests remember the file they came from.
+    pub track_files: bool,
 }
 
 /// One denied request, after classification.
@@ -87,6 +90,11 @@ pub struct DeniedRequest {
     pub service_principal: bool,
     /// A replay of the endpoint's policy allows the request: the endpoint did not deny it.
     pub endpoint_ruled_out: bool,
+    /// With `--verify`: the file the request's record came from, and that file's integrity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub integrity: Option<Integrity>,
 }
 
 impl DeniedRequest {
@@ -144,6 +152,38 @@ impl Analyzer for Denied {
     /// Every record is tallied (data and network activity events); only denials are classified, so only
     /// their full events are built.
     fn observe(&mut self, record: &Record<'_>) {
+        self.observe_from(None, record);
+    }
+
+    fn observe_in(&mut self, unit: &str, record: &Record<'_>) {
+        self.observe_from(self.config.track_files.then_some(unit), record);
+    }
+
+    fn merge(&mut self, other: Denied) {
+        for (key, theirs) in other.groups {
+            self.groups.entry(key).or_default().merge(theirs);
+        }
+        for (key, theirs) in other.pending {
+            let ours = self.pending.entry(key).or_default();
+            ours.network_activity.extend(theirs.network_activity);
+            ours.plain.extend(theirs.plain);
+        }
+        self.requests.extend(other.requests);
+        for (cause, count) in other.by_cause {
+            *self.by_cause.entry(cause).or_default() += count;
+        }
+        self.denied_requests += other.denied_requests;
+        self.service_principal_denials += other.service_principal_denials;
+        self.data_events += other.data_events;
+        self.network_activity_events += other.network_activity_events;
+        for (vpce, n) in other.unreplayed_plain_through_endpoint {
+            *self.unreplayed_plain_through_endpoint.entry(vpce).or_default() += n;
+        }
+    }
+}
+
+impl Denied {
+    fn observe_from(&mut self, unit: Option<&str>, record: &Record<'_>) {
         let head = record.head();
         if head.is_data_event() {
             self.data_events += 1;
@@ -157,6 +197,7 @@ impl Analyzer for Denied {
         let event = record.event();
         let Some(verdict) = classify(event) else { return };
         let mut request = denied_request(event, &verdict);
+        request.source_file = unit.map(str::to_owned);
         let pairable = event.time.is_some() && request.vpce.is_some();
         if event.is_network_activity() && request.cause == Cause::VpcePolicy && pairable {
             self.pending.entry(pair_key(event, &request)).or_default().network_activity.push(request);
@@ -184,28 +225,6 @@ impl Analyzer for Denied {
             return;
         }
         self.record(request);
-    }
-
-    fn merge(&mut self, other: Denied) {
-        for (key, theirs) in other.groups {
-            self.groups.entry(key).or_default().merge(theirs);
-        }
-        for (key, theirs) in other.pending {
-            let ours = self.pending.entry(key).or_default();
-            ours.network_activity.extend(theirs.network_activity);
-            ours.plain.extend(theirs.plain);
-        }
-        self.requests.extend(other.requests);
-        for (cause, count) in other.by_cause {
-            *self.by_cause.entry(cause).or_default() += count;
-        }
-        self.denied_requests += other.denied_requests;
-        self.service_principal_denials += other.service_principal_denials;
-        self.data_events += other.data_events;
-        self.network_activity_events += other.network_activity_events;
-        for (vpce, n) in other.unreplayed_plain_through_endpoint {
-            *self.unreplayed_plain_through_endpoint.entry(vpce).or_default() += n;
-        }
     }
 }
 
@@ -248,6 +267,8 @@ fn denied_request(event: &Event, verdict: &Classification) -> DeniedRequest {
         log: event.kind.evidence_name(),
         service_principal: verdict.service_principal,
         endpoint_ruled_out: false,
+        source_file: None,
+        integrity: None,
     }
 }
 
@@ -353,6 +374,7 @@ struct Group {
     sample_event_id: Option<String>,
     logs: BTreeSet<&'static str>,
     policy_arns: BTreeSet<String>,
+    files: SourceFiles,
 }
 
 impl Group {
@@ -379,6 +401,9 @@ impl Group {
         if let Some(arn) = &request.policy_arn {
             self.policy_arns.insert(arn.clone());
         }
+        if let Some(file) = &request.source_file {
+            self.files.add(file);
+        }
     }
 
     fn merge(&mut self, other: Group) {
@@ -392,6 +417,7 @@ impl Group {
         self.sample_event_id = [self.sample_event_id.take(), other.sample_event_id].into_iter().flatten().min();
         self.logs.extend(other.logs);
         self.policy_arns.extend(other.policy_arns);
+        self.files.merge(other.files);
     }
 }
 
@@ -419,6 +445,33 @@ pub struct DenialRow {
     pub endpoint_ruled_out: bool,
     pub logs: Vec<&'static str>,
     pub policy_arns: Vec<String>,
+    /// With `--verify`: the weakest integrity among the row's source files, and its requests by integrity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub integrity: Option<Integrity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub integrity_counts: Option<IntegrityCounts>,
+    /// The row's source files (kept with `--verify` until the files are judged).
+    #[serde(skip)]
+    pub source_files: SourceFiles,
+}
+
+impl DeniedReport {
+    /// Labels every row and request with the integrity of its source files (`--verify`).
+    pub fn apply_integrity(&mut self, book: &IntegrityBook) -> IntegrityCounts {
+        let mut total = IntegrityCounts::default();
+        for row in &mut self.denials {
+            let counts = book.count(row.source_files.iter());
+            row.integrity = Some(counts.worst());
+            row.integrity_counts = Some(counts);
+            total.verified += counts.verified;
+            total.unverified += counts.unverified;
+            total.altered += counts.altered;
+        }
+        for request in &mut self.requests {
+            request.integrity = Some(request.source_file.as_deref().map_or(Integrity::Unverified, |f| book.of(f)));
+        }
+        total
+    }
 }
 
 /// The report body.
@@ -430,6 +483,9 @@ pub struct DeniedReport {
     /// One entry per denied request shown (only kept for ndjson output).
     #[serde(skip)]
     pub requests: Vec<DeniedRequest>,
+    /// With `--verify`: the files judged and the shown requests by their source file's integrity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub integrity: Option<super::integrity::IntegritySummary>,
 }
 
 #[derive(Debug, Serialize)]
@@ -512,6 +568,9 @@ impl Denied {
                 endpoint_ruled_out: key.endpoint_ruled_out,
                 logs: group.logs.into_iter().collect(),
                 policy_arns: group.policy_arns.into_iter().collect(),
+                integrity: None,
+                integrity_counts: None,
+                source_files: group.files,
             })
             .collect();
         let by_cause =
@@ -552,6 +611,7 @@ impl Denied {
             },
             notes,
             requests: self.requests,
+            integrity: None,
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod classify;
 pub mod counter;
 pub mod denied;
 pub mod export;
+pub mod integrity;
 pub mod outside;
 pub mod propose;
 pub mod replay;

@@ -11,7 +11,7 @@ use crate::analyze::check::rows::MISSING_KEYS_TABLE;
 use crate::analyze::check::{Check, CheckReport, EndpointReport, Group};
 use crate::cli::{CheckFormat, CheckTask};
 use crate::ingest::{self, InputStats};
-use crate::report::rows;
+use crate::report::rows::{self, View};
 use crate::report::{self, Human, write_input_summary};
 
 pub fn run(mut task: CheckTask) -> Result<Outcome, AppError> {
@@ -109,7 +109,7 @@ fn write_human(out: &mut Human<impl Write>, body: &CheckReport, stats: &InputSta
             let table = if list == "would_maybe_break" {
                 rows::table_of(MISSING_KEYS_TABLE, groups.iter())
             } else {
-                rows::table(groups.iter())
+                rows::table(groups.iter(), View::PLAIN)
             };
             out.table(&table)?;
         }

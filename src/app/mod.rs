@@ -5,6 +5,7 @@
 mod check;
 mod denied;
 mod export;
+mod integrity;
 mod outside;
 mod policy_cmd;
 mod policy_input;
@@ -12,6 +13,7 @@ mod propose;
 mod propose_output;
 mod scan;
 mod timeline;
+mod verify;
 
 use std::io;
 
@@ -82,6 +84,7 @@ pub fn run_task(task: Task) -> Result<Outcome, AppError> {
         Task::Lint(task) => policy_cmd::lint(&task),
         Task::Outside(task) => outside::run(task),
         Task::Propose(task) => propose::run(task),
+        Task::Verify(task) => verify::run(task),
         Task::Completions(shell) => generated(|out| crate::cli::write_completions(shell, out)),
         Task::Man => generated(crate::cli::write_man),
     }

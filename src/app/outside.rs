@@ -4,17 +4,18 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use super::{AppError, Outcome, check_input};
+use super::{AppError, Outcome, check_input, integrity};
 use crate::analyze::outside::{Outside, OutsideConfig, OutsideReport};
 use crate::analyze::trust::TrustedSet;
 use crate::cli::{OutsideFormat, OutsideTask};
 use crate::ingest::{self, InputStats};
-use crate::report::rows;
+use crate::report::rows::{self, View};
 use crate::report::tabular::TabularFormat;
 use crate::report::{self, Human, write_input_summary};
 
 pub fn run(mut task: OutsideTask) -> Result<Outcome, AppError> {
     let settings = super::prepare(&mut task.shared)?;
+    integrity::enable(task.integrity.as_ref(), &mut task.shared.ingest);
     let (ingest, output) = (&task.shared.ingest, &task.shared.output);
     if task.format == OutsideFormat::Parquet {
         super::refuse_binary_on_terminal(TabularFormat::Parquet, output.output.as_deref())?;
@@ -25,24 +26,35 @@ pub fn run(mut task: OutsideTask) -> Result<Outcome, AppError> {
         trusted: TrustedSet::from_settings(&settings),
         replayer: crate::analyze::replay::replayer(settings.endpoint_policies()),
         aws_owned: Arc::clone(&settings.aws_owned),
+        track_files: task.integrity.is_some(),
     });
     let (outside, stats) = ingest::run(ingest, || Outside::new(Arc::clone(&config)))?;
     check_input(&stats, output)?;
-    let body = outside.report(&settings.ownership(&stats.endpoints));
+    let mut body = outside.report(&settings.ownership(&stats.endpoints));
+    if let Some((book, mut summary)) = integrity::judge(task.integrity.as_ref(), &stats, ingest)? {
+        summary.rows = Some(body.apply_integrity(&book));
+        body.integrity = Some(summary);
+    }
+    let view = integrity::view(task.integrity.as_ref());
     let mut out = report::open_output(output.output.as_deref())?;
     match task.format {
         OutsideFormat::Json => report::write_envelope(&mut out, "outside", output.window, &stats, &body)?,
         OutsideFormat::Ndjson => report::write_ndjson(&mut out, &body.findings)?,
-        OutsideFormat::Csv => rows::write_rows(&body.findings, TabularFormat::Csv, &mut out)?,
-        OutsideFormat::Parquet => rows::write_rows(&body.findings, TabularFormat::Parquet, &mut out)?,
-        OutsideFormat::Table => write_human(&mut Human::new(&mut out), &body, &stats)?,
+        OutsideFormat::Csv => rows::write_rows(&body.findings, view, TabularFormat::Csv, &mut out)?,
+        OutsideFormat::Parquet => rows::write_rows(&body.findings, view, TabularFormat::Parquet, &mut out)?,
+        OutsideFormat::Table => write_human(&mut Human::new(&mut out), &body, &stats, view)?,
     }
     out.finish()?;
     Ok(if task.fail_on_findings && body.has_serious_findings() { Outcome::Findings } else { Outcome::Clean })
 }
 
-fn write_human(out: &mut Human<impl Write>, body: &OutsideReport, stats: &InputStats) -> std::io::Result<()> {
-    let table = rows::numbered_table(&body.findings);
+fn write_human(
+    out: &mut Human<impl Write>,
+    body: &OutsideReport,
+    stats: &InputStats,
+    view: View,
+) -> std::io::Result<()> {
+    let table = rows::numbered_table(&body.findings, view);
     if table.is_empty() {
         writeln!(out, "no findings")?;
     } else {
@@ -68,6 +80,9 @@ fn write_human(out: &mut Human<impl Write>, body: &OutsideReport, stats: &InputS
     )?;
     for note in &body.notes {
         writeln!(out, "note: {note}")?;
+    }
+    if let Some(summary) = &body.integrity {
+        integrity::write_line(out, summary, "finding requests")?;
     }
     write_input_summary(out, stats)
 }

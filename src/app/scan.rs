@@ -7,7 +7,7 @@ use crate::analyze::scan::{Scan, ScanReport};
 use crate::cli::{ScanFormat, ScanTask};
 use crate::ingest;
 use crate::ingest::InputStats;
-use crate::report::rows;
+use crate::report::rows::{self, View};
 use crate::report::{self, Human, Window, write_input_summary};
 
 pub fn run(mut task: ScanTask) -> Result<Outcome, AppError> {
@@ -31,7 +31,7 @@ fn write_human(
     stats: &InputStats,
     window: Window,
 ) -> std::io::Result<()> {
-    let table = rows::table(&body.endpoints);
+    let table = rows::table(&body.endpoints, View::PLAIN);
     if let (Some(since), until) = (window.since, window.until) {
         writeln!(
             out,
@@ -49,7 +49,7 @@ fn write_human(
     if !others.is_empty() {
         writeln!(out)?;
         writeln!(out, "not your endpoints (AWS-operated or another account's; not in the analyses above):")?;
-        out.table(&rows::table(others))?;
+        out.table(&rows::table(others, View::PLAIN))?;
     }
     for (source, a) in &body.aggregated_events {
         let codes: Vec<String> = a.error_codes.iter().map(|(code, n)| format!("{code} {n}")).collect();

@@ -5,21 +5,21 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::{AppError, Outcome, check_input};
+use super::{AppError, Outcome, check_input, integrity};
+use crate::analyze::integrity::{Integrity, IntegritySummary};
 use crate::analyze::timeline::{Matcher, PivotSets, Summary, SummaryBuilder, Timeline, TimelineRow};
 use crate::cli::{TimelineFormat, TimelineTask};
 use crate::ingest::{self, InputStats};
-use crate::report::rows;
+use crate::report::rows::{self, View};
 use crate::report::{self, Human, Window, write_input_summary};
 
 pub fn run(mut task: TimelineTask) -> Result<Outcome, AppError> {
     let settings = super::prepare(&mut task.shared)?;
-    let (ingest, output) = (&task.shared.ingest, &task.shared.output);
     let spill = task.spill;
     let (matcher, pivot) = if task.pivot {
         // Pass 1: what the seed used. Pass 2 (below): everything that shares any of it.
         let seed = Arc::new(task.seed);
-        let (first, _) = ingest::run(ingest, || Timeline::pivot_only(seed.clone()))?;
+        let (first, _) = ingest::run(&task.shared.ingest, || Timeline::pivot_only(seed.clone()))?;
         let sets = first.pivot_sets().clone();
         let matcher = Matcher {
             principals: sets.principals.clone(),
@@ -33,27 +33,39 @@ pub fn run(mut task: TimelineTask) -> Result<Outcome, AppError> {
     } else {
         (Arc::new(task.seed), None)
     };
-    let (timeline, stats) = ingest::run(ingest, || Timeline::new(matcher.clone(), spill))?;
+    // `--verify` hashes in the second pass only: the one whose rows are reported.
+    let check = task.integrity.as_ref();
+    integrity::enable(check, &mut task.shared.ingest);
+    let (ingest, output) = (&task.shared.ingest, &task.shared.output);
+    let (timeline, stats) =
+        ingest::run(ingest, || Timeline::new(matcher.clone(), spill).tracking_files(check.is_some()))?;
     check_input(&stats, output)?;
+    let judged = integrity::judge(check, &stats, ingest)?;
     let ownership = settings.ownership(&stats.endpoints);
+    let book = judged.as_ref().map(|(book, _)| book);
     let rows = timeline.into_sorted()?.map(|row| {
         row.map(|mut row| {
             row.apply_ownership(&ownership);
+            if let Some(book) = book {
+                row.integrity = Some(row.source_file.as_deref().map_or(Integrity::Unverified, |f| book.of(f)));
+            }
             row
         })
     });
+    let files = judged.as_ref().map(|(_, summary)| summary);
+    let view = integrity::view(check);
     let mut out = report::open_output(output.output.as_deref())?;
     let window = output.window;
     match task.format {
-        TimelineFormat::Json => write_json(&mut out, rows, &stats, window, pivot.as_ref())?,
+        TimelineFormat::Json => write_json(&mut out, rows, &stats, window, pivot.as_ref(), files)?,
         TimelineFormat::Ndjson => {
             for row in rows {
                 serde_json::to_writer(&mut out, &row?).map_err(std::io::Error::other)?;
                 writeln!(out)?;
             }
         }
-        TimelineFormat::Csv => rows::write_csv_stream(rows, &mut out)?,
-        TimelineFormat::Table => write_human(&mut Human::new(&mut out), rows, &stats, pivot.as_ref())?,
+        TimelineFormat::Csv => rows::write_csv_stream(rows, view, &mut out)?,
+        TimelineFormat::Table => write_human(&mut Human::new(&mut out), rows, &stats, pivot.as_ref(), files)?,
     }
     out.finish()?;
     Ok(Outcome::Clean)
@@ -67,6 +79,7 @@ fn write_json(
     stats: &InputStats,
     window: Window,
     pivot: Option<&PivotSets>,
+    integrity: Option<&IntegritySummary>,
 ) -> std::io::Result<()> {
     #[derive(Serialize)]
     struct Head<'a> {
@@ -75,10 +88,11 @@ fn write_json(
         window: Window,
         input: &'a InputStats,
         pivot: Option<&'a PivotSets>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        integrity: Option<&'a IntegritySummary>,
     }
-    let head =
-        serde_json::to_string(&Head { command: "timeline", version: report::VERSION, window, input: stats, pivot })
-            .map_err(std::io::Error::other)?;
+    let head = Head { command: "timeline", version: report::VERSION, window, input: stats, pivot, integrity };
+    let head = serde_json::to_string(&head).map_err(std::io::Error::other)?;
     // The head object without its closing brace; the events and the summary follow.
     out.write_all(head.strip_suffix('}').unwrap_or(&head).as_bytes())?;
     out.write_all(b",\"events\":[")?;
@@ -102,20 +116,27 @@ fn write_human(
     rows: impl Iterator<Item = std::io::Result<TimelineRow>>,
     stats: &InputStats,
     pivot: Option<&PivotSets>,
+    integrity: Option<&IntegritySummary>,
 ) -> std::io::Result<()> {
-    let mut table = rows::spooled_table::<TimelineRow>()?;
+    let view = View { integrity: integrity.is_some() };
+    let mut table = rows::spooled_table::<TimelineRow>(view)?;
     let mut summary = SummaryBuilder::default();
     for row in rows {
         let row = row?;
         summary.add(&row);
-        table.row(rows::cells(&row))?;
+        table.row(rows::cells(&row, view))?;
     }
     if table.is_empty() {
         writeln!(out, "no matching requests in the input")?;
     } else {
         out.spooled_table(table)?;
     }
-    write_summary(out, &summary.finish(), pivot)?;
+    let summary = summary.finish();
+    write_summary(out, &summary, pivot)?;
+    if let Some(files) = integrity {
+        let with_rows = IntegritySummary { rows: Some(summary.integrity.unwrap_or_default()), ..files.clone() };
+        integrity::write_line(out, &with_rows, "rows")?;
+    }
     write_input_summary(out, stats)
 }
 

@@ -2,6 +2,7 @@
 
 use super::common::{CommonArgs, Shared};
 use super::formats::DeniedFormat;
+use super::verify_args::{IntegrityCheck, VerifyFlags};
 use crate::analyze::denied::GroupBy;
 use crate::config::Overrides;
 
@@ -24,6 +25,8 @@ pub struct DeniedArgs {
     /// Exit 1 when any endpoint-policy denial is reported (for scheduled jobs).
     #[arg(long)]
     pub fail_on_findings: bool,
+    #[command(flatten)]
+    pub integrity: VerifyFlags,
 }
 
 /// A dimension of `--group-by`.
@@ -47,6 +50,8 @@ pub struct DeniedTask {
     /// At most this many rows (the most frequent).
     pub top: Option<usize>,
     pub fail_on_findings: bool,
+    /// `--verify`: label rows with their source file's integrity.
+    pub integrity: Option<IntegrityCheck>,
 }
 
 impl DeniedArgs {
@@ -60,6 +65,7 @@ impl DeniedArgs {
             group_by: group_by(&self.group_by),
             top: self.top,
             fail_on_findings: self.fail_on_findings,
+            integrity: self.integrity.resolve()?,
         })
     }
 }

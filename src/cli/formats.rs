@@ -78,6 +78,10 @@ formats!(
     ExportFormat, default "parquet", [Parquet], tabular: [Parquet]
 );
 formats!(
+    /// `verify --format`.
+    VerifyFormat, default "table", [Table, Json], tabular: []
+);
+formats!(
     /// `policy lint --format`.
     LintFormat, default "table", [Table, Json], tabular: []
 );
@@ -95,7 +99,7 @@ mod tests {
     /// without its format, fails here first.
     #[test]
     fn each_command_lists_what_it_writes() {
-        let cases: [(&str, Vec<String>, &[&str]); 8] = [
+        let cases: [(&str, Vec<String>, &[&str]); 9] = [
             ("scan", names::<ScanFormat>(), &["table", "json"]),
             ("denied", names::<DeniedFormat>(), &["table", "json", "ndjson", "csv", "parquet"]),
             ("outside", names::<OutsideFormat>(), &["table", "json", "ndjson", "csv", "parquet"]),
@@ -104,6 +108,7 @@ mod tests {
             ("propose", names::<ProposeFormat>(), &["table", "json", "terraform", "cloudformation"]),
             ("export", names::<ExportFormat>(), &["parquet"]),
             ("policy lint", names::<LintFormat>(), &["table", "json"]),
+            ("verify", names::<VerifyFormat>(), &["table", "json"]),
         ];
         for (command, got, want) in cases {
             assert_eq!(got, want, "{command}");
@@ -128,5 +133,6 @@ mod tests {
         check::<ProposeFormat>();
         check::<ExportFormat>();
         check::<LintFormat>();
+        check::<VerifyFormat>();
     }
 }

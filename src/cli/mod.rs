@@ -13,6 +13,7 @@ mod propose_args;
 mod scan_args;
 mod time_arg;
 mod timeline_args;
+mod verify_args;
 
 use clap::{Parser, Subcommand};
 
@@ -21,7 +22,7 @@ pub use denied_args::{DeniedArgs, DeniedTask, GroupDim};
 pub use export_args::{ExportArgs, ExportTask};
 pub use formats::{
     CheckFormat, DeniedFormat, ExportFormat, FormatChoice, LintFormat, OutsideFormat, ProposeFormat, ScanFormat,
-    TimelineFormat,
+    TimelineFormat, VerifyFormat,
 };
 pub use generate::{Shell, write_completions, write_man};
 pub use outside_args::{OutsideArgs, OutsideTask};
@@ -32,6 +33,7 @@ pub use propose_args::{ProposeArgs, ProposeTask, ScopeArg};
 pub use scan_args::{ScanArgs, ScanTask};
 pub use time_arg::{parse_duration_millis, parse_instant, parse_time_arg};
 pub use timeline_args::{TimelineArgs, TimelineTask};
+pub use verify_args::{IntegrityCheck, VerifyArgs, VerifyFlags, VerifyTask};
 
 /// Stream CloudTrail and S3 server access logs and answer questions about VPC endpoints.
 #[derive(Debug, Parser)]
@@ -60,6 +62,9 @@ pub enum Command {
     Outside(OutsideArgs),
     /// The tightest endpoint policy that still allows what the workloads did, verified by replay.
     Propose(ProposeArgs),
+    /// Integrity: check CloudTrail digest signatures and chains and every log file's hash; exit 1 when any
+    /// log is modified, deleted or not covered, or any digest is invalid, unchecked or missing.
+    Verify(VerifyArgs),
     /// Print a shell completion script on stdout (see the README for where each shell looks for it).
     Completions {
         /// The shell to complete for.
@@ -82,6 +87,7 @@ pub enum Task {
     Lint(LintTask),
     Outside(OutsideTask),
     Propose(ProposeTask),
+    Verify(VerifyTask),
     Completions(Shell),
     Man,
 }
@@ -99,6 +105,7 @@ impl Cli {
             Command::Policy(PolicyArgs { command: PolicyCommand::Lint(args) }) => Task::Lint(args.resolve()),
             Command::Outside(args) => Task::Outside(args.resolve()?),
             Command::Propose(args) => Task::Propose(args.resolve()?),
+            Command::Verify(args) => Task::Verify(args.resolve()?),
             Command::Completions { shell } => Task::Completions(*shell),
             Command::Man => Task::Man,
         })
@@ -127,7 +134,7 @@ mod tests {
     /// valid values.
     #[test]
     fn formats_are_per_command() {
-        let cases: [(&[&str], Option<&str>); 12] = [
+        let cases: [(&[&str], Option<&str>); 13] = [
             (&["scan", "x", "--format", "json"], None),
             (&["scan", "x", "--format", "csv"], Some("[possible values: table, json]")),
             (&["denied", "x", "--format", "ndjson"], None),
@@ -146,6 +153,7 @@ mod tests {
                 Some("[possible values: table, json, terraform, cloudformation]"),
             ),
             (&["export", "x", "--out", "d", "--format", "table"], Some("[possible values: parquet]")),
+            (&["verify", "x", "--format", "csv"], Some("[possible values: table, json]")),
         ];
         for (args, refused) in cases {
             let parsed = Cli::try_parse_from(std::iter::once("trail-vpce").chain(args.iter().copied()));
@@ -174,6 +182,36 @@ mod tests {
             if let Err(e) = got {
                 assert!(e.contains("`tabular` feature") && e.contains(args[0]), "{args:?}: {e}");
             }
+        }
+    }
+
+    /// `--verify` resolves into the task's integrity check (with its key files), `verify` into its task; both
+    /// need the `aws` feature and say so when resolving.
+    #[test]
+    fn verify_flags_resolve_into_the_task() {
+        let check = |args: &[&str]| -> Result<Option<IntegrityCheck>, String> {
+            Ok(match resolve(args)? {
+                Task::Denied(t) => t.integrity,
+                Task::Outside(t) => t.integrity,
+                Task::Timeline(t) => t.integrity,
+                other => panic!("{other:?}"),
+            })
+        };
+        let keys = IntegrityCheck { public_keys: vec!["k1.json".into(), "k2.json".into()] };
+        for command in [&["denied", "x"][..], &["outside", "x"], &["timeline", "x", "--vpce", "v"]] {
+            assert_eq!(check(command), Ok(None), "{command:?}");
+            let verify = [command, &["--verify", "--public-keys", "k1.json", "--public-keys", "k2.json"]].concat();
+            match check(&verify) {
+                Ok(got) => assert_eq!(got.as_ref(), Some(&keys), "{command:?}"),
+                Err(e) => assert!(!cfg!(feature = "aws") && e.contains("needs the `aws` feature"), "{e}"),
+            }
+        }
+        let without = Cli::try_parse_from(["trail-vpce", "denied", "x", "--public-keys", "k.json"]);
+        assert!(without.is_err(), "--public-keys requires --verify");
+        match resolve(&["verify", "x", "--public-keys", "k.json", "--format", "json"]) {
+            Ok(Task::Verify(t)) => assert_eq!((t.format, t.public_keys), (VerifyFormat::Json, vec!["k.json".into()])),
+            Err(e) => assert!(!cfg!(feature = "aws") && e.contains("needs the `aws` feature"), "{e}"),
+            Ok(other) => panic!("{other:?}"),
         }
     }
 

@@ -2,12 +2,15 @@
 
 use super::common::{CommonArgs, Shared};
 use super::formats::OutsideFormat;
+use super::verify_args::{IntegrityCheck, VerifyFlags};
 use crate::config::Overrides;
 
 #[derive(Debug, clap::Args)]
 pub struct OutsideArgs {
     #[command(flatten)]
     pub common: CommonArgs<OutsideFormat>,
+    #[command(flatten)]
+    pub integrity: VerifyFlags,
     /// A resource ARN that must only be reached through an endpoint (repeatable; a bucket ARN covers its
     /// objects). Resources seen reached through an endpoint are endpoint-bound anyway.
     #[arg(long, value_name = "ARN")]
@@ -35,6 +38,8 @@ pub struct OutsideTask {
     pub shared: Shared,
     pub format: OutsideFormat,
     pub fail_on_findings: bool,
+    /// `--verify`: label rows with their source file's integrity.
+    pub integrity: Option<IntegrityCheck>,
 }
 
 impl OutsideArgs {
@@ -47,6 +52,11 @@ impl OutsideArgs {
             vpc_cidrs: self.vpc_cidr.clone(),
         };
         let (shared, format) = self.common.resolve("outside", overrides)?;
-        Ok(OutsideTask { shared, format, fail_on_findings: self.fail_on_findings })
+        Ok(OutsideTask {
+            shared,
+            format,
+            fail_on_findings: self.fail_on_findings,
+            integrity: self.integrity.resolve()?,
+        })
     }
 }

@@ -2,6 +2,7 @@
 
 use super::common::{CommonArgs, Shared};
 use super::formats::TimelineFormat;
+use super::verify_args::{IntegrityCheck, VerifyFlags};
 use crate::analyze::timeline::spill::SpillLimits;
 use crate::analyze::timeline::{DEFAULT_SPILL_BYTES, Matcher};
 use crate::config::Overrides;
@@ -10,6 +11,8 @@ use crate::config::Overrides;
 pub struct TimelineArgs {
     #[command(flatten)]
     pub common: CommonArgs<TimelineFormat>,
+    #[command(flatten)]
+    pub integrity: VerifyFlags,
     /// A principal: role or user ARN (as aws:PrincipalArn), an STS session ARN, or account:<id>.
     #[arg(long, value_name = "ARN")]
     pub principal: Vec<String>,
@@ -44,6 +47,8 @@ pub struct TimelineTask {
     /// Follow what the seed's matches used, one level (a second pass).
     pub pivot: bool,
     pub spill: SpillLimits,
+    /// `--verify`: label rows with their source file's integrity.
+    pub integrity: Option<IntegrityCheck>,
 }
 
 impl TimelineArgs {
@@ -67,6 +72,7 @@ impl TimelineArgs {
         }
         let (shared, format) = self.common.resolve("timeline", Overrides::default())?;
         let spill = SpillLimits { rows: self.spill_rows, bytes: DEFAULT_SPILL_BYTES };
-        Ok(TimelineTask { shared, format, seed, pivot: self.pivot, spill })
+        let integrity = self.integrity.resolve()?;
+        Ok(TimelineTask { shared, format, seed, pivot: self.pivot, spill, integrity })
     }
 }

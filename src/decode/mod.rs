@@ -3,6 +3,7 @@
 pub mod aggregated;
 pub mod cloudtrail;
 mod cloudtrail_raw;
+pub mod content;
 pub mod gzip;
 pub mod inflate;
 pub mod json_split;

@@ -8,6 +8,7 @@ use std::cell::Cell;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
 
 use super::cloudtrail::{Decoded, RecordParser};
+use super::content::{Attach, HashingReader, UnitContent, of_buffer, wants_hash};
 use super::gzip::{self, cap_exceeded};
 use super::inflate::{Inflated, Inflater};
 use super::json_split::{JsonSplitter, Piece, SplitError};
@@ -27,11 +28,19 @@ pub struct DecodeOptions {
     /// VPC networks behind configured endpoints: S3 access log lines from these addresses are attributed to
     /// the endpoint (access logs carry no endpoint id).
     pub endpoint_networks: Vec<s3_access_log::EndpointNetwork>,
+    /// Hash each CloudTrail log and digest unit's uncompressed content in the same pass (`--verify`; see
+    /// [`super::content`]): the SHA-256 lands in [`UnitOutcome::content`].
+    pub hash_content: bool,
 }
 
 impl Default for DecodeOptions {
     fn default() -> Self {
-        DecodeOptions { max_decompressed_bytes: 4 << 30, max_record_bytes: 32 << 20, endpoint_networks: Vec::new() }
+        DecodeOptions {
+            max_decompressed_bytes: 4 << 30,
+            max_record_bytes: 32 << 20,
+            endpoint_networks: Vec::new(),
+            hash_content: false,
+        }
     }
 }
 
@@ -67,6 +76,9 @@ pub struct UnitOutcome {
     pub bytes: u64,
     /// Why the unit failed or is damaged; `None` when it was read to its end.
     pub failure: Option<String>,
+    /// The content hash, when [`DecodeOptions::hash_content`] asked for it and the unit is a CloudTrail log or
+    /// digest.
+    pub content: Option<UnitContent>,
 }
 
 impl UnitOutcome {
@@ -81,6 +93,7 @@ impl UnitOutcome {
             bad_records: 0,
             bytes: 0,
             failure: None,
+            content: None,
         }
     }
 }
@@ -101,6 +114,14 @@ const MAX_NESTING: u32 = 3;
 
 /// Decodes one unit, reporting every record, rejection and verdict to `sink`.
 pub fn decode_unit(name: &str, reader: &mut dyn Read, options: &DecodeOptions, sink: &mut dyn Sink) {
+    if options.hash_content && wants_hash(name) {
+        // A plain file is its own content; a gzip one is hashed once inflated (`decode_gzip`).
+        let mut hashing = HashingReader::new(reader, name, true);
+        let mut attach = Attach::new(sink, name);
+        decode_nested(name, &mut hashing, options, &mut attach, 0);
+        attach.release(hashing.finish());
+        return;
+    }
     decode_nested(name, reader, options, sink, 0);
 }
 
@@ -196,8 +217,17 @@ fn decode_gzip(name: &str, mut stream: impl Read, options: &DecodeOptions, sink:
     let read = (&mut stream).take(WHOLE_COMPRESSED_LIMIT + 1).read_to_end(compressed);
     let whole = matches!(read, Ok(n) if n as u64 <= WHOLE_COMPRESSED_LIMIT);
     let limit = usize::try_from(options.max_decompressed_bytes).unwrap_or(usize::MAX).min(WHOLE_INFLATED_LIMIT);
+    let hash = options.hash_content && wants_hash(name);
     if whole && inflater.inflate_all(compressed, limit, inflated) == Inflated::Complete {
-        decode_inflated(name, inflated, options, sink, depth + 1);
+        if hash {
+            // The buffer the decoder holds anyway: hashed once, no second read.
+            let content = of_buffer(name, inflated);
+            let mut attach = Attach::new(sink, name);
+            decode_inflated(name, inflated, options, &mut attach, depth + 1);
+            attach.release(Some(content));
+        } else {
+            decode_inflated(name, inflated, options, sink, depth + 1);
+        }
     } else {
         let rest: Box<dyn Read + '_> = match read {
             Ok(_) => Box::new(stream),
@@ -205,7 +235,14 @@ fn decode_gzip(name: &str, mut stream: impl Read, options: &DecodeOptions, sink:
         };
         let compressed = BufReader::new((&compressed[..]).chain(rest));
         let mut inner = gzip::decompress(compressed, options.max_decompressed_bytes);
-        decode_nested(name, &mut inner, options, sink, depth + 1);
+        if hash {
+            let mut hashing = HashingReader::new(&mut inner, name, false);
+            let mut attach = Attach::new(sink, name);
+            decode_nested(name, &mut hashing, options, &mut attach, depth + 1);
+            attach.release(hashing.finish());
+        } else {
+            decode_nested(name, &mut inner, options, sink, depth + 1);
+        }
     }
     SCRATCH.set(Some(scratch));
 }

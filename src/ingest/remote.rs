@@ -54,6 +54,7 @@ impl<A: Analyzer> Worker<'_, A> {
                 bad_records: 0,
                 bytes,
                 failure,
+                content: None,
             }),
         }
     }

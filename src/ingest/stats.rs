@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::decode::content::UnitContent;
 use crate::decode::{UnitKind, UnitOutcome};
 
 /// How many rejected records are described individually (the rest are tallied).
@@ -49,6 +50,10 @@ pub struct InputStats {
     /// What the analysed records showed about who operates each endpoint (decided by the command).
     #[serde(skip)]
     pub endpoints: crate::ownership::EndpointBook,
+    /// With `--verify`: each CloudTrail log and digest file's content hash (one entry per file; a digest's
+    /// content too), judged after the pass.
+    #[serde(skip)]
+    pub contents: Vec<(String, UnitContent)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -105,7 +110,10 @@ impl InputStats {
         self.bad_record_samples.truncate(BAD_RECORD_SAMPLES);
     }
 
-    pub(crate) fn unit_done(&mut self, outcome: UnitOutcome) {
+    pub(crate) fn unit_done(&mut self, mut outcome: UnitOutcome) {
+        if let Some(content) = outcome.content.take() {
+            self.contents.push((outcome.name.clone(), content));
+        }
         if outcome.kind.is_file() {
             self.files += 1;
         }
@@ -152,6 +160,7 @@ impl InputStats {
         self.bytes += other.bytes;
         self.skipped.extend(other.skipped);
         self.notes.extend(other.notes);
+        self.contents.extend(other.contents);
         let samples: BTreeSet<BadRecordSample> =
             self.bad_record_samples.drain(..).chain(other.bad_record_samples).collect();
         self.bad_record_samples = samples.into_iter().take(BAD_RECORD_SAMPLES).collect();

@@ -3,6 +3,10 @@
 //! merge or render columns); the writers here are the only code that turns rows into CSV, Parquet or a table.
 //! JSON and ndjson are the row type's `Serialize` (the full JSON contract, a superset of the flat columns).
 //!
+//! A column can be declared for integrity only ([`Row::INTEGRITY_COLUMNS`], [`Row::INTEGRITY_TABLE`]): it is
+//! written after the others when the report carries integrity (`--verify`, [`View::integrity`]) and absent
+//! otherwise, so the output without `--verify` is what it always was.
+//!
 //! A writer that is not a report can use the same declaration: `export`'s Parquet parts are a batch of rows,
 //! so an export row type with `impl Row` (its 36 columns listed once) turns each batch into a part through
 //! [`frame`] and [`super::tabular::write_frame`], and `TABLE` may stay empty.
@@ -41,11 +45,35 @@ pub struct Shown<R: 'static> {
 pub trait Row: Sized + 'static {
     const COLUMNS: &'static [Column<Self>];
     const TABLE: &'static [Shown<Self>];
+    /// Columns that exist only when the report carries integrity (`--verify`): after [`Row::COLUMNS`].
+    const INTEGRITY_COLUMNS: &'static [Column<Self>] = &[];
+    /// Table columns that exist only when the report carries integrity: after [`Row::TABLE`].
+    const INTEGRITY_TABLE: &'static [Shown<Self>] = &[];
+}
+
+/// Which of a row type's declared columns a writer writes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct View {
+    /// The report carries integrity (`--verify`): the integrity columns are written too.
+    pub integrity: bool,
+}
+
+impl View {
+    /// The columns every report has.
+    pub const PLAIN: View = View { integrity: false };
+
+    fn columns<R: Row>(self) -> impl Iterator<Item = &'static Column<R>> {
+        R::COLUMNS.iter().chain(if self.integrity { R::INTEGRITY_COLUMNS } else { &[] })
+    }
+
+    fn shown<R: Row>(self) -> impl Iterator<Item = &'static Shown<R>> {
+        R::TABLE.iter().chain(if self.integrity { R::INTEGRITY_TABLE } else { &[] })
+    }
 }
 
 /// The rows as typed columns, in [`Row::COLUMNS`] order (an empty input still has every column, typed).
-pub fn frame<R: Row>(rows: &[R]) -> Frame {
-    R::COLUMNS.iter().fold(Frame::new(), |frame, column| {
+pub fn frame<R: Row>(rows: &[R], view: View) -> Frame {
+    view.columns::<R>().fold(Frame::new(), |frame, column| {
         let data = match column.get {
             Get::Str(get) => ColumnData::Str(rows.iter().map(|r| get(r).map(str::to_owned)).collect()),
             Get::U64(get) => ColumnData::U64(rows.iter().map(get).collect()),
@@ -58,8 +86,13 @@ pub fn frame<R: Row>(rows: &[R]) -> Frame {
 }
 
 /// Writes the rows as CSV or Parquet.
-pub fn write_rows<R: Row>(rows: &[R], format: TabularFormat, out: &mut dyn Write) -> Result<(), TabularError> {
-    write_frame(frame(rows), format, out)
+pub fn write_rows<R: Row>(
+    rows: &[R],
+    view: View,
+    format: TabularFormat,
+    out: &mut dyn Write,
+) -> Result<(), TabularError> {
+    write_frame(frame(rows, view), format, out)
 }
 
 /// Rows per CSV chunk when the rows stream: a chunk is written as soon as it is full, one header on top.
@@ -68,13 +101,14 @@ pub const CSV_CHUNK_ROWS: usize = 4096;
 /// Writes streamed rows as CSV in chunks of [`CSV_CHUNK_ROWS`]: memory holds one chunk, never all the rows.
 pub fn write_csv_stream<R: Row>(
     rows: impl Iterator<Item = io::Result<R>>,
+    view: View,
     out: &mut dyn Write,
 ) -> Result<(), RowsError> {
     let mut rows = rows.peekable();
     let mut first = true;
     loop {
         let chunk: Vec<R> = rows.by_ref().take(CSV_CHUNK_ROWS).collect::<io::Result<_>>()?;
-        write_csv_part(frame(&chunk), first, out)?;
+        write_csv_part(frame(&chunk, view), first, out)?;
         first = false;
         if rows.peek().is_none() {
             return Ok(());
@@ -92,17 +126,21 @@ pub enum RowsError {
 }
 
 /// The cells of one row of the table view.
-pub fn cells<R: Row>(row: &R) -> Vec<String> {
-    R::TABLE.iter().map(|shown| (shown.cell)(row)).collect()
+pub fn cells<R: Row>(row: &R, view: View) -> Vec<String> {
+    view.shown::<R>().map(|shown| (shown.cell)(row)).collect()
 }
 
-fn headers<R: Row>() -> Vec<&'static str> {
-    R::TABLE.iter().map(|shown| shown.header).collect()
+fn headers<R: Row>(view: View) -> Vec<&'static str> {
+    view.shown::<R>().map(|shown| shown.header).collect()
 }
 
 /// The table view of the rows.
-pub fn table<'a, R: Row>(rows: impl IntoIterator<Item = &'a R>) -> Table {
-    table_of(R::TABLE, rows)
+pub fn table<'a, R: Row>(rows: impl IntoIterator<Item = &'a R>, view: View) -> Table {
+    let mut table = Table::new(&headers::<R>(view));
+    for row in rows {
+        table.row(cells(row, view));
+    }
+    table
 }
 
 /// Another table view of the rows (a row type may have more than one, e.g. check's lists).
@@ -115,17 +153,17 @@ pub fn table_of<'a, R: Row>(view: &[Shown<R>], rows: impl IntoIterator<Item = &'
 }
 
 /// The table view of the rows under a `#` column numbering them from 1 (for notes that refer to rows).
-pub fn numbered_table<'a, R: Row>(rows: impl IntoIterator<Item = &'a R>) -> Table {
-    let mut table = Table::new(&[&["#"][..], &headers::<R>()].concat());
+pub fn numbered_table<'a, R: Row>(rows: impl IntoIterator<Item = &'a R>, view: View) -> Table {
+    let mut table = Table::new(&[&["#"][..], &headers::<R>(view)].concat());
     for (i, row) in rows.into_iter().enumerate() {
-        table.row([vec![(i + 1).to_string()], cells(row)].concat());
+        table.row([vec![(i + 1).to_string()], cells(row, view)].concat());
     }
     table
 }
 
 /// An empty table view whose rows go to a temporary file (for outputs of any length).
-pub fn spooled_table<R: Row>() -> io::Result<SpooledTable> {
-    SpooledTable::new(&headers::<R>())
+pub fn spooled_table<R: Row>(view: View) -> io::Result<SpooledTable> {
+    SpooledTable::new(&headers::<R>(view))
 }
 
 /// A time cell: RFC 3339, or empty.
@@ -157,7 +195,13 @@ mod tests {
             Shown { header: "COUNT", cell: |r| r.count.to_string() },
             Shown { header: "NAME", cell: |r| r.name.clone().unwrap_or_else(|| "-".to_owned()) },
         ];
+        const INTEGRITY_COLUMNS: &'static [Column<Self>] =
+            &[Column { name: "integrity", get: Get::Str(|r| r.flag.then_some("verified")) }];
+        const INTEGRITY_TABLE: &'static [Shown<Self>] =
+            &[Shown { header: "INTEGRITY", cell: |r| if r.flag { "verified" } else { "-" }.to_owned() }];
     }
+
+    const INTEGRITY: View = View { integrity: true };
 
     fn probes(n: usize) -> Vec<Probe> {
         (0..n)
@@ -174,19 +218,34 @@ mod tests {
     #[test]
     fn table_view_follows_the_declaration() {
         let mut out = Vec::new();
-        table(&probes(3)).write(&mut out).unwrap();
+        table(&probes(3), View::PLAIN).write(&mut out).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "COUNT  NAME\n0      =n0\n1      -\n2      =n2\n");
-        assert_eq!(cells(&probes(1)[0]), ["0", "=n0"]);
+        assert_eq!(cells(&probes(1)[0], View::PLAIN), ["0", "=n0"]);
         let mut out = Vec::new();
-        numbered_table(&probes(2)).write(&mut out).unwrap();
+        numbered_table(&probes(2), View::PLAIN).write(&mut out).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "#  COUNT  NAME\n1  0      =n0\n2  1      -\n");
+    }
+
+    /// The integrity columns follow the others when the report carries integrity, and are absent otherwise.
+    #[test]
+    fn integrity_columns_only_in_the_integrity_view() {
+        let mut out = Vec::new();
+        table(&probes(2), INTEGRITY).write(&mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "COUNT  NAME  INTEGRITY\n0      =n0   verified\n1      -     -\n");
+        assert_eq!(cells(&probes(1)[0], INTEGRITY), ["0", "=n0", "verified"]);
+        let mut out = Vec::new();
+        numbered_table(&probes(1), INTEGRITY).write(&mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "#  COUNT  NAME  INTEGRITY\n1  0      =n0   verified\n");
+        let names = |view: View| view.columns::<Probe>().map(|c| c.name).collect::<Vec<_>>();
+        assert_eq!(names(View::PLAIN), ["name", "count", "flag", "time", "ips"]);
+        assert_eq!(names(INTEGRITY), ["name", "count", "flag", "time", "ips", "integrity"]);
     }
 
     #[cfg(feature = "tabular")]
     #[test]
     fn csv_follows_the_declaration_and_streams_in_chunks() {
         let mut whole = Vec::new();
-        write_rows(&probes(3), TabularFormat::Csv, &mut whole).unwrap();
+        write_rows(&probes(3), View::PLAIN, TabularFormat::Csv, &mut whole).unwrap();
         let text = String::from_utf8(whole).unwrap();
         let expected = [
             "name,count,flag,time,ips",
@@ -198,10 +257,15 @@ mod tests {
         // Streamed over chunk boundaries: the same CSV as written whole, one header.
         for n in [0, 1, CSV_CHUNK_ROWS, CSV_CHUNK_ROWS + 1, 2 * CSV_CHUNK_ROWS + 3] {
             let mut whole = Vec::new();
-            write_rows(&probes(n), TabularFormat::Csv, &mut whole).unwrap();
+            write_rows(&probes(n), INTEGRITY, TabularFormat::Csv, &mut whole).unwrap();
             let mut streamed = Vec::new();
-            write_csv_stream(probes(n).into_iter().map(Ok), &mut streamed).unwrap();
+            write_csv_stream(probes(n).into_iter().map(Ok), INTEGRITY, &mut streamed).unwrap();
             assert_eq!(streamed, whole, "{n} rows");
         }
+        let mut out = Vec::new();
+        write_rows(&probes(2), INTEGRITY, TabularFormat::Csv, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text.lines().next(), Some("name,count,flag,time,ips,integrity"));
+        assert!(text.lines().nth(1).is_some_and(|l| l.ends_with(",verified")), "{text}");
     }
 }

@@ -3,6 +3,8 @@
 //! Archives and compression are the decoder's business; this module only finds and names the inputs.
 
 #[cfg(feature = "aws")]
+pub mod integrity;
+#[cfg(feature = "aws")]
 pub mod lookup;
 pub mod remote;
 #[cfg(feature = "aws")]
@@ -55,9 +57,10 @@ impl Input {
     }
 }
 
-/// Extensions of files that sit next to logs but are never logs; skipped (and counted) in folder walks.
+/// Extensions of files that sit next to logs but are never logs; skipped (and counted) in folder walks. `.sig`
+/// is the signature sidecar of a digest copy (`verify` reads it beside its digest).
 /// Explicitly named files are always read.
-const NON_LOG_EXTENSIONS: &[&str] = &["md", "toml", "yaml", "yml", "sh", "py", "rs", "tf", "hcl", "sql"];
+const NON_LOG_EXTENSIONS: &[&str] = &["md", "toml", "yaml", "yml", "sh", "py", "rs", "tf", "hcl", "sql", "sig"];
 
 /// Why a symlink met while walking a folder was not read.
 pub const SYMLINK_NOT_FOLLOWED: &str = "symlink not followed (-L/--follow reads it)";

@@ -36,3 +36,5 @@ mod s3_source;
 mod sample_logs;
 mod snapshots;
 mod timeline;
+#[cfg(feature = "aws")]
+mod verify;

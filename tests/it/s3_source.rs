@@ -70,7 +70,7 @@ fn needed_keys(local: &Path) -> Vec<String> {
         .map(Result::unwrap)
         .filter(|e| e.file_type().is_file())
         .map(|e| e.path().strip_prefix(local).unwrap().display().to_string())
-        .filter(|k| !k.contains("/2026/11/18/") && !k.ends_with(".toml"))
+        .filter(|k| !k.contains("/2026/11/18/") && !k.ends_with(".toml") && !k.ends_with(".sig"))
         .map(|k| format!("/logs/world/{k}"))
         .collect();
     keys.sort();
@@ -239,7 +239,7 @@ fn memory_streaming_10k_objects() {
 }
 
 /// Serves the sample world as `s3://logs/world/` for manual runs and README examples:
-/// `cargo test --features aws --test s3_source -- --ignored --nocapture serve_sample_world` (stops after
+/// `cargo test --test it s3_source::serve_sample_world -- --ignored --nocapture` (stops after
 /// TRAIL_VPCE_DEMO_SECS seconds, default 120).
 #[test]
 #[ignore = "a tool for demos: serves until the timeout"]

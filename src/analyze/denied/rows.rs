@@ -2,6 +2,7 @@
 //! ([`crate::report::rows`]).
 
 use super::DenialRow;
+use crate::analyze::integrity::Integrity;
 use crate::report::rows::{Column, Get, Row, Shown, time_cell};
 
 impl Row for DenialRow {
@@ -48,4 +49,11 @@ impl Row for DenialRow {
         Shown { header: "FIRST SEEN", cell: |r| time_cell(r.first_seen) },
         Shown { header: "LAST SEEN", cell: |r| time_cell(r.last_seen) },
     ];
+
+    /// With `--verify`: the weakest integrity among the source files (see [`Integrity`]).
+    const INTEGRITY_COLUMNS: &'static [Column<Self>] =
+        &[Column { name: "integrity", get: Get::Str(|r| r.integrity.map(Integrity::as_str)) }];
+
+    const INTEGRITY_TABLE: &'static [Shown<Self>] =
+        &[Shown { header: "INTEGRITY", cell: |r| r.integrity.map(Integrity::as_str).unwrap_or_default().to_owned() }];
 }

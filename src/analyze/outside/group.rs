@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use crate::analyze::integrity::SourceFiles;
 use crate::analyze::small_set::SmallSet;
 
 use crate::model::{Event, PrincipalType, Timestamp, is_private_ip};
@@ -28,6 +29,8 @@ pub(super) struct Group {
     pub(super) public_source: bool,
     pub(super) private_source: bool,
     pub(super) anonymous: bool,
+    /// `--verify`: the files the requests came from.
+    pub(super) files: SourceFiles,
 }
 
 /// The distinct actions of one request, listed once per request: a request that touches many resources adds
@@ -41,8 +44,11 @@ impl<'e> EventActions<'e> {
 }
 
 impl Group {
-    pub(super) fn add(&mut self, event: &Event, actions: &EventActions<'_>) {
+    pub(super) fn add(&mut self, event: &Event, actions: &EventActions<'_>, file: Option<&str>) {
         self.count += 1;
+        if let Some(file) = file {
+            self.files.add(file);
+        }
         if self.principal_account.is_none() {
             self.principal_account = event.principal.account.clone().filter(|a| !a.is_empty());
         }
@@ -97,6 +103,7 @@ impl Group {
         self.public_source |= other.public_source;
         self.private_source |= other.private_source;
         self.anonymous |= other.anonymous;
+        self.files.merge(other.files);
     }
 }
 

@@ -51,6 +51,8 @@ pub struct OutsideConfig {
     pub replayer: Option<Arc<dyn Replayer>>,
     /// AWS-owned buckets (with the configured `aws_owned_buckets`): never foreign resources.
     pub aws_owned: Arc<AwsOwned>,
+    /// `--verify`: findings remember the files their requests came from.
+    pub track_files: bool,
 }
 
 /// A request outside any endpoint, grouped: a bypass when its resource turns out endpoint-bound.
@@ -135,6 +137,8 @@ pub struct Outside {
     out_of_policy: HashMap<PolicyKey, Group>,
     aws_owned: BTreeMap<String, (&'static str, u64)>,
     counts: Counts,
+    /// `--verify`: the unit of the event being observed (reused buffer).
+    file: Option<String>,
 }
 
 impl Outside {
@@ -144,6 +148,15 @@ impl Outside {
 }
 
 impl Analyzer for Outside {
+    fn observe_in(&mut self, unit: &str, record: &Record<'_>) {
+        if self.config.track_files {
+            let file = self.file.get_or_insert_with(String::new);
+            file.clear();
+            file.push_str(unit);
+        }
+        self.observe(record);
+    }
+
     fn observe(&mut self, record: &Record<'_>) {
         let event = record.event();
         self.trust.observe(event);
@@ -274,7 +287,7 @@ impl Outside {
                 log: event.kind,
                 network_activity: na,
             };
-            self.through.entry(key).or_default().add(event, &actions);
+            self.through.entry(key).or_default().add(event, &actions, self.file.as_deref());
         }
         if allowed && !na {
             self.replay(event, network, &keys_left);
@@ -305,7 +318,7 @@ impl Outside {
                 deny,
                 statement: statement.clone(),
             };
-            self.out_of_policy.entry(key).or_default().add(event, &actions);
+            self.out_of_policy.entry(key).or_default().add(event, &actions, self.file.as_deref());
         }
     }
 
@@ -330,7 +343,7 @@ impl Outside {
                 log: event.kind,
                 protected,
             };
-            self.outside.entry(outside_key).or_default().add(event, &actions);
+            self.outside.entry(outside_key).or_default().add(event, &actions, self.file.as_deref());
             if let Some(owner) = listing.owner(key) {
                 self.resources.entry(key.clone()).or_default().owners.insert(owner);
             }

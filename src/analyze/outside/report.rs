@@ -12,6 +12,7 @@ use super::rules::{
 };
 use super::{Outside, ResourceFacts};
 use crate::analyze::classify::DenyKind;
+use crate::analyze::integrity::{Integrity, IntegrityBook, IntegrityCounts, IntegritySummary, SourceFiles};
 use crate::model::{LogKind, Timestamp};
 use crate::ownership::{OwnerClass, Ownership};
 
@@ -61,6 +62,14 @@ pub struct Finding {
     pub event_ids: Vec<String>,
     pub event_ids_truncated: bool,
     pub source_ips_truncated: bool,
+    /// With `--verify`: the weakest integrity among the finding's source files, and its requests by integrity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub integrity: Option<Integrity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub integrity_counts: Option<IntegrityCounts>,
+    /// The finding's source files (kept with `--verify` until the files are judged).
+    #[serde(skip)]
+    pub source_files: SourceFiles,
 }
 
 /// An AWS-owned bucket reached through an endpoint (never a foreign resource).
@@ -107,9 +116,26 @@ pub struct OutsideReport {
     pub trusted_orgs: Vec<String>,
     pub totals: Totals,
     pub notes: Vec<String>,
+    /// With `--verify`: the files judged and the findings' requests by their source file's integrity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub integrity: Option<IntegritySummary>,
 }
 
 impl OutsideReport {
+    /// Labels every finding with the integrity of its source files (`--verify`); the requests by integrity.
+    pub fn apply_integrity(&mut self, book: &IntegrityBook) -> IntegrityCounts {
+        let mut total = IntegrityCounts::default();
+        for finding in &mut self.findings {
+            let counts = book.count(finding.source_files.iter());
+            finding.integrity = Some(counts.worst());
+            finding.integrity_counts = Some(counts);
+            total.verified += counts.verified;
+            total.unverified += counts.unverified;
+            total.altered += counts.altered;
+        }
+        total
+    }
+
     /// True when a finding of medium or high severity was reported (`--fail-on-findings`).
     pub fn has_serious_findings(&self) -> bool {
         self.findings.iter().any(|f| f.severity <= Severity::Medium)
@@ -150,6 +176,9 @@ fn base_finding(kind: Kind, severity: Severity, allowed: bool, principal: &str, 
         event_ids: g.event_ids.into_iter().collect(),
         event_ids_truncated: g.event_ids_truncated,
         source_ips_truncated: g.source_ips_truncated,
+        integrity: None,
+        integrity_counts: None,
+        source_files: g.files,
     }
 }
 
@@ -365,6 +394,7 @@ impl Outside {
                 by_severity,
             },
             notes,
+            integrity: None,
         }
     }
 

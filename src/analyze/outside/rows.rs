@@ -2,6 +2,7 @@
 //! ([`crate::report::rows`]; the table is numbered, and the numbers key the reasons printed under it).
 
 use super::Finding;
+use crate::analyze::integrity::Integrity;
 use crate::report::rows::{Column, Get, Row, Shown, time_cell};
 
 impl Row for Finding {
@@ -40,4 +41,11 @@ impl Row for Finding {
         Shown { header: "EVIDENCE", cell: |f| f.evidence.to_owned() },
         Shown { header: "LAST SEEN", cell: |f| time_cell(f.last_seen) },
     ];
+
+    /// With `--verify`: the weakest integrity among the source files (see [`Integrity`]).
+    const INTEGRITY_COLUMNS: &'static [Column<Self>] =
+        &[Column { name: "integrity", get: Get::Str(|f| f.integrity.map(Integrity::as_str)) }];
+
+    const INTEGRITY_TABLE: &'static [Shown<Self>] =
+        &[Shown { header: "INTEGRITY", cell: |f| f.integrity.map(Integrity::as_str).unwrap_or_default().to_owned() }];
 }

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::classify::{Cause, classify};
+use super::integrity::{Integrity, IntegrityCounts};
 use crate::ingest::Analyzer;
 use crate::model::{Event, Record, Timestamp, is_private_ip};
 use crate::ownership::Ownership;
@@ -88,6 +89,12 @@ pub struct TimelineRow {
     pub region: Option<String>,
     pub user_agent: Option<String>,
     pub aws_internal_endpoint: bool,
+    /// With `--verify`: the file (object, archive entry) the row came from, and whether that file is verified,
+    /// unverified or altered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integrity: Option<Integrity>,
 }
 
 impl Sortable for TimelineRow {
@@ -119,6 +126,7 @@ impl Sortable for TimelineRow {
                 &self.event_id,
                 &self.region,
                 &self.user_agent,
+                &self.source_file,
             ]
             .into_iter()
             .map(text)
@@ -167,6 +175,8 @@ impl TimelineRow {
             region: event.region.clone(),
             user_agent: event.user_agent.clone(),
             aws_internal_endpoint: event.aws_internal_endpoint,
+            source_file: None,
+            integrity: None,
         }
     }
 }
@@ -184,6 +194,8 @@ pub struct Timeline {
     rows: ExternalSorter<TimelineRow>,
     /// False in the first pass of a pivot, which needs only the pivot sets.
     keep_rows: bool,
+    /// `--verify`: rows remember their source file.
+    track_files: bool,
     pivot: PivotSets,
 }
 
@@ -198,7 +210,18 @@ pub struct PivotSets {
 
 impl Timeline {
     pub fn new(matcher: std::sync::Arc<Matcher>, limits: SpillLimits) -> Timeline {
-        Timeline { matcher, rows: ExternalSorter::new(limits), keep_rows: true, pivot: PivotSets::default() }
+        Timeline {
+            matcher,
+            rows: ExternalSorter::new(limits),
+            keep_rows: true,
+            track_files: false,
+            pivot: PivotSets::default(),
+        }
+    }
+
+    /// Rows remember the file they came from (`--verify`).
+    pub fn tracking_files(self, track: bool) -> Timeline {
+        Timeline { track_files: track, ..self }
     }
 
     /// Collects only the pivot sets (the first pass of `--pivot`): no rows are kept.
@@ -219,6 +242,23 @@ impl Timeline {
 
 impl Analyzer for Timeline {
     fn observe(&mut self, record: &Record<'_>) {
+        self.observe_from(None, record);
+    }
+
+    fn observe_in(&mut self, unit: &str, record: &Record<'_>) {
+        self.observe_from(self.track_files.then_some(unit), record);
+    }
+
+    fn merge(&mut self, other: Timeline) {
+        self.rows.merge(other.rows);
+        self.pivot.principals.extend(other.pivot.principals);
+        self.pivot.access_keys.extend(other.pivot.access_keys);
+        self.pivot.public_ips.extend(other.pivot.public_ips);
+    }
+}
+
+impl Timeline {
+    fn observe_from(&mut self, unit: Option<&str>, record: &Record<'_>) {
         let event = record.event();
         if !self.matcher.matches(event) {
             return;
@@ -235,15 +275,10 @@ impl Analyzer for Timeline {
             self.pivot.public_ips.insert(ip.clone());
         }
         if self.keep_rows {
-            self.rows.push(TimelineRow::from_event(event));
+            let mut row = TimelineRow::from_event(event);
+            row.source_file = unit.map(str::to_owned);
+            self.rows.push(row);
         }
-    }
-
-    fn merge(&mut self, other: Timeline) {
-        self.rows.merge(other.rows);
-        self.pivot.principals.extend(other.pivot.principals);
-        self.pivot.access_keys.extend(other.pivot.access_keys);
-        self.pivot.public_ips.extend(other.pivot.public_ips);
     }
 }
 
@@ -267,6 +302,9 @@ pub struct Summary {
     /// The first request that came from a public IP without any endpoint, when the identity otherwise used
     /// endpoints: the moment it appeared outside its usual path (e.g. instance credentials used elsewhere).
     pub first_outside_usual_endpoint: Option<TimelineRow>,
+    /// With `--verify`: the rows by their source file's integrity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub integrity: Option<IntegrityCounts>,
 }
 
 /// Folds rows (in time order) into the summary. Call [`SummaryBuilder::finish`] at the end.
@@ -281,6 +319,9 @@ impl SummaryBuilder {
     pub fn add(&mut self, row: &TimelineRow) {
         let s = &mut self.summary;
         s.requests += 1;
+        if let Some(integrity) = row.integrity {
+            s.integrity.get_or_insert_default().add(integrity, 1);
+        }
         if let Some(time) = row.time {
             s.first_seen.get_or_insert(time);
             s.last_seen = Some(time);

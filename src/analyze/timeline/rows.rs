@@ -2,6 +2,7 @@
 //! table (spooled to a temporary file) ([`crate::report::rows`]).
 
 use super::TimelineRow;
+use crate::analyze::integrity::Integrity;
 use crate::report::rows::{Column, Get, Row, Shown, time_cell};
 
 impl Row for TimelineRow {
@@ -42,4 +43,13 @@ impl Row for TimelineRow {
         Shown { header: "CAUSE", cell: |r| r.cause.clone().unwrap_or_default() },
         Shown { header: "LOG", cell: |r| r.evidence.clone() },
     ];
+
+    /// With `--verify`: the integrity of the row's source file, and the file.
+    const INTEGRITY_COLUMNS: &'static [Column<Self>] = &[
+        Column { name: "integrity", get: Get::Str(|r| r.integrity.map(Integrity::as_str)) },
+        Column { name: "source_file", get: Get::Str(|r| r.source_file.as_deref()) },
+    ];
+
+    const INTEGRITY_TABLE: &'static [Shown<Self>] =
+        &[Shown { header: "INTEGRITY", cell: |r| r.integrity.map(Integrity::as_str).unwrap_or_default().to_owned() }];
 }
