@@ -27,7 +27,7 @@ struct Count {
 }
 
 impl Sink for Count {
-    fn record(&mut self, _unit: &str, record: &Record<'_>) {
+    fn record(&mut self, record: &Record<'_>) {
         std::hint::black_box(record.event());
         self.events += 1;
     }

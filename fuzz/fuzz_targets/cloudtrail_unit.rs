@@ -39,8 +39,8 @@ fn belongs_to_input(unit: &str) -> bool {
 }
 
 impl Sink for Books {
-    fn record(&mut self, unit: &str, record: &Record<'_>) {
-        let head = record.head();
+    fn record(&mut self, record: &Record<'_>) {
+        let (unit, head) = (record.unit(), record.head());
         assert!(belongs_to_input(unit), "record for a unit outside the input: {unit:?}");
         assert_ne!(
             head.category,

@@ -152,11 +152,7 @@ impl Analyzer for Denied {
     /// Every record is tallied (data and network activity events); only denials are classified, so only
     /// their full events are built.
     fn observe(&mut self, record: &Record<'_>) {
-        self.observe_from(None, record);
-    }
-
-    fn observe_in(&mut self, unit: &str, record: &Record<'_>) {
-        self.observe_from(self.config.track_files.then_some(unit), record);
+        self.observe_from(self.config.track_files.then_some(record.unit()), record);
     }
 
     fn merge(&mut self, other: Denied) {

@@ -64,7 +64,7 @@ impl RecordParser {
     pub fn decode_event(&mut self, bytes: &mut [u8]) -> Result<Option<Event>, RecordError> {
         let len = bytes.len();
         let mut event = None;
-        self.decode_in(bytes, len, &mut |record| event = Some(record.event().clone()))?;
+        self.decode_in("", bytes, len, &mut |record| event = Some(record.event().clone()))?;
         Ok(event)
     }
 
@@ -74,6 +74,7 @@ impl RecordParser {
     /// built only if someone asks ([`Record::event`]).
     pub fn decode_in(
         &mut self,
+        unit: &str,
         input: &mut [u8],
         len: usize,
         on_record: &mut dyn FnMut(&Record<'_>),
@@ -99,7 +100,7 @@ impl RecordParser {
         }
         let mut deserializer = simd_json::Deserializer::from_tape(tape);
         let decoded = match RawRecord::deserialize(&mut deserializer) {
-            Ok(mut raw) => classify(&mut raw, on_record),
+            Ok(mut raw) => classify(unit, &mut raw, on_record),
             Err(_) => {
                 // Cold path: run again over the same tape, this time tracking the field path for the message.
                 deserializer.restart();
@@ -116,7 +117,11 @@ impl RecordParser {
 
 /// What a parsed object is: a record (handed to `on_record`), an aggregated event, a digest or policy document,
 /// or not a record.
-fn classify(raw: &mut RawRecord<'_>, on_record: &mut dyn FnMut(&Record<'_>)) -> Result<Decoded, RecordError> {
+fn classify(
+    unit: &str,
+    raw: &mut RawRecord<'_>,
+    on_record: &mut dyn FnMut(&Record<'_>),
+) -> Result<Decoded, RecordError> {
     if raw.digest_start_time.is_some() && raw.log_files.is_some() && raw.event_name.is_none() {
         return Ok(Decoded::Digest);
     }
@@ -137,7 +142,7 @@ fn classify(raw: &mut RawRecord<'_>, on_record: &mut dyn FnMut(&Record<'_>)) -> 
     }
     let head = super::record_head::take(raw);
     let mut rest = Rest(raw);
-    on_record(&Record::lazy(head, &mut rest));
+    on_record(&Record::lazy(unit, head, &mut rest));
     Ok(Decoded::Record)
 }
 

@@ -184,8 +184,8 @@ impl<'s> Attach<'s> {
 }
 
 impl Sink for Attach<'_> {
-    fn record(&mut self, unit: &str, record: &Record<'_>) {
-        self.inner.record(unit, record);
+    fn record(&mut self, record: &Record<'_>) {
+        self.inner.record(record);
     }
     fn aggregated(&mut self, unit: &str, aggregate: crate::model::Aggregate) {
         self.inner.aggregated(unit, aggregate);
@@ -213,7 +213,7 @@ mod tests {
     struct Outcomes(Vec<UnitOutcome>);
 
     impl Sink for Outcomes {
-        fn record(&mut self, _: &str, _: &Record<'_>) {}
+        fn record(&mut self, _: &Record<'_>) {}
         fn bad_record(&mut self, _: &str, _: u64, _: &str, _: &str) {}
         fn unit_done(&mut self, outcome: UnitOutcome) {
             self.0.push(outcome);

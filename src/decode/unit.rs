@@ -100,8 +100,8 @@ impl UnitOutcome {
 
 /// Receives what units produce. Implemented by the ingest workers.
 pub trait Sink {
-    /// A record (a CloudTrail record, or an S3 access log line), Insight records excepted.
-    fn record(&mut self, unit: &str, record: &Record<'_>);
+    /// A record (a CloudTrail record, or an S3 access log line), Insight records excepted; it names its unit.
+    fn record(&mut self, record: &Record<'_>);
     /// An aggregated event (counted in the unit's `aggregated_records`; not a request).
     fn aggregated(&mut self, _unit: &str, _aggregate: crate::model::Aggregate) {}
     /// A rejected record: `position` is its ordinal (JSON) or line number (text), `location` says it for
@@ -348,9 +348,9 @@ fn read_json<R: Read>(
             reject(sink, outcome, ordinal, offset, &limit.to_string());
             continue;
         }
-        let decoded = parser.decode_in(bytes, len, &mut |record| {
+        let decoded = parser.decode_in(&outcome.name.clone(), bytes, len, &mut |record| {
             if count_record(sink, outcome, &mut not_records, record.head().category == EventCategory::Insight) {
-                sink.record(&outcome.name, record);
+                sink.record(record);
             }
         });
         match decoded {
@@ -456,7 +456,7 @@ fn read_access_log(mut reader: impl BufRead, options: &DecodeOptions, sink: &mut
                 if event.vpce.is_none() {
                     event.vpce = s3_access_log::infer_endpoint(&options.endpoint_networks, &event);
                 }
-                sink.record(&outcome.name, &Record::built(&event));
+                sink.record(&Record::built(&event).from_unit(&outcome.name));
             }
             Err(e) => {
                 outcome.bad_records += 1;
@@ -564,7 +564,7 @@ mod tests {
     }
 
     impl Sink for Seen {
-        fn record(&mut self, _unit: &str, _record: &Record<'_>) {
+        fn record(&mut self, _record: &Record<'_>) {
             self.events += 1;
         }
         fn bad_record(&mut self, _unit: &str, position: u64, _location: &str, reason: &str) {

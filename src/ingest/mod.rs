@@ -36,11 +36,6 @@ pub trait Analyzer: Send + Sized {
     /// One record, after de-duplication and filtering. Read its head first; ask for its full event
     /// ([`Record::event`]) only when the head says the record matters: the event is built on first use.
     fn observe(&mut self, record: &Record<'_>);
-    /// [`Analyzer::observe`], told the unit (file, object, archive entry) the record came from; analyzers
-    /// that report the source of each row (`--verify`) implement it.
-    fn observe_in(&mut self, _unit: &str, record: &Record<'_>) {
-        self.observe(record);
-    }
     /// An aggregated event (a summary, not a request), after de-duplication and filtering.
     fn aggregated(&mut self, _aggregate: &Aggregate) {}
     fn merge(&mut self, other: Self);
@@ -240,7 +235,7 @@ impl<A: Analyzer> Worker<'_, A> {
 impl<A: Analyzer> Sink for Worker<'_, A> {
     /// Every record takes this one path: de-duplicated, filtered, tallied in the books and in the endpoint
     /// book, all on its head; then the analyzer looks at it.
-    fn record(&mut self, unit: &str, record: &Record<'_>) {
+    fn record(&mut self, record: &Record<'_>) {
         let head = record.head();
         if !self.dedup.insert(head) {
             self.stats.duplicate_records += 1;
@@ -260,7 +255,7 @@ impl<A: Analyzer> Sink for Worker<'_, A> {
             head.vpce_account.as_deref(),
             head.endpoint_sighting,
         );
-        self.analyzer.observe_in(unit, record);
+        self.analyzer.observe(record);
     }
 
     /// Aggregated events are de-duplicated on their id and filtered by window start, account, region and

@@ -28,11 +28,11 @@ impl<A: Analyzer> Worker<'_, A> {
                         continue;
                     }
                     let len = bytes.len();
-                    let decoded = parser.decode_in(&mut bytes, len, &mut |record| {
+                    let decoded = parser.decode_in(&name, &mut bytes, len, &mut |record| {
                         if record.head().category == EventCategory::Insight {
                             self.stats.insight_records += 1;
                         } else {
-                            self.record(&name, record);
+                            self.record(record);
                         }
                     });
                     match decoded {

@@ -138,8 +138,9 @@ pub trait BuildEvent {
     fn build(&mut self, head: &RecordHead<'_>) -> Event;
 }
 
-/// One record: its head, and its full event on demand (see the module doc).
+/// One record: the unit it came from, its head, and its full event on demand (see the module doc).
 pub struct Record<'r> {
+    unit: &'r str,
     head: RecordHead<'r>,
     full: Full<'r>,
 }
@@ -155,14 +156,24 @@ enum Full<'r> {
 }
 
 impl<'r> Record<'r> {
-    /// A record whose event is already built.
+    /// A record whose event is already built (from no unit in particular: see [`Record::from_unit`]).
     pub fn built(event: &'r Event) -> Record<'r> {
-        Record { head: RecordHead::of_event(event), full: Full::Built(event) }
+        Record { unit: "", head: RecordHead::of_event(event), full: Full::Built(event) }
     }
 
-    /// A record whose event `rest` builds on first use.
-    pub fn lazy(head: RecordHead<'r>, rest: &'r mut dyn BuildEvent) -> Record<'r> {
-        Record { head, full: Full::Lazy { rest: Cell::new(Some(rest)), event: OnceCell::new() } }
+    /// A record of `unit` whose event `rest` builds on first use.
+    pub fn lazy(unit: &'r str, head: RecordHead<'r>, rest: &'r mut dyn BuildEvent) -> Record<'r> {
+        Record { unit, head, full: Full::Lazy { rest: Cell::new(Some(rest)), event: OnceCell::new() } }
+    }
+
+    /// The same record, said to come from `unit`.
+    pub fn from_unit(self, unit: &'r str) -> Record<'r> {
+        Record { unit, ..self }
+    }
+
+    /// The unit (file, object, archive entry, LookupEvents page) the record came from; empty when unknown.
+    pub fn unit(&self) -> &'r str {
+        self.unit
     }
 
     pub fn head(&self) -> &RecordHead<'r> {

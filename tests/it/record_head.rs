@@ -42,7 +42,7 @@ impl Collector<'_> {
 }
 
 impl Sink for Collector<'_> {
-    fn record(&mut self, _unit: &str, record: &Record<'_>) {
+    fn record(&mut self, record: &Record<'_>) {
         if record.head().kind != LogKind::CloudTrail {
             return;
         }
@@ -81,7 +81,7 @@ fn filters_for(files: &[std::path::PathBuf]) -> Vec<Filter> {
     let mut events = Vec::new();
     struct Keep<'a>(&'a mut Vec<Event>);
     impl Sink for Keep<'_> {
-        fn record(&mut self, _unit: &str, record: &Record<'_>) {
+        fn record(&mut self, record: &Record<'_>) {
             self.0.push(record.event().clone());
         }
         fn bad_record(&mut self, _: &str, _: u64, _: &str, _: &str) {}

@@ -137,7 +137,7 @@ pub struct Outside {
     out_of_policy: HashMap<PolicyKey, Group>,
     aws_owned: BTreeMap<String, (&'static str, u64)>,
     counts: Counts,
-    /// `--verify`: the unit of the event being observed (reused buffer).
+    /// `--verify`: the unit of the record being observed (a reused buffer).
     file: Option<String>,
 }
 
@@ -148,16 +148,12 @@ impl Outside {
 }
 
 impl Analyzer for Outside {
-    fn observe_in(&mut self, unit: &str, record: &Record<'_>) {
+    fn observe(&mut self, record: &Record<'_>) {
         if self.config.track_files {
             let file = self.file.get_or_insert_with(String::new);
             file.clear();
-            file.push_str(unit);
+            file.push_str(record.unit());
         }
-        self.observe(record);
-    }
-
-    fn observe(&mut self, record: &Record<'_>) {
         let event = record.event();
         self.trust.observe(event);
         self.counts.requests += 1;

@@ -242,11 +242,7 @@ impl Timeline {
 
 impl Analyzer for Timeline {
     fn observe(&mut self, record: &Record<'_>) {
-        self.observe_from(None, record);
-    }
-
-    fn observe_in(&mut self, unit: &str, record: &Record<'_>) {
-        self.observe_from(self.track_files.then_some(unit), record);
+        self.observe_from(self.track_files.then_some(record.unit()), record);
     }
 
     fn merge(&mut self, other: Timeline) {

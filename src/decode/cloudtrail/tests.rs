@@ -21,7 +21,7 @@ fn decode(json: &str) -> Result<Got, RecordError> {
 /// Decodes `input[..len]`, building the event of a record.
 fn got(parser: &mut RecordParser, input: &mut [u8], len: usize) -> Result<Got, RecordError> {
     let mut event = None;
-    let decoded = parser.decode_in(input, len, &mut |record| event = Some(Box::new(record.event().clone())))?;
+    let decoded = parser.decode_in("unit", input, len, &mut |record| event = Some(Box::new(record.event().clone())))?;
     Ok(match (decoded, event) {
         (Decoded::Record, Some(event)) => Got::Record(event),
         (Decoded::Record, None) => panic!("a record that was not handed over"),
@@ -245,7 +245,8 @@ fn a_record_event_is_built_once_and_only_when_asked() {
         built: Vec<bool>,
     }
     impl Sink for AsksForDenials {
-        fn record(&mut self, _unit: &str, record: &Record<'_>) {
+        fn record(&mut self, record: &Record<'_>) {
+            assert_eq!(record.unit(), "unit");
             let head = record.head();
             assert!(!record.is_built(), "built before anyone asked");
             if head.is_denied() {
@@ -275,12 +276,12 @@ fn a_record_event_is_built_once_and_only_when_asked() {
     let mut sink = AsksForDenials::default();
     for (json, _) in cases {
         let mut bytes = json.as_bytes().to_vec();
-        let decoded = parser.decode_in(&mut bytes, json.len(), &mut |record| sink.record("unit", record));
+        let decoded = parser.decode_in("unit", &mut bytes, json.len(), &mut |record| sink.record(record));
         assert!(matches!(decoded, Ok(Decoded::Record)), "{json}: {decoded:?}");
     }
     assert_eq!(sink.built, cases.map(|(_, built)| built));
     // Digests and policies are recognised as such.
     let mut digest = br#"{"digestStartTime":"x","logFiles":[]}"#.to_vec();
     let len = digest.len();
-    assert!(matches!(parser.decode_in(&mut digest, len, &mut |_| panic!("not a record")), Ok(Decoded::Digest)));
+    assert!(matches!(parser.decode_in("unit", &mut digest, len, &mut |_| panic!("not a record")), Ok(Decoded::Digest)));
 }
