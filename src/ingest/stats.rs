@@ -168,7 +168,6 @@ impl InputStats {
 
     /// Puts the lists in a stable order once all workers are merged.
     pub(crate) fn finish(&mut self) {
-        self.endpoints.settle();
         self.bad_files.sort();
         self.skipped.sort();
     }

@@ -12,7 +12,7 @@ use super::{Sighting, Signal};
 pub const MAX_OWNER_ACCOUNTS: usize = 4;
 
 /// What the records through one endpoint showed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Evidence {
     pub records: u64,
     pub console: u64,
@@ -23,7 +23,23 @@ pub struct Evidence {
     /// `vpcEndpointAccountId` values seen (at most [`MAX_OWNER_ACCOUNTS`]).
     pub owner_accounts: BTreeSet<String>,
     pub owner_accounts_truncated: bool,
+    /// The owner account of the latest record, known to be in `owner_accounts` (or truncated): most records
+    /// repeat it, and comparing it is cheaper than the set lookup.
+    #[serde(skip)]
+    last_owner_account: String,
 }
+
+/// Equal when what they say is equal (the lookup cache aside).
+impl PartialEq for Evidence {
+    fn eq(&self, other: &Evidence) -> bool {
+        (self.records, self.console, self.service, self.delivery, self.private_plain)
+            == (other.records, other.console, other.service, other.delivery, other.private_plain)
+            && self.owner_accounts == other.owner_accounts
+            && self.owner_accounts_truncated == other.owner_accounts_truncated
+    }
+}
+
+impl Eq for Evidence {}
 
 impl Evidence {
     fn add(&mut self, sighting: Sighting, owner_account: Option<&str>) {
@@ -38,13 +54,16 @@ impl Evidence {
             self.private_plain += 1;
         }
         if let Some(account) = owner_account.filter(|a| !a.is_empty())
-            && !self.owner_accounts.contains(account)
+            && account != self.last_owner_account
         {
-            if self.owner_accounts.len() < MAX_OWNER_ACCOUNTS {
-                self.owner_accounts.insert(account.to_owned());
-            } else {
-                self.owner_accounts_truncated = true;
+            if !self.owner_accounts.contains(account) {
+                if self.owner_accounts.len() < MAX_OWNER_ACCOUNTS {
+                    self.owner_accounts.insert(account.to_owned());
+                } else {
+                    self.owner_accounts_truncated = true;
+                }
             }
+            account.clone_into(&mut self.last_owner_account);
         }
     }
 
@@ -85,13 +104,10 @@ impl Evidence {
 /// Evidence per endpoint id, and the log recipient accounts (the accounts whose trails these are).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EndpointBook {
-    /// Settled evidence; [`EndpointBook::settle`] adds `run` to it.
     endpoints: HashMap<String, Evidence>,
     pub(super) recipients: BTreeSet<String>,
-    /// The endpoint of the latest records and their evidence, not yet in `endpoints`. A log file holds runs of
-    /// records through one endpoint: a run costs one map lookup, not one per record.
-    run: Option<(String, Evidence)>,
-    /// The recipient of the latest record, known to be in `recipients`.
+    /// The recipient of the latest record, known to be in `recipients`: most records repeat it, and comparing
+    /// it is cheaper than the set lookup.
     last_recipient: String,
 }
 
@@ -113,44 +129,23 @@ impl EndpointBook {
             recipient.clone_into(&mut self.last_recipient);
         }
         let Some(vpce) = vpce else { return };
-        match &mut self.run {
-            Some((id, evidence)) if id == vpce => evidence.add(sighting, owner_account),
-            _ => {
-                self.settle();
+        // Look up before inserting: `entry` would need an owned key (an allocation) per record.
+        match self.endpoints.get_mut(vpce) {
+            Some(evidence) => evidence.add(sighting, owner_account),
+            None => {
                 let mut evidence = Evidence::default();
                 evidence.add(sighting, owner_account);
-                self.run = Some((vpce.to_owned(), evidence));
+                self.endpoints.insert(vpce.to_owned(), evidence);
             }
         }
     }
 
-    /// Moves the current run's evidence into the settled map.
-    pub fn settle(&mut self) {
-        if let Some((vpce, evidence)) = self.run.take() {
-            match self.endpoints.get_mut(&vpce) {
-                Some(settled) => settled.merge(evidence),
-                None => {
-                    self.endpoints.insert(vpce, evidence);
-                }
-            }
-        }
+    /// The evidence per endpoint.
+    pub fn endpoints(&self) -> &HashMap<String, Evidence> {
+        &self.endpoints
     }
 
-    /// The evidence per endpoint, the current run included.
-    pub fn endpoints(&self) -> std::borrow::Cow<'_, HashMap<String, Evidence>> {
-        match &self.run {
-            None => std::borrow::Cow::Borrowed(&self.endpoints),
-            Some(_) => {
-                let mut settled = self.clone();
-                settled.settle();
-                std::borrow::Cow::Owned(settled.endpoints)
-            }
-        }
-    }
-
-    pub fn merge(&mut self, mut other: EndpointBook) {
-        self.settle();
-        other.settle();
+    pub fn merge(&mut self, other: EndpointBook) {
         for (vpce, theirs) in other.endpoints {
             self.endpoints.entry(vpce).or_default().merge(theirs);
         }

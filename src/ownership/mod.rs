@@ -305,7 +305,7 @@ impl Ownership {
             let evidence = endpoints.get(id).unwrap_or(&empty);
             owners.insert(id.clone(), decide(evidence, configured.get(id).copied(), &known));
         }
-        Ownership { owners, evidence: endpoints.into_owned().into_iter().collect() }
+        Ownership { owners, evidence: endpoints.clone().into_iter().collect() }
     }
 
     /// An ownership that knows nothing: every endpoint is unknown (customer-side).

@@ -31,15 +31,11 @@ fn sightings_from_one_record() {
 }
 
 fn evidence(records: u64, console: u64, service: u64, delivery: u64, private: u64, owners: &[&str]) -> Evidence {
-    Evidence {
-        records,
-        console,
-        service,
-        delivery,
-        private_plain: private,
-        owner_accounts: owners.iter().map(|s| s.to_string()).collect(),
-        owner_accounts_truncated: false,
-    }
+    let mut evidence = Evidence::default();
+    (evidence.records, evidence.console, evidence.service, evidence.delivery) = (records, console, service, delivery);
+    evidence.private_plain = private;
+    evidence.owner_accounts = owners.iter().map(|s| s.to_string()).collect();
+    evidence
 }
 
 #[test]

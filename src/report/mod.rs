@@ -65,17 +65,21 @@ pub fn write_ndjson<'a, T: Serialize + 'a>(
     out: &mut dyn Write,
     items: impl IntoIterator<Item = &'a T>,
 ) -> io::Result<()> {
+    // Serializers write many small pieces: buffer them here, monomorphic, rather than one dynamic call each.
+    let mut out = io::BufWriter::with_capacity(64 * 1024, out);
     for item in items {
-        serde_json::to_writer(&mut *out, item).map_err(io::Error::other)?;
+        serde_json::to_writer(&mut out, item).map_err(io::Error::other)?;
         writeln!(out)?;
     }
-    Ok(())
+    out.flush()
 }
 
 /// Writes one pretty JSON document followed by a newline.
 pub fn write_json<T: Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
-    writeln!(out)
+    let mut out = io::BufWriter::with_capacity(64 * 1024, out);
+    serde_json::to_writer_pretty(&mut out, value).map_err(io::Error::other)?;
+    writeln!(out)?;
+    out.flush()
 }
 
 /// A one-paragraph summary of the input books for table output.
