@@ -7,7 +7,6 @@ use std::borrow::Cow;
 
 use super::cloudtrail_raw::RawRecord;
 use crate::model::{EventCategory, HeadResource, LogKind, OutcomeKind, RecordHead, Timestamp};
-use crate::ownership::Sighting;
 
 /// Moves the head's fields out of `raw` (what the full event still needs stays behind).
 pub(super) fn take<'a>(raw: &mut RawRecord<'a>) -> RecordHead<'a> {
@@ -47,17 +46,9 @@ pub(super) fn take<'a>(raw: &mut RawRecord<'a>) -> RecordHead<'a> {
         .collect();
     let source_ip = non_empty(raw.source_ip_address.take());
     let user_agent = non_empty(raw.user_agent.take());
-    let endpoint_sighting = if vpce.is_some() {
-        let identity = raw.user_identity.as_ref();
-        Sighting::of(
-            user_agent.as_deref(),
-            source_ip.as_deref(),
-            identity.is_some_and(|i| i.kind.as_deref() == Some("AWSService")),
-            identity.is_some_and(|i| i.invoked_by.as_deref().is_some_and(|s| !s.is_empty())),
-        )
-    } else {
-        Sighting::default()
-    };
+    let identity = raw.user_identity.as_ref();
+    let aws_service_caller = identity.is_some_and(|i| i.kind.as_deref() == Some("AWSService"));
+    let invoked_by_service = identity.is_some_and(|i| i.invoked_by.as_deref().is_some_and(|s| !s.is_empty()));
     let error_code = raw.error_code.take();
     RecordHead {
         kind: LogKind::CloudTrail,
@@ -70,7 +61,8 @@ pub(super) fn take<'a>(raw: &mut RawRecord<'a>) -> RecordHead<'a> {
         vpce,
         aws_internal_endpoint,
         vpce_account: non_empty(raw.vpc_endpoint_account_id.take()),
-        endpoint_sighting,
+        aws_service_caller,
+        invoked_by_service,
         source_ip,
         user_agent,
         recipient_account: non_empty(raw.recipient_account_id.take()),

@@ -249,12 +249,7 @@ impl<A: Analyzer> Sink for Worker<'_, A> {
             LogKind::CloudTrail => self.count_record(head.category.as_str()),
             LogKind::S3AccessLog => self.stats.access_log_lines += 1,
         }
-        self.stats.endpoints.observe(
-            head.recipient_account.as_deref(),
-            head.vpce.as_deref(),
-            head.vpce_account.as_deref(),
-            head.endpoint_sighting,
-        );
+        self.stats.endpoints.observe_record(head);
         self.analyzer.observe(record);
     }
 

@@ -11,7 +11,6 @@ use std::borrow::Cow;
 use std::cell::{Cell, OnceCell};
 
 use super::{Event, EventCategory, LogKind, OutcomeKind, Timestamp};
-use crate::ownership::Sighting;
 
 /// What every record says before its full event is built (see the module doc). Borrowed from the parsed
 /// record (or from an event already built), so reading it allocates nothing.
@@ -31,8 +30,10 @@ pub struct RecordHead<'a> {
     pub vpce: Option<Cow<'a, str>>,
     pub aws_internal_endpoint: bool,
     pub vpce_account: Option<Cow<'a, str>>,
-    /// What the record says about who operates `vpce` (computed only when it names one).
-    pub endpoint_sighting: Sighting,
+    /// The caller is an AWS service (`userIdentity.type: AWSService`).
+    pub aws_service_caller: bool,
+    /// A service made the call for the caller (`userIdentity.invokedBy`).
+    pub invoked_by_service: bool,
     pub source_ip: Option<Cow<'a, str>>,
     pub user_agent: Option<Cow<'a, str>>,
     pub recipient_account: Option<Cow<'a, str>>,
@@ -70,15 +71,6 @@ impl<'a> RecordHead<'a> {
                 (Some(Cow::Borrowed(code.as_str())), borrowed(message))
             }
         };
-        let endpoint_sighting = match event.vpce {
-            Some(_) => Sighting::of(
-                event.user_agent.as_deref(),
-                event.source_ip.as_deref(),
-                event.principal.is_aws_service(),
-                event.principal.invoked_by.is_some(),
-            ),
-            None => Sighting::default(),
-        };
         RecordHead {
             kind: event.kind,
             time: event.time,
@@ -90,7 +82,8 @@ impl<'a> RecordHead<'a> {
             vpce: borrowed(&event.vpce),
             aws_internal_endpoint: event.aws_internal_endpoint,
             vpce_account: borrowed(&event.vpce_account),
-            endpoint_sighting,
+            aws_service_caller: event.principal.is_aws_service(),
+            invoked_by_service: event.principal.invoked_by.is_some(),
             source_ip: borrowed(&event.source_ip),
             user_agent: borrowed(&event.user_agent),
             recipient_account: borrowed(&event.recipient_account),

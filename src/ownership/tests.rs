@@ -163,3 +163,42 @@ fn one_record_decisions() {
         assert_eq!(owners.owner("vpce-1", owner, recipient, sighting).class, class, "{owner:?} {recipient:?}");
     }
 }
+
+#[test]
+fn the_remembered_caller_gives_the_sighting_of_each_record() {
+    use crate::model::{Event, PrincipalType, RecordHead};
+    // Runs of one caller, changes of one field at a time, and back: the book's evidence must be what
+    // Sighting::of says record by record.
+    let callers: [(Option<&str>, Option<&str>, bool, bool); 9] = [
+        (Some("aws-internal/3 aws-sdk-java"), Some("10.0.0.5"), false, false),
+        (Some("aws-internal/3 aws-sdk-java"), Some("10.0.0.5"), false, false),
+        (Some("aws-cli/2.15"), Some("10.0.0.5"), false, false),
+        (Some("aws-cli/2.15"), Some("203.0.113.9"), false, false),
+        (Some("aws-cli/2.15"), Some("s3.amazonaws.com"), false, false),
+        (Some("aws-cli/2.15"), Some("10.0.0.5"), true, false),
+        (Some("aws-cli/2.15"), Some("10.0.0.5"), false, true),
+        (None, None, false, false),
+        (Some("aws-internal/3 aws-sdk-java"), Some("10.0.0.5"), false, false),
+    ];
+    let mut remembered = EndpointBook::default();
+    let mut direct = EndpointBook::default();
+    for (i, (user_agent, source_ip, aws_service, invoked_by)) in callers.into_iter().enumerate() {
+        let mut event = Event {
+            vpce: Some(format!("vpce-{}", i % 2)),
+            user_agent: user_agent.map(str::to_owned),
+            source_ip: source_ip.map(str::to_owned),
+            ..Event::blank()
+        };
+        if aws_service {
+            event.principal.kind = PrincipalType::AWSService;
+        }
+        if invoked_by {
+            event.principal.invoked_by = Some("glue.amazonaws.com".to_owned());
+        }
+        let head = RecordHead::of_event(&event);
+        remembered.observe_record(&head);
+        let sighting = Sighting::of(user_agent, source_ip, aws_service, invoked_by);
+        direct.observe(None, event.vpce.as_deref(), None, sighting);
+        assert_eq!(remembered, direct, "record {i}");
+    }
+}
