@@ -7,6 +7,7 @@ use std::borrow::Cow;
 
 use super::cloudtrail_raw::RawRecord;
 use crate::model::{EventCategory, HeadResource, LogKind, OutcomeKind, RecordHead, Timestamp};
+use crate::ownership::Sighting;
 
 /// Moves the head's fields out of `raw` (what the full event still needs stays behind).
 pub(super) fn take<'a>(raw: &mut RawRecord<'a>) -> RecordHead<'a> {
@@ -46,9 +47,17 @@ pub(super) fn take<'a>(raw: &mut RawRecord<'a>) -> RecordHead<'a> {
         .collect();
     let source_ip = non_empty(raw.source_ip_address.take());
     let user_agent = non_empty(raw.user_agent.take());
-    let identity = raw.user_identity.as_ref();
-    let aws_service_caller = identity.is_some_and(|i| i.kind.as_deref() == Some("AWSService"));
-    let invoked_by_service = identity.is_some_and(|i| i.invoked_by.as_deref().is_some_and(|s| !s.is_empty()));
+    let endpoint_sighting = if vpce.is_some() {
+        let identity = raw.user_identity.as_ref();
+        Sighting::of(
+            user_agent.as_deref(),
+            source_ip.as_deref(),
+            identity.is_some_and(|i| i.kind.as_deref() == Some("AWSService")),
+            identity.is_some_and(|i| i.invoked_by.as_deref().is_some_and(|s| !s.is_empty())),
+        )
+    } else {
+        Sighting::default()
+    };
     let error_code = raw.error_code.take();
     RecordHead {
         kind: LogKind::CloudTrail,
@@ -61,8 +70,7 @@ pub(super) fn take<'a>(raw: &mut RawRecord<'a>) -> RecordHead<'a> {
         vpce,
         aws_internal_endpoint,
         vpce_account: non_empty(raw.vpc_endpoint_account_id.take()),
-        aws_service_caller,
-        invoked_by_service,
+        endpoint_sighting,
         source_ip,
         user_agent,
         recipient_account: non_empty(raw.recipient_account_id.take()),

@@ -249,7 +249,12 @@ impl<A: Analyzer> Sink for Worker<'_, A> {
             LogKind::CloudTrail => self.count_record(head.category.as_str()),
             LogKind::S3AccessLog => self.stats.access_log_lines += 1,
         }
-        self.stats.endpoints.observe_record(head);
+        self.stats.endpoints.observe(
+            head.recipient_account.as_deref(),
+            head.vpce.as_deref(),
+            head.vpce_account.as_deref(),
+            head.endpoint_sighting,
+        );
         self.analyzer.observe(record);
     }
 

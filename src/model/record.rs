@@ -11,6 +11,7 @@ use std::borrow::Cow;
 use std::cell::{Cell, OnceCell};
 
 use super::{Event, EventCategory, LogKind, OutcomeKind, Timestamp};
+use crate::ownership::Sighting;
 
 /// What every record says before its full event is built (see the module doc). Borrowed from the parsed
 /// record (or from an event already built), so reading it allocates nothing.
@@ -30,10 +31,8 @@ pub struct RecordHead<'a> {
     pub vpce: Option<Cow<'a, str>>,
     pub aws_internal_endpoint: bool,
     pub vpce_account: Option<Cow<'a, str>>,
-    /// The caller is an AWS service (`userIdentity.type: AWSService`).
-    pub aws_service_caller: bool,
-    /// A service made the call for the caller (`userIdentity.invokedBy`).
-    pub invoked_by_service: bool,
+    /// What the record says about who operates `vpce` (computed only when it names one).
+    pub endpoint_sighting: Sighting,
     pub source_ip: Option<Cow<'a, str>>,
     pub user_agent: Option<Cow<'a, str>>,
     pub recipient_account: Option<Cow<'a, str>>,
@@ -71,6 +70,15 @@ impl<'a> RecordHead<'a> {
                 (Some(Cow::Borrowed(code.as_str())), borrowed(message))
             }
         };
+        let endpoint_sighting = match event.vpce {
+            Some(_) => Sighting::of(
+                event.user_agent.as_deref(),
+                event.source_ip.as_deref(),
+                event.principal.is_aws_service(),
+                event.principal.invoked_by.is_some(),
+            ),
+            None => Sighting::default(),
+        };
         RecordHead {
             kind: event.kind,
             time: event.time,
@@ -82,8 +90,7 @@ impl<'a> RecordHead<'a> {
             vpce: borrowed(&event.vpce),
             aws_internal_endpoint: event.aws_internal_endpoint,
             vpce_account: borrowed(&event.vpce_account),
-            aws_service_caller: event.principal.is_aws_service(),
-            invoked_by_service: event.principal.invoked_by.is_some(),
+            endpoint_sighting,
             source_ip: borrowed(&event.source_ip),
             user_agent: borrowed(&event.user_agent),
             recipient_account: borrowed(&event.recipient_account),

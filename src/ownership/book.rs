@@ -102,81 +102,16 @@ impl Evidence {
 }
 
 /// Evidence per endpoint id, and the log recipient accounts (the accounts whose trails these are).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EndpointBook {
     endpoints: HashMap<String, Evidence>,
     pub(super) recipients: BTreeSet<String>,
     /// The recipient of the latest record, known to be in `recipients`: most records repeat it, and comparing
     /// it is cheaper than the set lookup.
     last_recipient: String,
-    /// The caller of the latest record through an endpoint and its sighting: runs of records from one client
-    /// are the rule, and comparing the caller is cheaper than reading its user agent and address again.
-    last_caller: Option<(Caller, Sighting)>,
-}
-
-/// Equal when what they say is equal (the lookup caches aside).
-impl PartialEq for EndpointBook {
-    fn eq(&self, other: &EndpointBook) -> bool {
-        self.endpoints == other.endpoints && self.recipients == other.recipients
-    }
-}
-
-impl Eq for EndpointBook {}
-
-/// What [`Sighting::of`] reads of a record.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Caller {
-    user_agent: String,
-    source_ip: String,
-    aws_service: bool,
-    invoked_by: bool,
 }
 
 impl EndpointBook {
-    /// Notes one analysed record (see [`EndpointBook::observe`]), reading its sighting from its head.
-    pub fn observe_record(&mut self, head: &crate::model::RecordHead<'_>) {
-        let sighting = match head.vpce {
-            None => Sighting::default(),
-            Some(_) => self.sighting(
-                head.user_agent.as_deref(),
-                head.source_ip.as_deref(),
-                head.aws_service_caller,
-                head.invoked_by_service,
-            ),
-        };
-        self.observe(head.recipient_account.as_deref(), head.vpce.as_deref(), head.vpce_account.as_deref(), sighting);
-    }
-
-    /// [`Sighting::of`], remembered for the latest caller.
-    fn sighting(
-        &mut self,
-        user_agent: Option<&str>,
-        source_ip: Option<&str>,
-        aws_service: bool,
-        invoked_by: bool,
-    ) -> Sighting {
-        let (user_agent, source_ip) = (user_agent.unwrap_or(""), source_ip.unwrap_or(""));
-        if let Some((caller, sighting)) = &self.last_caller
-            && caller.aws_service == aws_service
-            && caller.invoked_by == invoked_by
-            && caller.user_agent == user_agent
-            && caller.source_ip == source_ip
-        {
-            return *sighting;
-        }
-        let sighting = Sighting::of(
-            Some(user_agent).filter(|s| !s.is_empty()),
-            Some(source_ip).filter(|s| !s.is_empty()),
-            aws_service,
-            invoked_by,
-        );
-        let (caller, remembered) = self.last_caller.get_or_insert_with(Default::default);
-        user_agent.clone_into(&mut caller.user_agent);
-        source_ip.clone_into(&mut caller.source_ip);
-        (caller.aws_service, caller.invoked_by, *remembered) = (aws_service, invoked_by, sighting);
-        sighting
-    }
-
     /// Notes one analysed record: its recipient account, and (when it names an endpoint) what it says about it.
     pub fn observe(
         &mut self,
