@@ -312,6 +312,8 @@ fn read_json<R: Read>(
     outcome: &mut UnitOutcome,
 ) {
     let mut parser = RecordParser::default();
+    // The unit's name, apart from `outcome` (which the record callback updates): once per unit, not per record.
+    let unit = outcome.name.clone();
     let mut digests = 0u64;
     let mut policies = 0u64;
     // Digest- and policy-shaped values seen before the first record, by place: a file of them is a digest or
@@ -348,7 +350,7 @@ fn read_json<R: Read>(
             reject(sink, outcome, ordinal, offset, &limit.to_string());
             continue;
         }
-        let decoded = parser.decode_in(&outcome.name.clone(), bytes, len, &mut |record| {
+        let decoded = parser.decode_in(&unit, bytes, len, &mut |record| {
             if count_record(sink, outcome, &mut not_records, record.head().category == EventCategory::Insight) {
                 sink.record(record);
             }
