@@ -16,7 +16,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::classify::{Cause, Classification, DenyKind, Evidence, classify};
-use super::integrity::{Integrity, IntegrityBook, IntegrityCounts, SourceFiles};
+use super::integrity::{Integrity, IntegrityCounts, SourceFiles};
 use crate::ingest::Analyzer;
 use crate::model::{Event, Outcome, Record, Timestamp};
 use crate::ownership::Ownership;
@@ -451,25 +451,6 @@ pub struct DenialRow {
     pub source_files: SourceFiles,
 }
 
-impl DeniedReport {
-    /// Labels every row and request with the integrity of its source files (`--verify`).
-    pub fn apply_integrity(&mut self, book: &IntegrityBook) -> IntegrityCounts {
-        let mut total = IntegrityCounts::default();
-        for row in &mut self.denials {
-            let counts = book.count(row.source_files.iter());
-            row.integrity = Some(counts.worst());
-            row.integrity_counts = Some(counts);
-            total.verified += counts.verified;
-            total.unverified += counts.unverified;
-            total.altered += counts.altered;
-        }
-        for request in &mut self.requests {
-            request.integrity = Some(request.source_file.as_deref().map_or(Integrity::Unverified, |f| book.of(f)));
-        }
-        total
-    }
-}
-
 /// The report body.
 #[derive(Debug, Serialize)]
 pub struct DeniedReport {
@@ -612,6 +593,7 @@ impl Denied {
     }
 }
 
+mod integrity;
 mod rows;
 #[cfg(test)]
 mod tests;

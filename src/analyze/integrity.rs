@@ -34,6 +34,14 @@ pub struct IntegrityCounts {
     pub altered: u64,
 }
 
+impl std::ops::AddAssign for IntegrityCounts {
+    fn add_assign(&mut self, other: IntegrityCounts) {
+        self.verified += other.verified;
+        self.unverified += other.unverified;
+        self.altered += other.altered;
+    }
+}
+
 impl IntegrityCounts {
     pub fn add(&mut self, integrity: Integrity, n: u64) {
         *match integrity {

@@ -129,9 +129,7 @@ impl OutsideReport {
             let counts = book.count(finding.source_files.iter());
             finding.integrity = Some(counts.worst());
             finding.integrity_counts = Some(counts);
-            total.verified += counts.verified;
-            total.unverified += counts.unverified;
-            total.altered += counts.altered;
+            total += counts;
         }
         total
     }
