@@ -6,6 +6,7 @@ mod check;
 mod denied;
 mod export;
 mod integrity;
+mod ls;
 mod outside;
 mod policy_cmd;
 mod policy_input;
@@ -85,6 +86,7 @@ pub fn run_task(task: Task) -> Result<Outcome, AppError> {
         Task::Outside(task) => outside::run(task),
         Task::Propose(task) => propose::run(task),
         Task::Verify(task) => verify::run(task),
+        Task::Ls(task) => ls::run(task),
         Task::Completions(shell) => generated(|out| crate::cli::write_completions(shell, out)),
         Task::Man => generated(crate::cli::write_man),
     }

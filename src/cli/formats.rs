@@ -43,6 +43,10 @@ macro_rules! formats {
 }
 
 formats!(
+    /// `ls --format`: ndjson is one line per input (what a script or a distributed job reads).
+    LsFormat, default "table", [Table, Ndjson], tabular: []
+);
+formats!(
     /// `scan --format`.
     ScanFormat, default "table", [Table, Json], tabular: []
 );
@@ -99,7 +103,8 @@ mod tests {
     /// without its format, fails here first.
     #[test]
     fn each_command_lists_what_it_writes() {
-        let cases: [(&str, Vec<String>, &[&str]); 9] = [
+        let cases: [(&str, Vec<String>, &[&str]); 10] = [
+            ("ls", names::<LsFormat>(), &["table", "ndjson"]),
             ("scan", names::<ScanFormat>(), &["table", "json"]),
             ("denied", names::<DeniedFormat>(), &["table", "json", "ndjson", "csv", "parquet"]),
             ("outside", names::<OutsideFormat>(), &["table", "json", "ndjson", "csv", "parquet"]),
@@ -125,6 +130,7 @@ mod tests {
             }
             let _ = default;
         }
+        check::<LsFormat>();
         check::<ScanFormat>();
         check::<DeniedFormat>();
         check::<OutsideFormat>();

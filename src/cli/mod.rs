@@ -7,6 +7,7 @@ mod denied_args;
 mod export_args;
 mod formats;
 mod generate;
+mod ls_args;
 mod outside_args;
 mod policy_args;
 mod propose_args;
@@ -21,10 +22,11 @@ pub use common::{AwsArgs, CommonArgs, OutputConfig, Shared};
 pub use denied_args::{DeniedArgs, DeniedTask, GroupDim};
 pub use export_args::{ExportArgs, ExportTask};
 pub use formats::{
-    CheckFormat, DeniedFormat, ExportFormat, FormatChoice, LintFormat, OutsideFormat, ProposeFormat, ScanFormat,
-    TimelineFormat, VerifyFormat,
+    CheckFormat, DeniedFormat, ExportFormat, FormatChoice, LintFormat, LsFormat, OutsideFormat, ProposeFormat,
+    ScanFormat, TimelineFormat, VerifyFormat,
 };
 pub use generate::{Shell, write_completions, write_man};
+pub use ls_args::{LsArgs, LsTask};
 pub use outside_args::{OutsideArgs, OutsideTask};
 pub use policy_args::{
     CheckArgs, CheckTask, EvalArgs, EvalTask, KindArg, LintArgs, LintTask, PolicyArgs, PolicyCommand, Requests,
@@ -65,6 +67,9 @@ pub enum Command {
     /// Integrity: check CloudTrail digest signatures and chains and every log file's hash; exit 1 when any
     /// log is modified, deleted or not covered, or any digest is invalid, unchecked or missing.
     Verify(VerifyArgs),
+    /// The inputs a run with the same flags would read (local files, and the objects of s3:// prefixes after
+    /// pruning by --since, --until, --account and --region), with their sizes, without reading them.
+    Ls(LsArgs),
     /// Print a shell completion script on stdout (see the README for where each shell looks for it).
     Completions {
         /// The shell to complete for.
@@ -88,6 +93,7 @@ pub enum Task {
     Outside(OutsideTask),
     Propose(ProposeTask),
     Verify(VerifyTask),
+    Ls(LsTask),
     Completions(Shell),
     Man,
 }
@@ -106,6 +112,7 @@ impl Cli {
             Command::Outside(args) => Task::Outside(args.resolve()?),
             Command::Propose(args) => Task::Propose(args.resolve()?),
             Command::Verify(args) => Task::Verify(args.resolve()?),
+            Command::Ls(args) => Task::Ls(args.resolve()?),
             Command::Completions { shell } => Task::Completions(*shell),
             Command::Man => Task::Man,
         })

@@ -157,7 +157,7 @@ where
 }
 
 /// What the remote listing may skip: the window (in days, with margin) and the account and region filters.
-fn plan(config: &IngestConfig) -> RemotePlan {
+pub fn plan(config: &IngestConfig) -> RemotePlan {
     let filter = &config.filter;
     RemotePlan {
         prune: Prune {
@@ -167,6 +167,7 @@ fn plan(config: &IngestConfig) -> RemotePlan {
         },
         since: filter.since,
         until: filter.until,
+        list_only: false,
     }
 }
 

@@ -17,6 +17,7 @@ impl<A: Analyzer> Worker<'_, A> {
             }
             RemoteItem::Failed { name, error } => self.stats.failed_input(&name, &error),
             RemoteItem::Skipped { name, reason } => self.stats.skipped_input(&name, &reason),
+            RemoteItem::Listed { name, .. } => self.stats.skipped_input(&name, "listed only, not fetched"),
             RemoteItem::LookupPage { name, first_ordinal, events } => {
                 let mut parser = RecordParser::default();
                 for (i, event) in events.into_iter().enumerate() {

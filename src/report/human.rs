@@ -57,6 +57,11 @@ impl<W: Write> Human<W> {
     pub fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
     }
+
+    /// The writer underneath, for machine formats (JSON, ndjson) that escape by their own rules.
+    pub fn inner_mut(&mut self) -> &mut W {
+        &mut self.inner
+    }
 }
 
 /// Human-readable lines on stderr: warnings, notes, summaries, errors.

@@ -4,6 +4,7 @@
 
 #[cfg(feature = "aws")]
 pub mod integrity;
+pub mod listing;
 #[cfg(feature = "aws")]
 pub mod lookup;
 pub mod remote;

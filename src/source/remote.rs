@@ -35,12 +35,17 @@ pub struct RemotePlan {
     pub prune: Prune,
     pub since: Option<Timestamp>,
     pub until: Option<Timestamp>,
+    /// List only: hand on each object the run would fetch as [`RemoteItem::Listed`], and fetch nothing
+    /// (`trail-vpce ls`).
+    pub list_only: bool,
 }
 
 /// One unit of remote input, handed to a pipeline worker.
 pub enum RemoteItem {
     /// An object body, streamed: reading blocks until the bytes arrive; a read error is a failed fetch.
     Object { name: String, body: Box<dyn Read + Send> },
+    /// An object the run would fetch, when the plan lists only.
+    Listed { name: String, bytes: u64 },
     /// An object or page that could not be fetched at all (named with the reason).
     Failed { name: String, error: String },
     /// An object skipped on purpose (documentation next to the logs).

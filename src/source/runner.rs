@@ -117,12 +117,17 @@ async fn read_prefix(shared: Shared, bucket: String, prefix: String) {
             }
         })
     };
-    while let Some(Listed { key }) = listed_rx.recv().await {
+    while let Some(Listed { key, bytes }) = listed_rx.recv().await {
         let name = format!("s3://{bucket}/{key}");
         match shared.plan.prune.plan_object(key.strip_prefix(prefix.as_str()).unwrap_or(&key)) {
             ObjectPlan::Ignore => {}
             ObjectPlan::Skip(reason) => {
                 if shared.items.send(RemoteItem::Skipped { name, reason }).await.is_err() {
+                    break;
+                }
+            }
+            ObjectPlan::Fetch if shared.plan.list_only => {
+                if shared.items.send(RemoteItem::Listed { name, bytes }).await.is_err() {
                     break;
                 }
             }

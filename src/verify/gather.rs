@@ -161,6 +161,7 @@ fn read_remote(inputs: &[Input], config: &IngestConfig, cap: u64) -> Result<Vec<
             }
             RemoteItem::Failed { name, error } => Piece::Failed(name, error),
             RemoteItem::Skipped { name, reason } => Piece::Skipped(name, reason),
+            RemoteItem::Listed { name, .. } => Piece::Skipped(name, "listed only, not fetched".to_owned()),
             RemoteItem::LookupPage { name, .. } | RemoteItem::LookupDone { name, .. } => {
                 Piece::Skipped(name, "LookupEvents has no digests".to_owned())
             }

@@ -3,8 +3,20 @@
 
 use crate::common;
 
-const COMMANDS: [&str; 10] =
-    ["scan", "denied", "timeline", "export", "check", "policy", "outside", "propose", "completions", "man"];
+const COMMANDS: [&str; 12] = [
+    "scan",
+    "denied",
+    "timeline",
+    "export",
+    "check",
+    "policy",
+    "outside",
+    "propose",
+    "verify",
+    "ls",
+    "completions",
+    "man",
+];
 
 /// A format a command does not write is a usage error that names the values it does write.
 #[test]
@@ -74,4 +86,40 @@ fn man_page_is_roff_with_a_section_per_command() {
         assert!(page.contains(flag), "{flag}");
     }
     assert!(!page.contains("trail\\-vpce\\-scan(1)"), "no reference to per-command pages that do not exist");
+}
+
+/// `ls` lists what `scan` reads: as many inputs as scan reads files (with their sizes on disk), and the files
+/// scan skips by name; the other files scan skips are inputs it skips by content (policy documents, Insight
+/// files). The table ends with the totals.
+#[test]
+fn ls_lists_what_a_run_reads() {
+    let sample = common::sample();
+    let scan = common::run_json(["scan", &sample, "--format", "json"]);
+    let listed = common::run(["ls", &sample, "--format", "ndjson"]);
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    let (mut inputs, mut skipped, mut bytes) = (std::collections::BTreeSet::new(), Vec::new(), 0_u64);
+    for line in listed.stdout_text().lines() {
+        let entry: serde_json::Value = serde_json::from_str(line).unwrap();
+        let source = entry["source"].as_str().unwrap().to_owned();
+        match entry["kind"].as_str().unwrap() {
+            "input" => {
+                let size = std::fs::metadata(&source).unwrap().len();
+                assert_eq!(entry["bytes"].as_u64(), Some(size), "{entry}");
+                bytes += size;
+                inputs.insert(source);
+            }
+            "skipped" => skipped.push(source),
+            other => panic!("{other}: {entry}"),
+        }
+    }
+    assert_eq!(inputs.len() as u64, scan["input"]["files"].as_u64().unwrap());
+    let scan_skipped: Vec<&str> =
+        scan["input"]["skipped"].as_array().unwrap().iter().map(|s| s["path"].as_str().unwrap()).collect();
+    let (by_name, by_content): (Vec<&str>, Vec<&str>) =
+        scan_skipped.iter().partition(|p| skipped.iter().any(|s| s == *p));
+    assert_eq!(by_name.len(), skipped.len(), "{skipped:?}");
+    assert!(by_content.len() >= 4 && by_content.iter().all(|p| inputs.contains(*p)), "{by_content:?}");
+    let table = common::run(["ls", &sample]).stdout_text();
+    let last = table.lines().last().unwrap();
+    assert_eq!(last, format!("{} inputs, {bytes} bytes; {} skipped, 0 failed", inputs.len(), skipped.len()));
 }

@@ -249,3 +249,30 @@ fn serve_sample_world() {
     let secs = std::env::var("TRAIL_VPCE_DEMO_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(120);
     std::thread::sleep(std::time::Duration::from_secs(secs));
 }
+
+/// `ls` lists exactly the objects a windowed run fetches, with their sizes, and fetches none of them.
+#[test]
+fn ls_lists_what_a_windowed_run_would_fetch_and_fetches_nothing() {
+    let (_root, local, server) = world();
+    let url = server.url();
+    let window = ["--at", "2026-11-21T12:00:00Z", "--since", "24h", "--format", "ndjson"];
+    let output = run(&[&["ls", "s3://logs/world/", "--endpoint-url", &url], &window[..]].concat());
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(server.object_gets().is_empty(), "ls fetched {:?}", server.object_gets());
+    let mut inputs = Vec::new();
+    for line in String::from_utf8(output.stdout).unwrap().lines() {
+        let entry: serde_json::Value = serde_json::from_str(line).unwrap();
+        let source = entry["source"].as_str().unwrap().strip_prefix("s3://logs/world/").unwrap().to_owned();
+        match entry["kind"].as_str().unwrap() {
+            "input" => {
+                let size = std::fs::metadata(local.join(&source)).unwrap().len();
+                assert_eq!(entry["bytes"].as_u64(), Some(size), "{source}");
+                inputs.push(format!("/logs/world/{source}"));
+            }
+            "skipped" => assert!(source.ends_with(".toml") || source.ends_with(".sig"), "{entry}"),
+            other => panic!("{other}: {entry}"),
+        }
+    }
+    inputs.sort();
+    assert_eq!(inputs, needed_keys(&local));
+}

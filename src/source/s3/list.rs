@@ -23,6 +23,8 @@ const LIST_CONCURRENCY: usize = 8;
 #[derive(Debug)]
 pub(crate) struct Listed {
     pub key: String,
+    /// The object's size in bytes, as listed.
+    pub bytes: u64,
 }
 
 /// Lists everything under `prefix` the run can need, sending objects to `out`.
@@ -87,7 +89,7 @@ async fn list_folder(
             let size = object.size().unwrap_or_default().max(0) as u64;
             progress.listed_objects.fetch_add(1, Ordering::Relaxed);
             progress.listed_bytes.fetch_add(size, Ordering::Relaxed);
-            if out.send(Listed { key: key.to_owned() }).await.is_err() {
+            if out.send(Listed { key: key.to_owned(), bytes: size }).await.is_err() {
                 return Ok(folders);
             }
         }
