@@ -6,7 +6,7 @@
 WITH denials AS (
     SELECT *,
            coalesce(principal, 'account:' || principal_account, 'unknown') AS who,
-           floor(epoch_ms(time) / 1000) AS sec,
+           date_trunc('second', time) AS sec,
            category = 'NetworkActivity' AND cause = 'vpce-policy' AS is_na
     FROM events
     WHERE outcome = 'denied'

@@ -6,8 +6,9 @@ WITH trusted AS (
     UNION SELECT DISTINCT recipient_account FROM events WHERE recipient_account IS NOT NULL
 ),
 owned AS (
-    SELECT e.*, unnest(resources) AS resource, unnest(resource_accounts) AS owner
-    FROM events e
+    -- resources and resource_accounts are parallel lists: one row per resource with its owner
+    SELECT e.*, resource, resource_accounts[i] AS owner
+    FROM events e, unnest(resources) WITH ORDINALITY AS t(resource, i)
     WHERE vpce IS NOT NULL AND log = 'cloudtrail' AND principal_type <> 'AWSService'
 )
 SELECT vpce, principal, outcome, split_part(resource, '/', 1) AS bucket, nullif(owner, '') AS owner,
