@@ -29,6 +29,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -217,6 +218,7 @@ def run(args: argparse.Namespace, spark) -> dict:
         sc.addFile(folder, recursive=True)
         config = (os.path.basename(folder), os.path.basename(args.config))
 
+    started = time.monotonic()
     inputs, books = list_inputs(binary, args.sources, flags)
     batches = plan_batches(inputs, args.batch_bytes, args.batch_objects)
     books["batches"] = len(batches)
@@ -243,7 +245,9 @@ def run(args: argparse.Namespace, spark) -> dict:
     plan = plan.repartition(max(len(batches), 1), "batch")
     events = plan.mapInArrow(export_partition, spark_schema)
     spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MILLIS")
+    listed = time.monotonic()
     events.write.mode("errorifexists").partitionBy("date").parquet(args.out)
+    written = time.monotonic()
 
     results = args.results or str(Path(args.out).parent / "results")
     spark.conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
@@ -256,6 +260,11 @@ def run(args: argparse.Namespace, spark) -> dict:
     for name in QUERIES:
         query = Path(args.sql, f"{name}.sql").read_text()
         spark.sql(query).coalesce(1).write.mode("overwrite").json(f"{results}/{name}")
+    books["seconds"] = {
+        "list_and_probe": round(listed - started, 2),
+        "export_and_write": round(written - listed, 2),
+        "sql": round(time.monotonic() - written, 2),
+    }
     spark.createDataFrame([(json.dumps(books),)], "books string").coalesce(1).write.mode("overwrite").text(
         f"{results}/books"
     )
