@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use super::classify::{Cause, Classification, DenyKind, Evidence, classify};
 use super::integrity::{Integrity, IntegrityCounts, SourceFiles};
+use super::series::Series;
 use crate::ingest::Analyzer;
 use crate::model::{Event, Outcome, Record, Timestamp};
 use crate::ownership::Ownership;
@@ -63,6 +64,8 @@ pub struct DeniedConfig {
     pub replayer: Option<Arc<dyn Replayer>>,
     /// `--verify`: requests remember the file they came from.
     pub track_files: bool,
+    /// `report`: count each denial in the time series by endpoint, time and settled cause.
+    pub series: bool,
 }
 
 /// One denied request, after classification.
@@ -140,6 +143,8 @@ pub struct Denied {
     network_activity_events: u64,
     /// Plain denials through each endpoint that had no policy to replay.
     unreplayed_plain_through_endpoint: HashMap<String, u64>,
+    /// With `config.series`: denials by endpoint, time bucket and cause.
+    series: Series,
 }
 
 impl Denied {
@@ -175,6 +180,7 @@ impl Analyzer for Denied {
         for (vpce, n) in other.unreplayed_plain_through_endpoint {
             *self.unreplayed_plain_through_endpoint.entry(vpce).or_default() += n;
         }
+        self.series.merge(other.series);
     }
 }
 
@@ -274,6 +280,12 @@ impl Denied {
         *self.by_cause.entry(request.cause).or_default() += 1;
         if request.service_principal {
             self.service_principal_denials += 1;
+        }
+        if self.config.series
+            && let Some(vpce) = &request.vpce
+        {
+            let network_activity = request.evidence == Evidence::NetworkActivity;
+            self.series.add_denial(vpce, request.time, request.cause, network_activity);
         }
         if self.config.all_causes || request.shown_by_default() {
             let key = GroupKey::of(&request, self.config.group_by);
@@ -463,6 +475,9 @@ pub struct DeniedReport {
     /// With `--verify`: the files judged and the shown requests by their source file's integrity.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub integrity: Option<super::integrity::IntegritySummary>,
+    /// With `series` (`report`): denials by endpoint, time bucket and cause, ownership applied.
+    #[serde(skip)]
+    pub series: Series,
 }
 
 #[derive(Debug, Serialize)]
@@ -578,6 +593,7 @@ impl Denied {
             ));
         }
         self.requests.sort();
+        self.series.reassign(|vpce| !ownership.is_customer_side(vpce));
         DeniedReport {
             denials,
             totals: Totals {
@@ -589,6 +605,7 @@ impl Denied {
             notes,
             requests: self.requests,
             integrity: None,
+            series: self.series,
         }
     }
 }

@@ -82,6 +82,10 @@ formats!(
     VerifyFormat, default "table", [Table, Json], tabular: []
 );
 formats!(
+    /// `report --format`: one self-contained HTML page.
+    ReportFormat, default "html", [Html], tabular: []
+);
+formats!(
     /// `policy lint --format`.
     LintFormat, default "table", [Table, Json], tabular: []
 );

@@ -10,6 +10,7 @@ mod generate;
 mod outside_args;
 mod policy_args;
 mod propose_args;
+mod report_args;
 mod scan_args;
 mod time_arg;
 mod timeline_args;
@@ -21,8 +22,8 @@ pub use common::{AwsArgs, CommonArgs, OutputConfig, Shared};
 pub use denied_args::{DeniedArgs, DeniedTask, GroupDim};
 pub use export_args::{ExportArgs, ExportTask};
 pub use formats::{
-    CheckFormat, DeniedFormat, ExportFormat, FormatChoice, LintFormat, OutsideFormat, ProposeFormat, ScanFormat,
-    TimelineFormat, VerifyFormat,
+    CheckFormat, DeniedFormat, ExportFormat, FormatChoice, LintFormat, OutsideFormat, ProposeFormat, ReportFormat,
+    ScanFormat, TimelineFormat, VerifyFormat,
 };
 pub use generate::{Shell, write_completions, write_man};
 pub use outside_args::{OutsideArgs, OutsideTask};
@@ -30,6 +31,7 @@ pub use policy_args::{
     CheckArgs, CheckTask, EvalArgs, EvalTask, KindArg, LintArgs, LintTask, PolicyArgs, PolicyCommand, Requests,
 };
 pub use propose_args::{ProposeArgs, ProposeTask, ScopeArg};
+pub use report_args::{ReportArgs, ReportTask};
 pub use scan_args::{ScanArgs, ScanTask};
 pub use time_arg::{parse_duration_millis, parse_instant, parse_time_arg};
 pub use timeline_args::{TimelineArgs, TimelineTask};
@@ -62,6 +64,9 @@ pub enum Command {
     Outside(OutsideArgs),
     /// The tightest endpoint policy that still allows what the workloads did, verified by replay.
     Propose(ProposeArgs),
+    /// The weekly endpoint review as one self-contained HTML page (-o FILE): per endpoint charts, denials,
+    /// outside findings and proposed policies, from one pass over the input.
+    Report(ReportArgs),
     /// Integrity: check CloudTrail digest signatures and chains and every log file's hash; exit 1 when any
     /// log is modified, deleted or not covered, or any digest is invalid, unchecked or missing.
     Verify(VerifyArgs),
@@ -87,6 +92,7 @@ pub enum Task {
     Lint(LintTask),
     Outside(OutsideTask),
     Propose(ProposeTask),
+    Report(ReportTask),
     Verify(VerifyTask),
     Completions(Shell),
     Man,
@@ -105,6 +111,7 @@ impl Cli {
             Command::Policy(PolicyArgs { command: PolicyCommand::Lint(args) }) => Task::Lint(args.resolve()),
             Command::Outside(args) => Task::Outside(args.resolve()?),
             Command::Propose(args) => Task::Propose(args.resolve()?),
+            Command::Report(args) => Task::Report(args.resolve()?),
             Command::Verify(args) => Task::Verify(args.resolve()?),
             Command::Completions { shell } => Task::Completions(*shell),
             Command::Man => Task::Man,
