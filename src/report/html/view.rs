@@ -307,7 +307,7 @@ impl Page {
             headline: vec![
                 ("records", stats.records),
                 ("access-log lines", stats.access_log_lines),
-                ("endpoints", scan.endpoints.len() as u64),
+                ("your endpoints", scan.endpoints.len() as u64),
                 ("denied requests", denied.totals.denied_requests),
                 ("endpoint-policy denials", denied.totals.by_cause.get("vpce-policy").copied().unwrap_or(0)),
                 ("outside findings", outside.findings.len() as u64),
@@ -478,5 +478,42 @@ fn proposal_view(i: usize, input: &ProposalInput<'_>) -> ProposalView {
             })
             .collect(),
         notes: p.notes.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(millis: i64) -> Timestamp {
+        Timestamp::from_millis(millis)
+    }
+
+    #[test]
+    fn the_chart_window_is_the_flags_else_the_records() {
+        let mut series = Series::default();
+        series.add_request("vpce-1", Some(t(1_000)));
+        series.add_request("vpce-1", Some(t(9_000)));
+        let window = |since: Option<i64>, until: Option<i64>| Window { since: since.map(t), until: until.map(t) };
+        let cases = [
+            (window(None, None), Some((t(1_000), t(9_000)))),
+            (window(Some(0), None), Some((t(0), t(9_000)))),
+            // --until is exclusive: the last bucket is the one before it.
+            (window(None, Some(20_000)), Some((t(1_000), t(19_999)))),
+            (window(Some(10_000), Some(20_000)), Some((t(10_000), t(19_999)))),
+        ];
+        for (w, want) in cases {
+            assert_eq!(chart_window(w, &series), want, "{w:?}");
+        }
+        assert_eq!(chart_window(window(None, None), &Series::default()), None, "nothing to chart");
+    }
+
+    #[test]
+    fn the_window_says_where_its_ends_come_from() {
+        let mut series = Series::default();
+        series.add_request("vpce-1", Some(t(0)));
+        let text = window_text(Window { since: None, until: Some(t(86_400_000)) }, &series);
+        assert_eq!(text, "1970-01-01T00:00:00Z (first record) to 1970-01-02T00:00:00Z");
+        assert_eq!(window_text(Window::default(), &Series::default()), "the first record to the last record");
     }
 }
