@@ -193,6 +193,7 @@ fn sample_logs_page_holds_what_the_commands_report() {
     assert!(html.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src &#39;none&#39;"));
     let Some(browser) = chromium() else { return };
     let dom = dom(&browser, &page);
+    check_inert("sample-logs DOM", &dom);
     assert!(dom.contains("data-script=\"ran\""), "the inline script runs (its CSP hash is right)");
     for section in ["endpoints", "denials", "outside", "proposals", "input"] {
         assert!(dom.contains(&format!("<section id=\"{section}\">")), "section {section}");
@@ -249,13 +250,14 @@ fn sample_logs_page_holds_what_the_commands_report() {
 
 /// Markup, handlers, `javascript:` URLs, style breakouts and bidi controls in every field a log controls.
 /// Each script would set the page title or a marker attribute if it ran.
-const PAYLOADS: [&str; 6] = [
+const PAYLOADS: [&str; 7] = [
     "<script>document.title='PWNED';document.documentElement.setAttribute('data-pwned','1')</script>",
     "\"onload=\"document.title='PWNED'\" x=\"",
     "'><img src=x onerror=\"document.title='PWNED'\">",
     "</style><style>body{display:none}</style><script>document.title='PWNED'</script>",
     "javascript:document.title='PWNED'",
     "txt.\u{202e}exe\u{2066}iso\u{2069}<svg onload=\"document.title='PWNED'\">",
+    "esc\x1b[2J\x07bell\rcr\u{9b}c1",
 ];
 
 fn hostile_records() -> Vec<Value> {
@@ -353,6 +355,22 @@ fn hostile_log_content_stays_text() {
     }
     let (colours, contrast) = screenshot_contrast(&browser, &page);
     assert!(colours > 20 && contrast > 5.0, "a blank screenshot: {colours} colours, contrast {contrast}");
+}
+
+/// The fuzz corpora of the CloudTrail and access-log decoders (mutated, often invalid inputs): the report runs,
+/// and its page is inert.
+#[test]
+fn fuzz_corpora_make_an_inert_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/corpus");
+    let sources = [format!("{root}/cloudtrail_unit"), format!("{root}/access_log_line")];
+    let (page, _) = report(dir.path(), &[&sources[0], &sources[1]], &["-q"]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    check_inert("fuzz corpora", &html);
+    let Some(browser) = chromium() else { return };
+    let dom = dom(&browser, &page);
+    check_inert("fuzz corpora DOM", &dom);
+    assert!(dom.contains("data-script=\"ran\"") && dom.contains("<title>trail-vpce endpoint review</title>"));
 }
 
 /// What a page must never hold: a tag the template does not write, an event-handler attribute, a URL attribute
