@@ -103,7 +103,7 @@ mod tests {
     /// without its format, fails here first.
     #[test]
     fn each_command_lists_what_it_writes() {
-        let cases: [(&str, Vec<String>, &[&str]); 9] = [
+        let cases: [(&str, Vec<String>, &[&str]); 10] = [
             ("scan", names::<ScanFormat>(), &["table", "json"]),
             ("denied", names::<DeniedFormat>(), &["table", "json", "ndjson", "csv", "parquet"]),
             ("outside", names::<OutsideFormat>(), &["table", "json", "ndjson", "csv", "parquet"]),
@@ -113,6 +113,7 @@ mod tests {
             ("export", names::<ExportFormat>(), &["parquet"]),
             ("policy lint", names::<LintFormat>(), &["table", "json"]),
             ("verify", names::<VerifyFormat>(), &["table", "json"]),
+            ("report", names::<ReportFormat>(), &["html"]),
         ];
         for (command, got, want) in cases {
             assert_eq!(got, want, "{command}");
@@ -138,5 +139,6 @@ mod tests {
         check::<ExportFormat>();
         check::<LintFormat>();
         check::<VerifyFormat>();
+        check::<ReportFormat>();
     }
 }
