@@ -17,10 +17,11 @@ use crate::policy::{ReplayEnv, requests_from_event};
 /// What was seen through one endpoint.
 #[derive(Debug, Clone, Default)]
 pub struct EndpointFacts {
-    /// Distinct requests → how many times each was seen (add with [`EndpointFacts::add`]). A hash map whose
-    /// keys carry their hash: folding a record hashes its request once, and growing the table or merging
-    /// workers never hashes it again (an ordered map compared each request with ~log2(n) others sharing long
-    /// prefixes: a quarter of `report`'s time). Readers that need an order take [`EndpointFacts::sorted`].
+    /// Distinct requests → how many times each was seen (add with [`EndpointFacts::add`]). A hash map keyed by
+    /// each request's digest: folding a record digests its request once, and growing the table or merging
+    /// workers never hashes or compares it again (an ordered map compared each request with ~log2(n) others
+    /// sharing long prefixes: a quarter of `report`'s time). Readers that need an order take
+    /// [`EndpointFacts::sorted`].
     pub requests: HashMap<HashedRequest, u64, BuildHasherDefault<KnownHash>>,
     /// Regions of the requests.
     pub regions: BTreeSet<String>,
@@ -115,11 +116,13 @@ impl Analyzer for ProposeFacts {
     }
 }
 
-/// An observed request with its hash, computed once (xxh3 with a per-run random seed: the requests are
-/// attacker-controlled, so where they land in the table must not be predictable offline).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An observed request with its xxh3-128 digest (per-run random seed: the requests are attacker-controlled, so
+/// where they land in the table must not be predictable offline), computed once. Two requests are the same key
+/// when their digests are: a record that repeats a request costs its digest, not a comparison of every
+/// principal, action, resource and condition value (as `ingest`'s de-duplication keys event ids by digest).
+#[derive(Debug, Clone)]
 pub struct HashedRequest {
-    hash: u64,
+    digest: u128,
     pub request: ObservedRequest,
 }
 
@@ -129,13 +132,21 @@ impl HashedRequest {
         let seed = *SEED.get_or_init(|| RandomState::new().hash_one(0x7472_6169_6c5f_7670_u64));
         let mut hasher = Xxh3::with_seed(seed);
         request.hash(&mut hasher);
-        HashedRequest { hash: hasher.finish(), request }
+        HashedRequest { digest: hasher.digest128(), request }
     }
 }
 
+impl PartialEq for HashedRequest {
+    fn eq(&self, other: &HashedRequest) -> bool {
+        self.digest == other.digest
+    }
+}
+
+impl Eq for HashedRequest {}
+
 impl Hash for HashedRequest {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_u64(self.hash);
+        state.write_u64(self.digest as u64);
     }
 }
 
@@ -157,5 +168,43 @@ impl Hasher for KnownHash {
 
     fn write_u64(&mut self, n: u64) {
         self.0 = n;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(action: &str, outcome: Observed) -> ObservedRequest {
+        let mut policy_request = crate::policy::Request::new(action);
+        policy_request.resource = Some("arn:aws:s3:::b/k".to_owned());
+        policy_request.context.insert("aws:PrincipalAccount", "111122223333");
+        let access = ObservedAccess::from_request(&policy_request);
+        ObservedRequest { outcome, network_activity: false, accesses: vec![access] }
+    }
+
+    /// The same request counts once however often it comes; any difference (action, outcome) is another key;
+    /// merged facts equal facts folded in one; `sorted` is in the requests' order (outcome first).
+    #[test]
+    fn requests_are_keyed_by_their_content() {
+        let mut a = EndpointFacts::default();
+        a.add(request("s3:GetObject", Observed::Success), 1);
+        a.add(request("s3:GetObject", Observed::Success), 2);
+        a.add(request("s3:GetObject", Observed::Denied), 1);
+        let mut b = EndpointFacts::default();
+        b.add(request("s3:PutObject", Observed::Success), 1);
+        b.add(request("s3:GetObject", Observed::Success), 4);
+        a.merge(b);
+        let got: Vec<(String, Observed, u64)> =
+            a.sorted().into_iter().map(|(r, n)| (r.accesses[0].action.clone(), r.outcome, n)).collect();
+        assert_eq!(
+            got,
+            [
+                ("s3:GetObject".to_owned(), Observed::Success, 7),
+                ("s3:PutObject".to_owned(), Observed::Success, 1),
+                ("s3:GetObject".to_owned(), Observed::Denied, 1),
+            ]
+        );
+        assert_eq!(a.observed(), 9);
     }
 }
