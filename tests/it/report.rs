@@ -427,7 +427,7 @@ fn page_size_follows_distinct_keys_not_records() {
 }
 
 #[test]
-fn refuses_a_device_and_a_terminal_less_stdout_still_works() {
+fn refuses_a_device_and_writes_into_a_pipe() {
     let run = common::run(["report", &common::sample(), "-o", "/dev/zero", "-q"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("refusing"), "{}", run.stderr);
