@@ -127,7 +127,7 @@ fuzz_target!(|input: Input| {
     for seen in input.seen.iter().take(12) {
         let outcome = if seen.denied { Observed::Denied } else { Observed::Success };
         let request = ObservedRequest { outcome, network_activity: false, accesses: vec![access(seen)] };
-        *facts.requests.entry(request).or_default() += 1;
+        facts.add(request, 1);
     }
     let mut settings = Settings::default();
     settings.trusted_accounts = BTreeSet::from([TRUSTED.to_owned()]);
@@ -147,7 +147,7 @@ fuzz_target!(|input: Input| {
                 Err(e) => panic!("{granularity:?} wildcards={action_wildcards}: {e}"),
             };
             let policy = Policy::parse(&proposal.text).expect("the printed proposal parses");
-            for request in facts.requests.keys() {
+            for (request, _) in facts.sorted() {
                 let covered = select(request, &trusted, &options) == Selection::Covered;
                 if covered {
                     let got = verdict(&policy, request, &eval);

@@ -10,16 +10,18 @@
 //! events, which pair up with them) are kept per request until the end, plus every denial when ndjson output
 //! asks for one line per request.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use serde::Serialize;
 
 use super::classify::{Cause, Classification, DenyKind, Evidence, classify};
 use super::integrity::{Integrity, IntegrityCounts, SourceFiles};
+use super::series::Series;
 use crate::ingest::Analyzer;
 use crate::model::{Event, Outcome, Record, Timestamp};
 use crate::ownership::Ownership;
+use group::{Group, GroupKey};
 
 /// Replays a request through the endpoint policy given for its endpoint.
 pub trait Replayer: Send + Sync {
@@ -63,6 +65,8 @@ pub struct DeniedConfig {
     pub replayer: Option<Arc<dyn Replayer>>,
     /// `--verify`: requests remember the file they came from.
     pub track_files: bool,
+    /// `report`: count each denial in the time series by endpoint, time and settled cause.
+    pub series: bool,
 }
 
 /// One denied request, after classification.
@@ -140,6 +144,8 @@ pub struct Denied {
     network_activity_events: u64,
     /// Plain denials through each endpoint that had no policy to replay.
     unreplayed_plain_through_endpoint: HashMap<String, u64>,
+    /// With `config.series`: denials by endpoint, time bucket and cause.
+    series: Series,
 }
 
 impl Denied {
@@ -175,6 +181,7 @@ impl Analyzer for Denied {
         for (vpce, n) in other.unreplayed_plain_through_endpoint {
             *self.unreplayed_plain_through_endpoint.entry(vpce).or_default() += n;
         }
+        self.series.merge(other.series);
     }
 }
 
@@ -275,6 +282,12 @@ impl Denied {
         if request.service_principal {
             self.service_principal_denials += 1;
         }
+        if self.config.series
+            && let Some(vpce) = &request.vpce
+        {
+            let network_activity = request.evidence == Evidence::NetworkActivity;
+            self.series.add_denial(vpce, request.time, request.cause, network_activity);
+        }
         if self.config.all_causes || request.shown_by_default() {
             let key = GroupKey::of(&request, self.config.group_by);
             self.groups.entry(key).or_default().add(&request);
@@ -320,101 +333,6 @@ fn move_count(by_cause: &mut BTreeMap<Cause, u64>, from: Cause, to: Cause, n: u6
         *count = count.saturating_sub(n);
     }
     *by_cause.entry(to).or_default() += n;
-}
-
-/// The grouping key of a row; dimensions not grouped by are `None`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-struct GroupKey {
-    cause: Cause,
-    deny: DenyKind,
-    evidence: Evidence,
-    /// Always the request's endpoint while folding; dropped at the end unless grouped by endpoint.
-    vpce: Option<String>,
-    vpce_operator: Option<String>,
-    principal: Option<String>,
-    action: Option<String>,
-    resource: Option<String>,
-    statement: Option<String>,
-    possibly_vpce: bool,
-    service_principal: bool,
-    endpoint_ruled_out: bool,
-}
-
-impl GroupKey {
-    fn of(request: &DeniedRequest, by: GroupBy) -> GroupKey {
-        GroupKey {
-            cause: request.cause,
-            deny: request.deny,
-            evidence: request.evidence,
-            vpce: request.vpce.clone(),
-            vpce_operator: request.vpce_operator.clone(),
-            principal: by.principal.then(|| request.principal.clone()),
-            action: if by.action { request.action.clone() } else { None },
-            resource: if by.resource { request.resource.clone() } else { None },
-            statement: request.statement.clone(),
-            possibly_vpce: request.possibly_vpce(),
-            service_principal: request.service_principal,
-            endpoint_ruled_out: request.endpoint_ruled_out,
-        }
-    }
-}
-
-const MAX_SOURCE_IPS: usize = 20;
-
-#[derive(Debug, Default)]
-struct Group {
-    count: u64,
-    first_seen: Option<Timestamp>,
-    last_seen: Option<Timestamp>,
-    source_ips: BTreeSet<String>,
-    sample_event_id: Option<String>,
-    logs: BTreeSet<&'static str>,
-    policy_arns: BTreeSet<String>,
-    files: SourceFiles,
-}
-
-impl Group {
-    fn add(&mut self, request: &DeniedRequest) {
-        self.count += 1;
-        if let Some(time) = request.time {
-            self.first_seen = Some(self.first_seen.map_or(time, |t| t.min(time)));
-            self.last_seen = Some(self.last_seen.map_or(time, |t| t.max(time)));
-        }
-        if let Some(ip) = &request.source_ip
-            && (self.source_ips.len() < MAX_SOURCE_IPS || self.source_ips.last().is_some_and(|last| ip < last))
-        {
-            self.source_ips.insert(ip.clone());
-            while self.source_ips.len() > MAX_SOURCE_IPS {
-                self.source_ips.pop_last();
-            }
-        }
-        if let Some(id) = &request.event_id
-            && self.sample_event_id.as_ref().is_none_or(|current| id < current)
-        {
-            self.sample_event_id = Some(id.clone());
-        }
-        self.logs.insert(request.log);
-        if let Some(arn) = &request.policy_arn {
-            self.policy_arns.insert(arn.clone());
-        }
-        if let Some(file) = &request.source_file {
-            self.files.add(file);
-        }
-    }
-
-    fn merge(&mut self, other: Group) {
-        self.count += other.count;
-        self.first_seen = [self.first_seen, other.first_seen].into_iter().flatten().min();
-        self.last_seen = [self.last_seen, other.last_seen].into_iter().flatten().max();
-        self.source_ips.extend(other.source_ips);
-        while self.source_ips.len() > MAX_SOURCE_IPS {
-            self.source_ips.pop_last();
-        }
-        self.sample_event_id = [self.sample_event_id.take(), other.sample_event_id].into_iter().flatten().min();
-        self.logs.extend(other.logs);
-        self.policy_arns.extend(other.policy_arns);
-        self.files.merge(other.files);
-    }
 }
 
 /// One row of the report (the JSON contract's `denials[]`).
@@ -463,6 +381,9 @@ pub struct DeniedReport {
     /// With `--verify`: the files judged and the shown requests by their source file's integrity.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub integrity: Option<super::integrity::IntegritySummary>,
+    /// With `series` (`report`): denials by endpoint, time bucket and cause, ownership applied.
+    #[serde(skip)]
+    pub series: Series,
 }
 
 #[derive(Debug, Serialize)]
@@ -578,6 +499,7 @@ impl Denied {
             ));
         }
         self.requests.sort();
+        self.series.reassign(|vpce| !ownership.is_customer_side(vpce));
         DeniedReport {
             denials,
             totals: Totals {
@@ -589,10 +511,12 @@ impl Denied {
             notes,
             requests: self.requests,
             integrity: None,
+            series: self.series,
         }
     }
 }
 
+mod group;
 mod integrity;
 mod rows;
 #[cfg(test)]

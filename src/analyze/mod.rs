@@ -11,6 +11,7 @@ pub mod outside;
 pub mod propose;
 pub mod replay;
 pub mod scan;
+pub mod series;
 pub mod small_set;
 pub mod timeline;
 pub mod trust;

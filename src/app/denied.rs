@@ -24,6 +24,7 @@ pub fn run(mut task: DeniedTask) -> Result<Outcome, AppError> {
         per_request: task.format == DeniedFormat::Ndjson,
         replayer: crate::analyze::replay::replayer(settings.endpoint_policies()),
         track_files: task.integrity.is_some(),
+        series: false,
     };
     let (denied, stats) = ingest::run(ingest, || Denied::new(config.clone()))?;
     check_input(&stats, output)?;

@@ -12,6 +12,7 @@ mod policy_cmd;
 mod policy_input;
 mod propose;
 mod propose_output;
+mod report;
 mod scan;
 mod timeline;
 mod verify;
@@ -85,6 +86,7 @@ pub fn run_task(task: Task) -> Result<Outcome, AppError> {
         Task::Lint(task) => policy_cmd::lint(&task),
         Task::Outside(task) => outside::run(task),
         Task::Propose(task) => propose::run(task),
+        Task::Report(task) => report::run(task),
         Task::Verify(task) => verify::run(task),
         Task::Ls(task) => ls::run(task),
         Task::Completions(shell) => generated(|out| crate::cli::write_completions(shell, out)),

@@ -13,16 +13,17 @@ use crate::analyze::propose::{
 };
 use crate::analyze::trust::TrustedSet;
 use crate::cli::{ProposeFormat, ProposeTask};
-use crate::config::load_policy;
+use crate::config::{LoadedPolicy, Settings, load_policy};
 use crate::ingest;
+use crate::ownership::Ownership;
 use crate::policy::EndpointKind;
 use crate::report::{self, Envelope, Human, warn, write_input_summary};
 
 /// An endpoint that got no proposal, and why.
 #[derive(Debug, Serialize)]
-struct Skipped {
-    vpce: String,
-    reason: String,
+pub(super) struct Skipped {
+    pub vpce: String,
+    pub reason: String,
 }
 
 #[derive(Serialize)]
@@ -53,11 +54,7 @@ pub fn run(mut task: ProposeTask) -> Result<Outcome, AppError> {
     let (mut facts, stats) = ingest::run(ingest, || ProposeFacts::new(env.clone(), trusted.clone()))?;
     check_input(&stats, output)?;
     let ownership = settings.ownership(&stats.endpoints);
-    for (_, owner, _) in ownership.iter() {
-        if let (true, Some(account)) = (owner.class.is_customer_side(), &owner.account) {
-            facts.trusted.observe_endpoint_owner(account);
-        }
-    }
+    trust_endpoint_owners(&mut facts, &ownership);
     if let Some(vpce) = &single {
         if !facts.endpoints.contains_key(vpce) {
             return Err(AppError::Usage(format!("no request through {vpce} in the input")));
@@ -70,35 +67,9 @@ pub fn run(mut task: ProposeTask) -> Result<Outcome, AppError> {
         }
     }
     let base = ProposeOptions { aws_owned: Arc::clone(&settings.aws_owned), ..task.options };
-    let mut proposals = Vec::new();
-    let mut skipped = Vec::new();
-    for (vpce, endpoint_facts) in &facts.endpoints {
-        if let Some(operator) = ownership.operator_label(vpce) {
-            skipped.push(Skipped {
-                vpce: vpce.clone(),
-                reason: format!(
-                    "not your endpoint ({operator}): no policy proposed for an endpoint you do not operate"
-                ),
-            });
-            continue;
-        }
-        let endpoint = settings.endpoints.get(vpce);
-        let options =
-            ProposeOptions { kind: endpoint.and_then(|e| e.kind).unwrap_or(EndpointKind::Gateway), ..base.clone() };
-        let loaded = current_file.as_ref().or_else(|| endpoint.and_then(|e| e.policy.as_ref()));
-        let name = loaded.map(|l| l.path.display().to_string()).unwrap_or_default();
-        let current = loaded.map(|l| Current { name: &name, policy: &l.policy });
-        match propose_endpoint(vpce, endpoint_facts, &facts.trusted, &options, current) {
-            Ok(p) => proposals.push(p),
-            Err(ProposeError::Generate { vpce, source }) if single.is_none() => {
-                if !output.quiet {
-                    warn(format_args!("no proposal for {vpce}: {source}"));
-                }
-                skipped.push(Skipped { vpce, reason: source.to_string() });
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
+    let current = current_file.as_ref();
+    let (proposals, skipped) =
+        propose_all(&facts, &settings, &ownership, &base, current, single.is_some(), output.quiet)?;
     let mut out = report::open_output(output.output.as_deref())?;
     match (task.format, &single) {
         (ProposeFormat::Table | ProposeFormat::Json, Some(_)) => {
@@ -149,6 +120,59 @@ pub fn run(mut task: ProposeTask) -> Result<Outcome, AppError> {
     }
     out.finish()?;
     Ok(Outcome::Clean)
+}
+
+/// The accounts that own the customer's endpoints are trusted (they are the proposals' own accounts).
+pub(super) fn trust_endpoint_owners(facts: &mut ProposeFacts, ownership: &Ownership) {
+    for (_, owner, _) in ownership.iter() {
+        if let (true, Some(account)) = (owner.class.is_customer_side(), &owner.account) {
+            facts.trusted.observe_endpoint_owner(account);
+        }
+    }
+}
+
+/// Every endpoint's verified proposal, or why it got none (endpoints that are not the customer's, and generation
+/// failures unless one endpoint was asked for: then the failure is the command's error). `current_file` is the
+/// policy to compare with (`--current`), else each endpoint's policy in the config.
+pub(super) fn propose_all(
+    facts: &ProposeFacts,
+    settings: &Settings,
+    ownership: &Ownership,
+    base: &ProposeOptions,
+    current_file: Option<&LoadedPolicy>,
+    single: bool,
+    quiet: bool,
+) -> Result<(Vec<Proposal>, Vec<Skipped>), AppError> {
+    let mut proposals = Vec::new();
+    let mut skipped = Vec::new();
+    for (vpce, endpoint_facts) in &facts.endpoints {
+        if let Some(operator) = ownership.operator_label(vpce) {
+            skipped.push(Skipped {
+                vpce: vpce.clone(),
+                reason: format!(
+                    "not your endpoint ({operator}): no policy proposed for an endpoint you do not operate"
+                ),
+            });
+            continue;
+        }
+        let endpoint = settings.endpoints.get(vpce);
+        let options =
+            ProposeOptions { kind: endpoint.and_then(|e| e.kind).unwrap_or(EndpointKind::Gateway), ..base.clone() };
+        let loaded = current_file.or_else(|| endpoint.and_then(|e| e.policy.as_ref()));
+        let name = loaded.map(|l| l.path.display().to_string()).unwrap_or_default();
+        let current = loaded.map(|l| Current { name: &name, policy: &l.policy });
+        match propose_endpoint(vpce, endpoint_facts, &facts.trusted, &options, current) {
+            Ok(p) => proposals.push(p),
+            Err(ProposeError::Generate { vpce, source }) if !single => {
+                if !quiet {
+                    warn(format_args!("no proposal for {vpce}: {source}"));
+                }
+                skipped.push(Skipped { vpce, reason: source.to_string() });
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok((proposals, skipped))
 }
 
 fn summaries_to_stderr(proposals: &[Proposal], quiet: bool) -> std::io::Result<()> {

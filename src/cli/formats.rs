@@ -86,6 +86,10 @@ formats!(
     VerifyFormat, default "table", [Table, Json], tabular: []
 );
 formats!(
+    /// `report --format`: one self-contained HTML page.
+    ReportFormat, default "html", [Html], tabular: []
+);
+formats!(
     /// `policy lint --format`.
     LintFormat, default "table", [Table, Json], tabular: []
 );
@@ -103,7 +107,7 @@ mod tests {
     /// without its format, fails here first.
     #[test]
     fn each_command_lists_what_it_writes() {
-        let cases: [(&str, Vec<String>, &[&str]); 10] = [
+        let cases: [(&str, Vec<String>, &[&str]); 11] = [
             ("ls", names::<LsFormat>(), &["table", "ndjson"]),
             ("scan", names::<ScanFormat>(), &["table", "json"]),
             ("denied", names::<DeniedFormat>(), &["table", "json", "ndjson", "csv", "parquet"]),
@@ -114,6 +118,7 @@ mod tests {
             ("export", names::<ExportFormat>(), &["parquet"]),
             ("policy lint", names::<LintFormat>(), &["table", "json"]),
             ("verify", names::<VerifyFormat>(), &["table", "json"]),
+            ("report", names::<ReportFormat>(), &["html"]),
         ];
         for (command, got, want) in cases {
             assert_eq!(got, want, "{command}");
@@ -140,5 +145,6 @@ mod tests {
         check::<ExportFormat>();
         check::<LintFormat>();
         check::<VerifyFormat>();
+        check::<ReportFormat>();
     }
 }

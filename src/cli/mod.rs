@@ -11,6 +11,7 @@ mod ls_args;
 mod outside_args;
 mod policy_args;
 mod propose_args;
+mod report_args;
 mod scan_args;
 mod time_arg;
 mod timeline_args;
@@ -23,7 +24,7 @@ pub use denied_args::{DeniedArgs, DeniedTask, GroupDim};
 pub use export_args::{ExportArgs, ExportTask};
 pub use formats::{
     CheckFormat, DeniedFormat, ExportFormat, FormatChoice, LintFormat, LsFormat, OutsideFormat, ProposeFormat,
-    ScanFormat, TimelineFormat, VerifyFormat,
+    ReportFormat, ScanFormat, TimelineFormat, VerifyFormat,
 };
 pub use generate::{Shell, write_completions, write_man};
 pub use ls_args::{LsArgs, LsTask};
@@ -32,6 +33,7 @@ pub use policy_args::{
     CheckArgs, CheckTask, EvalArgs, EvalTask, KindArg, LintArgs, LintTask, PolicyArgs, PolicyCommand, Requests,
 };
 pub use propose_args::{ProposeArgs, ProposeTask, ScopeArg};
+pub use report_args::{ReportArgs, ReportTask};
 pub use scan_args::{ScanArgs, ScanTask};
 pub use time_arg::{parse_duration_millis, parse_instant, parse_time_arg};
 pub use timeline_args::{TimelineArgs, TimelineTask};
@@ -64,6 +66,9 @@ pub enum Command {
     Outside(OutsideArgs),
     /// The tightest endpoint policy that still allows what the workloads did, verified by replay.
     Propose(ProposeArgs),
+    /// The weekly endpoint review as one self-contained HTML page (-o FILE): per endpoint charts, denials,
+    /// outside findings and proposed policies, from one pass over the input.
+    Report(ReportArgs),
     /// Integrity: check CloudTrail digest signatures and chains and every log file's hash; exit 1 when any
     /// log is modified, deleted or not covered, or any digest is invalid, unchecked or missing.
     Verify(VerifyArgs),
@@ -92,6 +97,7 @@ pub enum Task {
     Lint(LintTask),
     Outside(OutsideTask),
     Propose(ProposeTask),
+    Report(ReportTask),
     Verify(VerifyTask),
     Ls(LsTask),
     Completions(Shell),
@@ -111,6 +117,7 @@ impl Cli {
             Command::Policy(PolicyArgs { command: PolicyCommand::Lint(args) }) => Task::Lint(args.resolve()),
             Command::Outside(args) => Task::Outside(args.resolve()?),
             Command::Propose(args) => Task::Propose(args.resolve()?),
+            Command::Report(args) => Task::Report(args.resolve()?),
             Command::Verify(args) => Task::Verify(args.resolve()?),
             Command::Ls(args) => Task::Ls(args.resolve()?),
             Command::Completions { shell } => Task::Completions(*shell),

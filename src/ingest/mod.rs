@@ -5,6 +5,7 @@
 //! except the de-duplication set (sharded). Memory is one in-flight record per worker plus what analyzers
 //! keep per distinct key, plus 16 bytes per distinct event id for de-duplication.
 
+mod composite;
 mod dedup;
 mod filter;
 mod remote;

@@ -51,6 +51,33 @@ pub fn escape_csv_cell(text: &str) -> Cow<'_, str> {
     Cow::Owned(format!("'{escaped}"))
 }
 
+/// Writes `text` as HTML text or attribute value: `&`, `<`, `>`, `"` and `'` as character references, and the
+/// characters [`escape_terminal`] escapes (controls, bidi overrides and isolates) as the same visible `\u{..}`
+/// text, newlines excepted (harmless in HTML, and the policy documents need them). The HTML chokepoint: the
+/// report's templates write every value through it (`report::html::HtmlEscaper`).
+pub fn write_html(mut dest: impl std::fmt::Write, text: &str) -> std::fmt::Result {
+    let mut plain = 0;
+    for (at, c) in text.char_indices() {
+        let replacement = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' => "&quot;",
+            '\'' => "&#39;",
+            c if c != '\n' && needs_escape(c) => "",
+            _ => continue,
+        };
+        dest.write_str(&text[plain..at])?;
+        if replacement.is_empty() {
+            write!(dest, "\\u{{{:x}}}", c as u32)?;
+        } else {
+            dest.write_str(replacement)?;
+        }
+        plain = at + c.len_utf8();
+    }
+    dest.write_str(&text[plain..])
+}
+
 fn needs_escape(c: char) -> bool {
     (c.is_control() && c != '\t')
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
@@ -76,6 +103,41 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(escape_terminal(input), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn html_is_text_only() {
+        let cases = [
+            ("plain", "plain"),
+            ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+            ("\"onload=alert(1) x='", "&quot;onload=alert(1) x=&#39;"),
+            ("</style><b>", "&lt;/style&gt;&lt;b&gt;"),
+            ("a&amp;b", "a&amp;amp;b"),
+            ("javascript:alert(1)", "javascript:alert(1)"),
+            ("txt.\u{202e}exe", "txt.\\u{202e}exe"),
+            ("iso\u{2066}late\u{2069}", "iso\\u{2066}late\\u{2069}"),
+            ("lrm\u{200e}alm\u{61c}", "lrm\\u{200e}alm\\u{61c}"),
+            ("\x1b[2J\x07\r\0", "\\u{1b}[2J\\u{7}\\u{d}\\u{0}"),
+            ("two\nlines\tand tab", "two\nlines\tand tab"),
+            ("ünïcödé", "ünïcödé"),
+        ];
+        for (input, expected) in cases {
+            let mut out = String::new();
+            write_html(&mut out, input).unwrap();
+            assert_eq!(out, expected, "{input:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever the text, the output holds no markup character and no control or bidi character but newline
+        /// and tab.
+        #[test]
+        fn html_output_holds_no_markup(text in "\\PC{0,40}|[<>&\"'\u{202a}-\u{202e}\u{2066}-\u{2069}\x00-\x1f]{0,20}") {
+            let mut out = String::new();
+            write_html(&mut out, &text).unwrap();
+            proptest::prop_assert!(!out.contains(['<', '>', '"', '\'']), "{}", out);
+            proptest::prop_assert!(!out.chars().any(|c| c != '\n' && c != '\t' && needs_escape(c)), "{:?}", out);
         }
     }
 

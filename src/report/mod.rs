@@ -3,6 +3,7 @@
 //! the output destination.
 
 pub mod escape;
+pub mod html;
 pub mod human;
 pub mod output;
 pub mod rows;

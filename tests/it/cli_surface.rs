@@ -3,7 +3,7 @@
 
 use crate::common;
 
-const COMMANDS: [&str; 12] = [
+const COMMANDS: [&str; 13] = [
     "scan",
     "denied",
     "timeline",
@@ -14,6 +14,7 @@ const COMMANDS: [&str; 12] = [
     "propose",
     "verify",
     "ls",
+    "report",
     "completions",
     "man",
 ];

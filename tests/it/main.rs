@@ -29,6 +29,7 @@ mod policy_props;
 mod propose;
 mod real_fixtures;
 mod record_head;
+mod report;
 #[cfg(feature = "tabular")]
 mod rows_agree;
 #[cfg(feature = "aws")]

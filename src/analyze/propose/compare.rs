@@ -89,7 +89,8 @@ pub fn compare(
         method: "replay of every observed request and of probe requests (observed principals plus an outsider × actions observed or named by the current policy × resources observed or named by it) through both policies",
         ..Comparison::default()
     };
-    for (request, &count) in &facts.requests {
+    let requests = facts.sorted();
+    for &(request, count) in &requests {
         let answer = |p: &Policy| {
             let answers: Vec<Option<bool>> =
                 request.accesses.iter().map(|a| evaluate_with(p, &a.to_request(), options).is_allowed()).collect();
@@ -109,7 +110,7 @@ pub fn compare(
         c.observed.allowed_by_current_only += u64::from(cur && !prop) * count;
         c.observed.allowed_by_proposal_only += u64::from(prop && !cur) * count;
     }
-    let accesses: Vec<&ObservedAccess> = facts.requests.keys().flat_map(|r| r.accesses.iter()).collect();
+    let accesses: Vec<&ObservedAccess> = requests.iter().flat_map(|(r, _)| r.accesses.iter()).collect();
     let principals = probe_principals(&accesses);
     let actions = probe_actions(&accesses, current);
     let resources = probe_resources(&accesses, current);

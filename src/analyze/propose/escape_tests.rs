@@ -47,7 +47,7 @@ fn facts(accesses: &[ObservedAccess]) -> EndpointFacts {
     for access in accesses {
         let request =
             ObservedRequest { outcome: Observed::Success, network_activity: false, accesses: vec![access.clone()] };
-        *facts.requests.entry(request).or_default() += 1;
+        facts.add(request, 1);
     }
     facts
 }

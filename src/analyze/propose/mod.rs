@@ -127,6 +127,7 @@ fn left_out(facts: &EndpointFacts, trusted: &TrustedSet, options: &ProposeOption
     type Key<'a> = (LeftOutReason, Option<String>, String, Option<String>, Option<String>, &'a str);
     let mut groups: BTreeMap<Key<'_>, u64> = BTreeMap::new();
     for (request, &count) in &facts.requests {
+        let request = &request.request;
         let Selection::LeftOut(reason) = select(request, trusted, options) else { continue };
         let outcome = match request.outcome {
             Observed::Success => "success",

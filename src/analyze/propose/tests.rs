@@ -45,7 +45,7 @@ fn facts(rows: &[Row<'_>]) -> EndpointFacts {
             network_activity: false,
             accesses: vec![access(principal, action, *resource, *owner)],
         };
-        *facts.requests.entry(request).or_default() += 1;
+        facts.add(request, 1);
     }
     facts
 }

@@ -73,7 +73,7 @@ pub fn service_of(action: &str) -> String {
 /// Folds the covered requests of an endpoint into units.
 pub fn build_units(facts: &EndpointFacts, trusted: &TrustedSet, options: &ProposeOptions) -> Units {
     let mut units = Units::new();
-    for request in facts.requests.keys() {
+    for (request, _) in facts.sorted() {
         if select(request, trusted, options) != Selection::Covered {
             continue;
         }

@@ -76,7 +76,7 @@ pub fn verify(policy: &Policy, facts: &EndpointFacts, trusted: &TrustedSet, opti
     let eval = EvalOptions::for_endpoint(options.kind);
     let mut v = Verification::default();
     let mut unknowns: BTreeMap<(String, &'static str, Vec<String>), u64> = BTreeMap::new();
-    for (request, &count) in &facts.requests {
+    for (request, count) in facts.sorted() {
         let selection = select(request, trusted, options);
         let verdict = verdict(policy, request, &eval);
         let describe = || request.accesses.iter().map(|a| a.describe()).collect::<Vec<_>>().join("; ");
