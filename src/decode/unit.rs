@@ -18,6 +18,7 @@ use super::content::{Attach, HashingReader, UnitContent, of_buffer, wants_hash};
 use super::gzip::{self, cap_exceeded};
 use super::inflate::{Inflated, Inflater};
 use super::json_split::JsonSplitter;
+use super::parquet::{self, ParquetSchema};
 use super::s3_access_log;
 use super::sniff::{SNIFF_LEN, Sniffed, sniff};
 use crate::model::Record;
@@ -63,6 +64,8 @@ pub enum UnitKind {
     Empty,
     /// Content of no known kind.
     Unrecognised,
+    /// A Parquet file of one of the schemas trail-vpce reads (its rows are records).
+    Parquet(ParquetSchema),
 }
 
 /// The verdict on one unit.
@@ -87,7 +90,7 @@ pub struct UnitOutcome {
 
 impl UnitOutcome {
     /// A unit not read yet.
-    fn new(name: &str) -> UnitOutcome {
+    pub(crate) fn new(name: &str) -> UnitOutcome {
         UnitOutcome {
             name: name.to_owned(),
             kind: UnitKind::Unrecognised,
@@ -129,6 +132,28 @@ pub fn decode_unit(name: &str, reader: &mut dyn Read, options: &DecodeOptions, s
     decode_nested(name, reader, options, sink, 0);
 }
 
+/// Decodes a local file. A Parquet file is read in place (its footer is at its end, so it is not streamed);
+/// anything else, and anything that cannot seek (a FIFO named on the command line), streams through
+/// [`decode_unit`].
+pub fn decode_file(name: &str, mut file: std::fs::File, options: &DecodeOptions, sink: &mut dyn Sink) {
+    let mut magic = Vec::with_capacity(4);
+    if let Err(e) = (&mut file).take(4).read_to_end(&mut magic) {
+        let mut outcome = UnitOutcome::new(name);
+        outcome.failure = Some(describe_io(&e));
+        sink.unit_done(outcome);
+        return;
+    }
+    let seekable = file.metadata().is_ok_and(|m| m.is_file());
+    if magic == b"PAR1" && seekable {
+        let mut outcome = UnitOutcome::new(name);
+        parquet::read_unit(&mut file, options, sink, &mut outcome);
+        sink.unit_done(outcome);
+        return;
+    }
+    let mut reader = BufReader::with_capacity(256 * 1024, Cursor::new(magic).chain(file));
+    decode_unit(name, &mut reader, options, sink);
+}
+
 fn decode_nested(name: &str, reader: &mut dyn Read, options: &DecodeOptions, sink: &mut dyn Sink, depth: u32) {
     let mut outcome = UnitOutcome::new(name);
     let (head, skipped) = match read_head(reader) {
@@ -153,6 +178,7 @@ fn decode_nested(name: &str, reader: &mut dyn Read, options: &DecodeOptions, sin
             outcome.kind = UnitKind::Archive;
             outcome.failure = read_zip(name, &mut stream, options, sink, depth).err();
         }
+        Sniffed::Parquet => read_spooled_parquet(&mut stream, options, sink, &mut outcome),
         Sniffed::Gzip | Sniffed::Tar | Sniffed::Zip => {
             outcome.failure = Some(format!("archives nested more than {MAX_NESTING} levels deep"));
         }
@@ -171,6 +197,39 @@ fn decode_nested(name: &str, reader: &mut dyn Read, options: &DecodeOptions, sin
         }
     }
     sink.unit_done(outcome);
+}
+
+/// Reads a Parquet unit that is not a local file (stdin, an archive entry, an S3 object): its footer is at its
+/// end, so it is spooled to an anonymous temporary file first (deleted when closed), up to the decompression
+/// cap. Without the `tabular` feature nothing is spooled: the unit is a bad file that says why.
+fn read_spooled_parquet(
+    stream: &mut impl Read,
+    options: &DecodeOptions,
+    sink: &mut dyn Sink,
+    outcome: &mut UnitOutcome,
+) {
+    if cfg!(not(feature = "tabular")) {
+        outcome.failure = Some(parquet::NOT_BUILT.to_owned());
+        return;
+    }
+    let mut spool = match tempfile::tempfile() {
+        Ok(spool) => spool,
+        Err(e) => {
+            outcome.failure = Some(format!("cannot spool Parquet to a temporary file: {e}"));
+            return;
+        }
+    };
+    let cap = options.max_decompressed_bytes;
+    match io::copy(&mut stream.take(cap.saturating_add(1)), &mut spool) {
+        Ok(size) if size > cap => {
+            outcome.bytes = size;
+            outcome.failure = Some(format!(
+                "Parquet over the --max-decompressed-bytes cap ({cap} bytes) to spool from a stream; read it as a local file"
+            ));
+        }
+        Ok(_) => parquet::read_unit(&mut spool, options, sink, outcome),
+        Err(e) => outcome.failure = Some(format!("{} while spooling Parquet", describe_io(&e))),
+    }
 }
 
 /// How far a unit that is not a log is read to tell its size; past this it is "over 1 MiB".
