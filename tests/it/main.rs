@@ -23,6 +23,8 @@ mod memory_flat;
 #[cfg(not(feature = "aws"))]
 mod no_aws;
 mod outside;
+#[cfg(feature = "tabular")]
+mod parquet_input;
 mod policy_cli;
 mod policy_conformance;
 mod policy_props;

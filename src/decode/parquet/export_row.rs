@@ -128,7 +128,9 @@ pub fn to_event(row: ExportRow) -> Result<Event, ExportRowError> {
             aligned("access_resources", on.len(), actions.len())?;
             actions.into_iter().zip(on).map(|(action, on)| Access { action, resource: non_empty(on) }).collect()
         }
-        // An export from before the access columns: derived again, as the decoders derive them.
+        // An export from before the access columns: no actions exported means none (an S3-internal or unknown
+        // access-log operation); otherwise derived again, as the decoders derive them.
+        _ if row.actions.is_empty() => Vec::new(),
         _ => {
             let account = resources.iter().find_map(|r| r.account.as_deref()).or(row.recipient_account.as_deref());
             actions::accesses(&ApiCall {
