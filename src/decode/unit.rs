@@ -397,6 +397,22 @@ pub(super) mod tests {
         seen
     }
 
+    /// A Parquet unit from a stream: spooled and read with the `tabular` feature, a bad file that says why
+    /// without it; never records, never a panic.
+    #[test]
+    fn parquet_from_a_stream_is_a_clear_bad_file_when_damaged_or_not_built() {
+        let garbage = [b"PAR1".as_slice(), &[0x42; 64], b"PAR1"].concat();
+        let seen = decode(&garbage);
+        let outcome = &seen.outcomes[0];
+        assert_eq!((seen.events, outcome.records, outcome.bad_records), (0, 0, 0));
+        let failure = outcome.failure.as_deref().unwrap_or_default();
+        if cfg!(feature = "tabular") {
+            assert!(failure.starts_with("damaged Parquet file"), "{failure}");
+        } else {
+            assert_eq!(failure, parquet::NOT_BUILT);
+        }
+    }
+
     const RECORD: &str = r#"{"eventVersion":"1.09","eventTime":"2026-11-21T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","eventID":"e1"}"#;
     const DIGEST: &str = r#"{"digestStartTime":"2026-11-21T09:00:00Z","logFiles":[]}"#;
     const POLICY: &str = r#"{"Version":"2012-10-17","Statement":[]}"#;

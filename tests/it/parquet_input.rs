@@ -517,3 +517,19 @@ fn parquet_from_stdin_and_archives_is_spooled_and_read() {
     let (_, error, _) = common::only_bad_file(&capped["input"]);
     assert!(error.contains("over the --max-decompressed-bytes cap"), "{error}");
 }
+
+/// `verify` reads CloudTrail's delivered files only: an export is skipped, each file saying why.
+#[cfg(feature = "aws")]
+#[test]
+fn verify_says_parquet_has_no_digest() {
+    let (_dir, events) = export(&sample(), &[]);
+    let keys = common::sample_logs().join("../sample-digest-key/public-keys.json");
+    let done =
+        run(["verify", events.to_str().unwrap(), "--public-keys", keys.to_str().unwrap(), "--format", "json", "-q"]);
+    let input = done.input();
+    let skipped = input["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 8, "{input}");
+    for file in skipped {
+        assert_eq!(file["reason"], trail_vpce::verify::gather::PARQUET_NO_DIGEST, "{input}");
+    }
+}
