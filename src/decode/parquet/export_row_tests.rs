@@ -1,5 +1,8 @@
 use super::*;
 
+/// A change to the base row.
+type Change = fn(&mut ExportRow);
+
 fn row() -> ExportRow {
     ExportRow {
         time_ms: Some(1_795_000_000_000),
@@ -23,7 +26,7 @@ fn row() -> ExportRow {
 fn rows_map_back_to_events() {
     // (what the row changes, what the event must show)
     type Check = fn(&Event) -> bool;
-    let cases: Vec<(&str, fn(&mut ExportRow), Check)> = vec![
+    let cases: Vec<(&str, Change, Check)> = vec![
         ("plain", |_| {}, |e| e.kind == LogKind::CloudTrail && e.outcome == Outcome::Success),
         ("'' account is unknown", |_| {}, |e| e.resources[0].account.is_none() && e.resources[1].account.is_some()),
         (
@@ -117,7 +120,7 @@ fn rows_map_back_to_events() {
 
 #[test]
 fn malformed_rows_are_rejected_with_a_reason() {
-    let cases: Vec<(fn(&mut ExportRow), ExportRowError)> = vec![
+    let cases: Vec<(Change, ExportRowError)> = vec![
         (|r| r.event_name = None, ExportRowError::NoEventName),
         (|r| r.event_name = Some(String::new()), ExportRowError::NoEventName),
         (|r| r.log = Some("vpc-flow".to_owned()), ExportRowError::UnknownLog("vpc-flow".to_owned())),

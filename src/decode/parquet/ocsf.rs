@@ -154,10 +154,9 @@ pub fn to_cloudtrail(row: OcsfRow) -> Result<Vec<u8>, OcsfError> {
     // The feature name is the category only when it names exactly one (Security Lake 1.1 writes the trail's
     // "Management, Data, and Insights" there); otherwise `unmapped` or `managementEvent` says.
     put("eventCategory", row.feature.filter(|f| matches!(f.as_str(), "Management" | "Data" | "NetworkActivity")));
-    if let Some(data) = row.request_data.as_deref().and_then(|d| serde_json::from_str::<Value>(d).ok()) {
-        if data.is_object() {
-            record.insert("requestParameters".to_owned(), data);
-        }
+    let data = row.request_data.as_deref().and_then(|d| serde_json::from_str::<Value>(d).ok());
+    if let Some(data) = data.filter(Value::is_object) {
+        record.insert("requestParameters".to_owned(), data);
     }
     let identity = user_identity(
         row.user_type,

@@ -1,4 +1,7 @@
 use super::*;
+
+/// A change to the base row.
+type Change = fn(&mut OcsfRow);
 use crate::decode::cloudtrail::RecordParser;
 use crate::model::{Event, Outcome, PrincipalType};
 
@@ -47,7 +50,7 @@ fn event(row: OcsfRow) -> Event {
 #[test]
 fn rows_map_to_the_cloudtrail_record_they_stand_for() {
     type Check = fn(&Event) -> bool;
-    let cases: Vec<(&str, fn(&mut OcsfRow), Check)> = vec![
+    let cases: Vec<(&str, Change, Check)> = vec![
         ("names", |_| {}, |e| e.event_name == "GetObject" && e.event_source == "s3.amazonaws.com"),
         ("endpoint from src_endpoint.uid", |_| {}, |e| e.vpce.as_deref() == Some("vpce-0a1b2c3d4e5f60001")),
         ("endpoint account from unmapped", |_| {}, |e| e.vpce_account.as_deref() == Some("111122223333")),
@@ -149,7 +152,7 @@ fn rows_map_to_the_cloudtrail_record_they_stand_for() {
 
 #[test]
 fn rows_that_are_not_api_activity_or_lack_essentials_are_rejected() {
-    let cases: Vec<(fn(&mut OcsfRow), OcsfError)> = vec![
+    let cases: Vec<(Change, OcsfError)> = vec![
         (|r| r.class_uid = None, OcsfError::NoClass),
         (|r| r.class_uid = Some(3002), OcsfError::Unsupported(3002, "Authentication")),
         (|r| r.class_uid = Some(3001), OcsfError::Unsupported(3001, "Account Change")),
