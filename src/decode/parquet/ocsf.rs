@@ -17,6 +17,7 @@
 //! | `api.response.error`, `api.response.message` | `errorCode`, `errorMessage` |
 //! | `api.request.data`, `api.request.uid` | `requestParameters` (JSON text), `requestID` |
 //! | `actor.user.type`, `.uid`, `.uid_alt`, `.name`, `.credential_uid` | `userIdentity.type`, `.arn`, `.principalId`, `.userName`, `.accessKeyId` |
+//! | rc.2: `actor.user.uuid`, `.uid` | `userIdentity.arn`, `.principalId` (the release candidate had them the other way round) |
 //! | `actor.user.account.uid` (1.1+) / `actor.user.account_uid` (rc.2) | `userIdentity.accountId` |
 //! | `actor.session.issuer`, `.is_mfa`, `.created_time` | `userIdentity.sessionContext` (issuer ARN, MFA, creation date) |
 //! | `actor.invoked_by` | `userIdentity.invokedBy` |
@@ -71,6 +72,8 @@ pub struct OcsfRow {
     pub user_type: Option<String>,
     pub user_uid: Option<String>,
     pub user_uid_alt: Option<String>,
+    /// `actor.user.uuid` (OCSF 1.0.0-rc.2 put the ARN here and the principal id in `uid`).
+    pub user_uuid: Option<String>,
     pub user_name: Option<String>,
     pub user_account: Option<String>,
     pub credential_uid: Option<String>,
@@ -158,10 +161,17 @@ pub fn to_cloudtrail(row: OcsfRow) -> Result<Vec<u8>, OcsfError> {
     if let Some(data) = data.filter(Value::is_object) {
         record.insert("requestParameters".to_owned(), data);
     }
+    // 1.1 and later: `uid` is the ARN and `uid_alt` the principal id; rc.2: `uuid` the ARN and `uid` the id.
+    let is_arn = |s: &Option<String>| s.as_deref().is_some_and(|s| s.starts_with("arn:"));
+    let (arn, principal_id) = if is_arn(&row.user_uuid) || (row.user_uid.is_some() && !is_arn(&row.user_uid)) {
+        (row.user_uuid, row.user_uid.or(row.user_uid_alt))
+    } else {
+        (row.user_uid, row.user_uid_alt)
+    };
     let identity = user_identity(
         row.user_type,
-        row.user_uid,
-        row.user_uid_alt,
+        arn,
+        principal_id,
         row.user_name,
         row.user_account,
         row.credential_uid,

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::io::{Cursor, Read, Seek, SeekFrom};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Once;
 
 use polars_arrow::datatypes::Field;
 use polars_buffer::Buffer;
@@ -123,11 +124,14 @@ impl RowGroup {
             user_type: user(&["type"]),
             user_uid: user(&["uid"]),
             user_uid_alt: user(&["uid_alt"]),
+            user_uuid: user(&["uuid"]),
             user_name: user(&["name"]),
             user_account: user(&["account", "uid"]).or_else(|| user(&["account_uid"])),
             credential_uid: user(&["credential_uid"]),
             session_issuer: text("actor", &["session", "issuer"]),
-            session_mfa: at("actor", &["session", "is_mfa"]).and_then(Cell::bool),
+            session_mfa: at("actor", &["session", "is_mfa"])
+                .or_else(|| at("actor", &["session", "mfa"]))
+                .and_then(Cell::bool),
             session_created_ms: at("actor", &["session", "created_time"])
                 .and_then(Cell::millis)
                 .or_else(|| at("actor", &["session", "created_time_dt"]).and_then(Cell::millis)),
@@ -234,7 +238,7 @@ impl ParquetFile {
             let range = chunk.byte_range();
             if range.start > range.end || range.end > self.len {
                 return Err(format!(
-                    "column {} claims bytes {}..{} of a {}-byte file (truncated?)",
+                    "damaged Parquet file: column {} claims bytes {}..{} of a {}-byte file (truncated?)",
                     field.name, range.start, range.end, self.len
                 ));
             }
@@ -248,15 +252,39 @@ impl ParquetFile {
             types.push(&chunk.descriptor().descriptor.primitive_type);
         }
         let (arrays, _) = column_iter_to_arrays(pages, types, field.clone(), None)
-            .map_err(|e| format!("column {}: {e}", field.name))?;
+            .map_err(|e| format!("damaged Parquet file: column {}: {e}", field.name))?;
         Ok(Some(Column::new(arrays)))
     }
 }
 
-/// Runs a step of the Parquet library, turning a panic inside it (a damaged file the library does not expect)
-/// into an error: one bad file never ends the run. The analyzers run outside.
+thread_local! {
+    /// Set while this thread runs a step of the Parquet library (see [`guarded`]).
+    static IN_PARQUET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Installs, once, a panic hook that stays silent for a panic inside [`guarded`] (it becomes the file's
+/// reason in the books) and hands every other panic to the hook that was there before.
+fn quiet_parquet_panics() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_PARQUET.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Runs a step of the Parquet library, turning a panic inside it (polars-parquet asserts on some damaged
+/// encodings instead of returning an error) into the file's error: one bad file never ends the run, and
+/// nothing is printed but the reason in the books. The analyzers run outside.
 fn guarded<T>(step: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
-    match catch_unwind(AssertUnwindSafe(step)) {
+    quiet_parquet_panics();
+    let was = IN_PARQUET.with(|flag| flag.replace(true));
+    let result = catch_unwind(AssertUnwindSafe(step));
+    IN_PARQUET.with(|flag| flag.set(was));
+    match result {
         Ok(result) => result,
         Err(panic) => {
             let message = panic
