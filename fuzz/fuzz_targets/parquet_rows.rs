@@ -44,6 +44,7 @@ fn ocsf(u: &mut Unstructured<'_>) -> arbitrary::Result<OcsfRow> {
         user_type: text(u)?,
         user_uid: text(u)?,
         user_uid_alt: text(u)?,
+        user_uuid: text(u)?,
         user_name: text(u)?,
         user_account: text(u)?,
         credential_uid: text(u)?,
