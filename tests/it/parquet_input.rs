@@ -542,3 +542,28 @@ fn verify_says_parquet_has_no_digest() {
         assert_eq!(file["reason"], trail_vpce::verify::gather::PARQUET_NO_DIGEST, "{input}");
     }
 }
+
+/// An export in S3 reads as on disk: each object spooled to a temporary file, then read by row group.
+#[cfg(feature = "aws")]
+#[test]
+fn an_export_in_s3_reads_as_on_disk() {
+    use crate::aws_support::{copy_tree, s3::S3Server, trail_vpce};
+    let config = sample_config();
+    let (_dir, events) = export(&sample(), &["--config", &config]);
+    let root = tempfile::tempdir().unwrap();
+    copy_tree(&events, &root.path().join("lake/events"));
+    let server = S3Server::start(root.path());
+    let ask = |source: &str, extra: &[&str]| -> Value {
+        let out = trail_vpce()
+            .args(["denied", source, "--all-causes", "--format", "json", "-q", "--config", &config])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let disk = ask(events.to_str().unwrap(), &[]);
+    let s3 = ask("s3://lake/events/", &["--endpoint-url", &server.url()]);
+    assert_eq!(s3["input"]["files"], 8, "{}", s3["input"]);
+    assert_eq!(without_file_books(disk), without_file_books(s3));
+}
