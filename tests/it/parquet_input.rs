@@ -567,3 +567,22 @@ fn an_export_in_s3_reads_as_on_disk() {
     assert_eq!(s3["input"]["files"], 8, "{}", s3["input"]);
     assert_eq!(without_file_books(disk), without_file_books(s3));
 }
+
+/// Memory is one row group, not the file: 20× the rows in 500-row groups stays within twice the peak memory.
+#[test]
+fn ocsf_reading_memory_stays_flat_over_20x_the_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let peak = |n: usize| {
+        let events: Vec<Value> = (0..n).map(|i| ocsf_gen::get_object("1.1.0", i, "vpce-1", i % 7 == 0)).collect();
+        let path = write_ocsf(dir.path(), &format!("{n}.parquet"), &events, 500);
+        let args: Vec<std::ffi::OsString> =
+            ["scan", path.to_str().unwrap(), "--format", "json", "-q", "--threads", "1"].map(Into::into).to_vec();
+        let (rss, done) = common::peak_rss_kib(&args);
+        assert_eq!(done.code, 0, "{}", done.stderr);
+        assert_eq!(done.input()["records"].as_u64(), Some(n as u64));
+        rss
+    };
+    let (Some(small), Some(large)) = (peak(1_500), peak(30_000)) else { return };
+    eprintln!("peak RSS: 1,500 rows {small} KiB, 30,000 rows {large} KiB");
+    assert!(large <= small * 2, "1,500 rows: {small} KiB; 30,000 rows: {large} KiB");
+}
