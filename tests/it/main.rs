@@ -22,6 +22,8 @@ mod lookup_source;
 mod memory_flat;
 #[cfg(not(feature = "aws"))]
 mod no_aws;
+#[cfg(not(feature = "tabular"))]
+mod no_tabular;
 mod outside;
 #[cfg(feature = "tabular")]
 mod parquet_input;
