@@ -88,7 +88,7 @@ impl Sink for Books {
                 assert_eq!(outcome.records, 0, "a unit of kind {:?} with records: {outcome:?}", outcome.kind)
             }
             UnitKind::Insight => assert_eq!(outcome.records, outcome.insight_records, "{outcome:?}"),
-            UnitKind::CloudTrail | UnitKind::AccessLog => {}
+            UnitKind::CloudTrail | UnitKind::AccessLog | UnitKind::Parquet(_) => {}
         }
         if matches!(outcome.kind, UnitKind::Archive | UnitKind::Empty) {
             assert_eq!(outcome.bad_records, 0, "{outcome:?}");

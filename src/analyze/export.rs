@@ -1,7 +1,9 @@
 //! `export`: the normalized events as Parquet, Hive-partitioned by UTC date (`date=YYYY-MM-DD/part-N.parquet`),
 //! written in bounded batches so memory stays flat: each worker buffers at most `batch_rows` rows or
 //! [`DEFAULT_BATCH_BYTES`] (across all dates) and hands them to one writer thread when the buffer is full. The schema (one column per [`Event`] field, lists for
-//! the multi-valued ones) is documented in `sql/README.md` and README.
+//! the multi-valued ones) is documented in `sql/README.md` and README. The export is also a source: every
+//! command reads it back (`decode::parquet::export_row`) and rebuilds each event exactly, so the last columns
+//! carry what only that needs (IAM accesses with their resources, request facts, principal id).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -57,6 +59,22 @@ struct Row {
     bucket: Option<String>,
     key: Option<String>,
     http_status: Option<u64>,
+    // What reading the export back needs to rebuild the event exactly (`decode::parquet::export_row`): the
+    // columns above are for SQL; these make "export once, ask many times" give the same answers.
+    principal_id: Option<String>,
+    user_name: Option<String>,
+    access_actions: Vec<String>,
+    access_resources: Vec<String>,
+    resource_types: Vec<String>,
+    resource_prefixes: Vec<bool>,
+    tls_cipher: Option<String>,
+    version_id: Option<String>,
+    list_type: Option<String>,
+    prefix: Option<String>,
+    copy_source: Option<String>,
+    table_name: Option<String>,
+    index_name: Option<String>,
+    host: Option<String>,
 }
 
 impl Row {
@@ -73,6 +91,10 @@ impl Row {
             + list(&self.actions)
             + list(&self.resources)
             + list(&self.resource_accounts)
+            + list(&self.access_actions)
+            + list(&self.access_resources)
+            + list(&self.resource_types)
+            + self.resource_prefixes.capacity()
             + [
                 &self.region,
                 &self.principal,
@@ -95,6 +117,16 @@ impl Row {
                 &self.tls_version,
                 &self.bucket,
                 &self.key,
+                &self.principal_id,
+                &self.user_name,
+                &self.tls_cipher,
+                &self.version_id,
+                &self.list_type,
+                &self.prefix,
+                &self.copy_source,
+                &self.table_name,
+                &self.index_name,
+                &self.host,
             ]
             .into_iter()
             .map(text)
@@ -162,6 +194,20 @@ impl Row {
             bucket: event.request.bucket.clone(),
             key: event.request.key.clone(),
             http_status: event.http_status.map(u64::from),
+            principal_id: p.principal_id.clone(),
+            user_name: p.user_name.clone(),
+            access_actions: event.accesses.iter().map(|a| a.action.clone()).collect(),
+            access_resources: event.accesses.iter().map(|a| a.resource.clone().unwrap_or_default()).collect(),
+            resource_types: event.resources.iter().map(|r| r.kind.clone().unwrap_or_default()).collect(),
+            resource_prefixes: event.resources.iter().map(|r| r.is_prefix).collect(),
+            tls_cipher: event.tls.as_ref().and_then(|t| t.cipher.clone()),
+            version_id: event.request.version_id.clone(),
+            list_type: event.request.list_type.clone(),
+            prefix: event.request.prefix.clone(),
+            copy_source: event.request.copy_source.clone(),
+            table_name: event.request.table_name.clone(),
+            index_name: event.request.index_name.clone(),
+            host: event.request.host.clone(),
         }
     }
 }
@@ -219,6 +265,20 @@ fn frame(rows: Vec<Row>) -> Frame {
         bucket: Str = r.bucket,
         key: Str = r.key,
         http_status: OptU64 = r.http_status,
+        principal_id: Str = r.principal_id,
+        user_name: Str = r.user_name,
+        access_actions: List = r.access_actions,
+        access_resources: List = r.access_resources,
+        resource_types: List = r.resource_types,
+        resource_prefixes: BoolList = r.resource_prefixes,
+        tls_cipher: Str = r.tls_cipher,
+        version_id: Str = r.version_id,
+        list_type: Str = r.list_type,
+        prefix: Str = r.prefix,
+        copy_source: Str = r.copy_source,
+        table_name: Str = r.table_name,
+        index_name: Str = r.index_name,
+        host: Str = r.host,
     })
 }
 

@@ -1,4 +1,5 @@
-//! Decoders: compression sniffing, gzip, CloudTrail JSON and S3 server access log lines → `Event`.
+//! Decoders: compression sniffing, gzip, CloudTrail JSON, S3 server access log lines and Parquet (trail-vpce's
+//! export, OCSF) → `Event`.
 
 pub mod aggregated;
 pub mod cloudtrail;
@@ -8,10 +9,11 @@ pub mod gzip;
 pub mod inflate;
 pub mod json_split;
 pub mod limits;
+pub mod parquet;
 mod record_head;
 pub mod s3_access_log;
 pub mod sniff;
 pub mod tar_stream;
 pub mod unit;
 
-pub use unit::{DecodeOptions, Sink, UnitKind, UnitOutcome, decode_unit};
+pub use unit::{DecodeOptions, Sink, UnitKind, UnitOutcome, decode_file, decode_unit};

@@ -11,6 +11,8 @@ pub enum Sniffed {
     Zip,
     /// POSIX/GNU tar (`ustar` magic at offset 257).
     Tar,
+    /// Apache Parquet (`PAR1`; the footer at the end says the rest).
+    Parquet,
     /// JSON text starting with `{` (an object: Records wrapper, a record, NDJSON, a digest, a policy).
     JsonObject,
     /// JSON text starting with `[` (a bare array of records).
@@ -31,6 +33,9 @@ pub fn sniff(head: &[u8]) -> Sniffed {
     }
     if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
         return Sniffed::Zip;
+    }
+    if head.starts_with(b"PAR1") {
+        return Sniffed::Parquet;
     }
     if head.len() >= 262 && &head[257..262] == b"ustar" {
         return Sniffed::Tar;
@@ -68,6 +73,8 @@ mod tests {
             (b"\x1f\x8b", Sniffed::Binary),
             (b"PK\x03\x04rest", Sniffed::Zip),
             (b"PK\x05\x06", Sniffed::Zip),
+            (b"PAR1\x15\x04\x15", Sniffed::Parquet),
+            (b"PAR", Sniffed::Text),
             (&tar, Sniffed::Tar),
             (b"{\"Records\":[]}", Sniffed::JsonObject),
             (b"\xEF\xBB\xBF  {\"a\":1}", Sniffed::JsonObject),

@@ -4,19 +4,24 @@
 //! read entry by entry as they stream past (entries are named `bundle.zip!/AWSLogs/...`), JSON goes to the
 //! CloudTrail decoder, text whose first line looks like an S3 server access log goes to the line parser.
 
-use std::cell::Cell;
-use std::io::{self, BufRead, BufReader, Cursor, Read};
+mod access_log;
+mod archive;
+mod json;
 
-use super::cloudtrail::{Decoded, RecordParser};
+use std::cell::Cell;
+use std::io::{self, BufReader, Cursor, Read};
+
+use self::access_log::read_access_log;
+use self::archive::{read_tar, read_zip};
+use self::json::read_json;
 use super::content::{Attach, HashingReader, UnitContent, of_buffer, wants_hash};
 use super::gzip::{self, cap_exceeded};
 use super::inflate::{Inflated, Inflater};
-use super::json_split::{JsonSplitter, Piece, SplitError};
-use super::limits::RecordLimit;
+use super::json_split::JsonSplitter;
+use super::parquet::{self, ParquetSchema};
 use super::s3_access_log;
 use super::sniff::{SNIFF_LEN, Sniffed, sniff};
-use super::tar_stream::{TarEntry, TarError, TarReader};
-use crate::model::{EventCategory, Record};
+use crate::model::Record;
 
 /// Limits against hostile input.
 #[derive(Debug, Clone)]
@@ -59,6 +64,8 @@ pub enum UnitKind {
     Empty,
     /// Content of no known kind.
     Unrecognised,
+    /// A Parquet file of one of the schemas trail-vpce reads (its rows are records).
+    Parquet(ParquetSchema),
 }
 
 /// The verdict on one unit.
@@ -83,7 +90,7 @@ pub struct UnitOutcome {
 
 impl UnitOutcome {
     /// A unit not read yet.
-    fn new(name: &str) -> UnitOutcome {
+    pub(crate) fn new(name: &str) -> UnitOutcome {
         UnitOutcome {
             name: name.to_owned(),
             kind: UnitKind::Unrecognised,
@@ -125,6 +132,28 @@ pub fn decode_unit(name: &str, reader: &mut dyn Read, options: &DecodeOptions, s
     decode_nested(name, reader, options, sink, 0);
 }
 
+/// Decodes a local file. A Parquet file is read in place (its footer is at its end, so it is not streamed);
+/// anything else, and anything that cannot seek (a FIFO named on the command line), streams through
+/// [`decode_unit`].
+pub fn decode_file(name: &str, mut file: std::fs::File, options: &DecodeOptions, sink: &mut dyn Sink) {
+    let mut magic = Vec::with_capacity(4);
+    if let Err(e) = (&mut file).take(4).read_to_end(&mut magic) {
+        let mut outcome = UnitOutcome::new(name);
+        outcome.failure = Some(describe_io(&e));
+        sink.unit_done(outcome);
+        return;
+    }
+    let seekable = file.metadata().is_ok_and(|m| m.is_file());
+    if magic == b"PAR1" && seekable {
+        let mut outcome = UnitOutcome::new(name);
+        parquet::read_unit(&mut file, options, sink, &mut outcome);
+        sink.unit_done(outcome);
+        return;
+    }
+    let mut reader = BufReader::with_capacity(256 * 1024, Cursor::new(magic).chain(file));
+    decode_unit(name, &mut reader, options, sink);
+}
+
 fn decode_nested(name: &str, reader: &mut dyn Read, options: &DecodeOptions, sink: &mut dyn Sink, depth: u32) {
     let mut outcome = UnitOutcome::new(name);
     let (head, skipped) = match read_head(reader) {
@@ -149,6 +178,7 @@ fn decode_nested(name: &str, reader: &mut dyn Read, options: &DecodeOptions, sin
             outcome.kind = UnitKind::Archive;
             outcome.failure = read_zip(name, &mut stream, options, sink, depth).err();
         }
+        Sniffed::Parquet => read_spooled_parquet(&mut stream, options, sink, &mut outcome),
         Sniffed::Gzip | Sniffed::Tar | Sniffed::Zip => {
             outcome.failure = Some(format!("archives nested more than {MAX_NESTING} levels deep"));
         }
@@ -167,6 +197,39 @@ fn decode_nested(name: &str, reader: &mut dyn Read, options: &DecodeOptions, sin
         }
     }
     sink.unit_done(outcome);
+}
+
+/// Reads a Parquet unit that is not a local file (stdin, an archive entry, an S3 object): its footer is at its
+/// end, so it is spooled to an anonymous temporary file first (deleted when closed), up to the decompression
+/// cap. Without the `tabular` feature nothing is spooled: the unit is a bad file that says why.
+fn read_spooled_parquet(
+    stream: &mut impl Read,
+    options: &DecodeOptions,
+    sink: &mut dyn Sink,
+    outcome: &mut UnitOutcome,
+) {
+    if cfg!(not(feature = "tabular")) {
+        outcome.failure = Some(parquet::NOT_BUILT.to_owned());
+        return;
+    }
+    let mut spool = match tempfile::tempfile() {
+        Ok(spool) => spool,
+        Err(e) => {
+            outcome.failure = Some(format!("cannot spool Parquet to a temporary file: {e}"));
+            return;
+        }
+    };
+    let cap = options.max_decompressed_bytes;
+    match io::copy(&mut stream.take(cap.saturating_add(1)), &mut spool) {
+        Ok(size) if size > cap => {
+            outcome.bytes = size;
+            outcome.failure = Some(format!(
+                "Parquet over the --max-decompressed-bytes cap ({cap} bytes) to spool from a stream; read it as a local file"
+            ));
+        }
+        Ok(_) => parquet::read_unit(&mut spool, options, sink, outcome),
+        Err(e) => outcome.failure = Some(format!("{} while spooling Parquet", describe_io(&e))),
+    }
 }
 
 /// How far a unit that is not a log is read to tell its size; past this it is "over 1 MiB".
@@ -305,264 +368,15 @@ fn describe_io(error: &io::Error) -> String {
     }
 }
 
-fn read_json<R: Read>(
-    splitter: &mut JsonSplitter<R>,
-    options: &DecodeOptions,
-    sink: &mut dyn Sink,
-    outcome: &mut UnitOutcome,
-) {
-    let mut parser = RecordParser::default();
-    // The unit's name, apart from `outcome` (which the record callback updates): once per unit, not per record.
-    let unit = outcome.name.clone();
-    let mut digests = 0u64;
-    let mut policies = 0u64;
-    // Digest- and policy-shaped values seen before the first record, by place: a file of them is a digest or
-    // a policy, but among log records they are foreign values, rejected once the file proves to hold records.
-    // Past a few of them the file is neither a digest nor a policy (those are one value), so later ones are
-    // rejected at once and memory stays bounded.
-    let mut not_records: Vec<(u64, u64, &'static str)> = Vec::new();
-    let mut ordinal = 0u64;
-    loop {
-        let piece = match splitter.next_piece() {
-            Ok(Some(piece)) => piece,
-            Ok(None) => break,
-            Err(e) => {
-                outcome.failure = Some(match &e {
-                    SplitError::Io { source, offset } => {
-                        format!("{} at decompressed byte {offset}", describe_io(source))
-                    }
-                    SplitError::Truncated { .. } => e.to_string(),
-                });
-                break;
-            }
-        };
-        ordinal += 1;
-        let (bytes, len, offset, too_deep) = match piece {
-            Piece::Value { bytes, len, offset, too_deep } => (bytes, len, offset, too_deep),
-            Piece::Oversize { offset, size } => {
-                let limit = RecordLimit::TooLarge { size, max: options.max_record_bytes };
-                reject(sink, outcome, ordinal, offset, &limit.to_string());
-                continue;
-            }
-        };
-        // The limits every source holds records to (LookupEvents pages too: `ingest::remote`).
-        if let Err(limit) = options.check_record(len as u64, too_deep) {
-            reject(sink, outcome, ordinal, offset, &limit.to_string());
-            continue;
-        }
-        let decoded = parser.decode_in(&unit, bytes, len, &mut |record| {
-            if count_record(sink, outcome, &mut not_records, record.head().category == EventCategory::Insight) {
-                sink.record(record);
-            }
-        });
-        match decoded {
-            Ok(Decoded::Record) => {}
-            Ok(Decoded::Aggregated(aggregate)) => {
-                if count_record(sink, outcome, &mut not_records, false) {
-                    outcome.aggregated_records += 1;
-                    sink.aggregated(&outcome.name, *aggregate);
-                }
-            }
-            Ok(other) => {
-                let reason = if matches!(other, Decoded::Digest) {
-                    digests += 1;
-                    "a CloudTrail digest inside a log file"
-                } else {
-                    policies += 1;
-                    "an IAM policy document inside a log file"
-                };
-                if outcome.records > 0 || not_records.len() >= MAX_PENDING_NOT_RECORDS {
-                    reject(sink, outcome, ordinal, offset, reason);
-                } else {
-                    not_records.push((ordinal, offset, reason));
-                }
-            }
-            Err(e) => reject(sink, outcome, ordinal, offset, &e.to_string()),
-        }
-    }
-    outcome.bytes = splitter.bytes_read();
-    outcome.kind = if outcome.records == 0 && digests > 0 {
-        UnitKind::Digest
-    } else if outcome.records == 0 && policies > 0 {
-        UnitKind::NotLog("an IAM policy document, not a log")
-    } else if outcome.records > 0 && outcome.records == outcome.insight_records {
-        UnitKind::Insight
-    } else {
-        UnitKind::CloudTrail
-    };
-}
-
-/// Counts a record in the unit's books (rejecting the digest- or policy-shaped values held back before it);
-/// true when it goes on to the sink, false for an Insight record (counted on its own, analysed by nobody).
-fn count_record(
-    sink: &mut dyn Sink,
-    outcome: &mut UnitOutcome,
-    not_records: &mut Vec<(u64, u64, &'static str)>,
-    insight: bool,
-) -> bool {
-    for (ordinal, offset, reason) in not_records.drain(..) {
-        reject(sink, outcome, ordinal, offset, reason);
-    }
-    outcome.records += 1;
-    if insight {
-        outcome.insight_records += 1;
-        return false;
-    }
-    true
-}
-
-/// Digest- or policy-shaped values held back before the first record (see `read_json`).
-const MAX_PENDING_NOT_RECORDS: usize = 64;
-
-fn reject(sink: &mut dyn Sink, outcome: &mut UnitOutcome, ordinal: u64, offset: u64, reason: &str) {
-    outcome.bad_records += 1;
-    sink.bad_record(&outcome.name, ordinal, &format!("record #{ordinal} at byte {offset}"), reason);
-}
-
-fn read_access_log(mut reader: impl BufRead, options: &DecodeOptions, sink: &mut dyn Sink, outcome: &mut UnitOutcome) {
-    let mut line = Vec::with_capacity(1024);
-    let mut number = 0u64;
-    loop {
-        line.clear();
-        let read = (&mut reader).take(options.max_record_bytes as u64 + 1).read_until(b'\n', &mut line);
-        match read {
-            Ok(0) => break,
-            Ok(n) => outcome.bytes += n as u64,
-            Err(e) => {
-                outcome.failure = Some(format!("{} after line {number}", describe_io(&e)));
-                break;
-            }
-        }
-        number += 1;
-        if line.len() > options.max_record_bytes && line.last() != Some(&b'\n') {
-            // Skip the rest of an over-long line without keeping it.
-            let skipped = skip_line(&mut reader, &mut outcome.bytes);
-            outcome.bad_records += 1;
-            let reason = format!("line exceeds --max-record-bytes {}", options.max_record_bytes);
-            sink.bad_record(&outcome.name, number, &format!("line {number}"), &reason);
-            if let Err(e) = skipped {
-                outcome.failure = Some(format!("{} after line {number}", describe_io(&e)));
-                break;
-            }
-            continue;
-        }
-        let text = String::from_utf8_lossy(&line);
-        let text = text.trim_end_matches(['\n', '\r']);
-        if text.trim().is_empty() {
-            continue;
-        }
-        match s3_access_log::parse_line(text) {
-            Ok(parsed) => {
-                outcome.records += 1;
-                let mut event = s3_access_log::to_event(&parsed);
-                if event.vpce.is_none() {
-                    event.vpce = s3_access_log::infer_endpoint(&options.endpoint_networks, &event);
-                }
-                sink.record(&Record::built(&event).from_unit(&outcome.name));
-            }
-            Err(e) => {
-                outcome.bad_records += 1;
-                sink.bad_record(&outcome.name, number, &format!("line {number}"), &e.to_string());
-            }
-        }
-    }
-}
-
-/// Consumes the rest of a line (through its newline, or to the end of input) straight out of the reader's own
-/// buffer, holding none of it: an over-long line costs its reading time, never its size in memory. `skipped`
-/// counts the bytes consumed, also when a read fails part way.
-fn skip_line(reader: &mut impl BufRead, skipped: &mut u64) -> io::Result<()> {
-    loop {
-        let available = match reader.fill_buf() {
-            Ok(available) => available,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if available.is_empty() {
-            return Ok(());
-        }
-        let (used, done) = match memchr::memchr(b'\n', available) {
-            Some(at) => (at + 1, true),
-            None => (available.len(), false),
-        };
-        reader.consume(used);
-        *skipped += used as u64;
-        if done {
-            return Ok(());
-        }
-    }
-}
-
-fn read_tar(
-    name: &str,
-    stream: &mut dyn Read,
-    options: &DecodeOptions,
-    sink: &mut dyn Sink,
-    depth: u32,
-) -> Result<(), String> {
-    let mut archive = TarReader::new(stream);
-    loop {
-        let entry = match archive.next_entry() {
-            Ok(Some(entry)) => entry,
-            Ok(None) => return Ok(()),
-            Err(TarError::Io(e)) => return Err(format!("damaged tar archive: {}", describe_io(&e))),
-            Err(e) => return Err(format!("damaged tar archive: {e}")),
-        };
-        match entry {
-            TarEntry::File { path } => {
-                decode_nested(&format!("{name}!/{path}"), &mut archive, options, sink, depth + 1);
-            }
-            // Counted as a bad entry of its own; its data is skipped with the next entry.
-            TarEntry::Rejected { path, reason } => {
-                let mut outcome = UnitOutcome::new(&format!("{name}!/{path}"));
-                outcome.failure = Some(reason);
-                sink.unit_done(outcome);
-            }
-        }
-    }
-}
-
-fn read_zip(
-    name: &str,
-    stream: &mut dyn Read,
-    options: &DecodeOptions,
-    sink: &mut dyn Sink,
-    depth: u32,
-) -> Result<(), String> {
-    let mut stream = stream;
-    loop {
-        let entry =
-            zip::read::read_zipfile_from_stream(&mut stream).map_err(|e| format!("damaged zip archive: {e}"))?;
-        let Some(mut entry) = entry else { return Ok(()) };
-        if !entry.is_file() {
-            continue;
-        }
-        let path = match entry.name() {
-            Ok(path) => path.into_owned(),
-            Err(e) => format!("<unreadable entry name: {e}>"),
-        };
-        // Entries are deflated: the decompression cap applies to each, as to a gzip stream.
-        let mut capped = gzip::Capped::new(&mut entry, options.max_decompressed_bytes);
-        decode_nested(&format!("{name}!/{path}"), &mut capped, options, sink, depth + 1);
-        // Drain what the decoder did not read so the stream is positioned at the next entry (and its checksum is
-        // verified). Past the cap the entry is already reported; dropping it skips its compressed bytes unread.
-        match io::copy(&mut capped, &mut io::sink()) {
-            Err(e) if cap_exceeded(&e).is_some() => {}
-            Err(e) => return Err(format!("damaged zip entry {path}: {e}")),
-            Ok(_) => {}
-        }
-    }
-}
-
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     #[derive(Default)]
-    struct Seen {
-        events: u64,
-        rejections: Vec<(u64, String)>,
-        outcomes: Vec<UnitOutcome>,
+    pub(in crate::decode) struct Seen {
+        pub events: u64,
+        pub rejections: Vec<(u64, String)>,
+        pub outcomes: Vec<UnitOutcome>,
     }
 
     impl Sink for Seen {
@@ -583,57 +397,19 @@ mod tests {
         seen
     }
 
-    /// A line of `len` bytes made up as it is read, between two valid access log lines: nothing in the test
-    /// holds the long line either.
-    struct LongLine {
-        before: &'static [u8],
-        len: u64,
-        after: &'static [u8],
-        at: u64,
-    }
-
-    impl Read for LongLine {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let (before, long) = (self.before.len() as u64, self.len);
-            let n = if self.at < before {
-                let from = &self.before[self.at as usize..];
-                let n = from.len().min(buf.len());
-                buf[..n].copy_from_slice(&from[..n]);
-                n
-            } else if self.at < before + long {
-                let n = ((before + long - self.at) as usize).min(buf.len());
-                buf[..n].fill(b'x');
-                n
-            } else {
-                let from = self.after.get((self.at - before - long) as usize..).unwrap_or_default();
-                let n = from.len().min(buf.len());
-                buf[..n].copy_from_slice(&from[..n]);
-                n
-            };
-            self.at += n as u64;
-            Ok(n)
-        }
-    }
-
-    const ACCESS_LINE: &str = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be b [21/Nov/2026:10:00:00 +0000] 10.0.0.1 - R1 REST.GET.OBJECT k \"GET /b/k HTTP/1.1\" 200 - 1 1 1 1 \"-\" \"ua\" - HOSTID SigV4 ECDHE-RSA-AES128-GCM-SHA256 AuthHeader b.s3.amazonaws.com TLSv1.2 - -\n";
-
+    /// A Parquet unit from a stream: spooled and read with the `tabular` feature, a bad file that says why
+    /// without it; never records, never a panic.
     #[test]
-    fn an_over_long_access_log_line_is_skipped_through_the_readers_buffer() {
-        let options = DecodeOptions { max_record_bytes: 1024, ..DecodeOptions::default() };
-        for (len, newline) in [(2_000u64, true), (64 << 20, true), (64 << 20, false)] {
-            let after: &'static [u8] = if newline { b"\n" } else { b"" };
-            let after = if newline { [after, ACCESS_LINE.as_bytes()].concat().leak() } else { after };
-            let total = ACCESS_LINE.len() as u64 + len + after.len() as u64;
-            let source = LongLine { before: ACCESS_LINE.as_bytes(), len, after, at: 0 };
-            // The reader's buffer is the only place the long line passes through.
-            let mut reader = BufReader::with_capacity(8192, source);
-            let mut seen = Seen::default();
-            let mut outcome = UnitOutcome::new("unit");
-            read_access_log(&mut reader, &options, &mut seen, &mut outcome);
-            let events = if newline { 2 } else { 1 };
-            assert_eq!((seen.events, outcome.records, outcome.bad_records), (events, events, 1), "{len}");
-            assert_eq!(seen.rejections, vec![(2, "line exceeds --max-record-bytes 1024".to_owned())], "{len}");
-            assert_eq!((outcome.bytes, outcome.failure), (total, None), "{len}");
+    fn parquet_from_a_stream_is_a_clear_bad_file_when_damaged_or_not_built() {
+        let garbage = [b"PAR1".as_slice(), &[0x42; 64], b"PAR1"].concat();
+        let seen = decode(&garbage);
+        let outcome = &seen.outcomes[0];
+        assert_eq!((seen.events, outcome.records, outcome.bad_records), (0, 0, 0));
+        let failure = outcome.failure.as_deref().unwrap_or_default();
+        if cfg!(feature = "tabular") {
+            assert!(failure.starts_with("damaged Parquet file"), "{failure}");
+        } else {
+            assert_eq!(failure, parquet::NOT_BUILT);
         }
     }
 

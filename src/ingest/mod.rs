@@ -20,8 +20,9 @@ pub use dedup::Deduper;
 pub use filter::Filter;
 pub use stats::{BadFile, BadRecordSample, InputStats, SkippedFile};
 
+use crate::decode::parquet::ocsf::OCSF_NOTE;
 pub use crate::decode::s3_access_log::EndpointNetwork;
-use crate::decode::{DecodeOptions, Sink, UnitKind, UnitOutcome, decode_unit};
+use crate::decode::{DecodeOptions, Sink, UnitKind, UnitOutcome, decode_file, decode_unit};
 use crate::model::{Aggregate, LogKind, Record};
 use crate::source::remote::{RemoteConfig, RemoteError, RemotePlan};
 use crate::source::s3::layout::{DayWindow, Prune};
@@ -153,6 +154,9 @@ where
     if remote_inputs.iter().any(|i| matches!(i, Input::Lookup)) {
         stats.notes.push(LOOKUP_NOTE.to_owned());
     }
+    if stats.ocsf_files > 0 {
+        stats.notes.push(OCSF_NOTE.to_owned());
+    }
     stats.finish();
     Ok((analyzer, stats))
 }
@@ -200,10 +204,7 @@ impl<A: Analyzer> Worker<'_, A> {
     fn read_input(&mut self, input: &Input, options: &DecodeOptions) {
         match input {
             Input::File { path, name } => match std::fs::File::open(path) {
-                Ok(file) => {
-                    let mut reader = std::io::BufReader::with_capacity(256 * 1024, file);
-                    decode_unit(name, &mut reader, options, self);
-                }
+                Ok(file) => decode_file(name, file, options, self),
                 Err(e) => self.stats.failed_input(name, &e.to_string()),
             },
             Input::Stdin => {

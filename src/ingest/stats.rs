@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::decode::content::UnitContent;
+use crate::decode::parquet::ParquetSchema;
 use crate::decode::{UnitKind, UnitOutcome};
 
 /// How many rejected records are described individually (the rest are tallied).
@@ -54,6 +55,9 @@ pub struct InputStats {
     /// content too), judged after the pass.
     #[serde(skip)]
     pub contents: Vec<(String, UnitContent)>,
+    /// OCSF Parquet files read (the run's notes then say what OCSF loses).
+    #[serde(skip)]
+    pub ocsf_files: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -125,7 +129,9 @@ impl InputStats {
             UnitKind::NotLog(reason) => self.skipped_input(&outcome.name, reason),
             UnitKind::Empty => self.empty_files += 1,
             UnitKind::Archive => self.archives += 1,
+            UnitKind::Parquet(ParquetSchema::Ocsf) => self.ocsf_files += 1,
             UnitKind::CloudTrail | UnitKind::AccessLog | UnitKind::Unrecognised => {}
+            UnitKind::Parquet(ParquetSchema::Export) => {}
         }
         if let Some(error) = outcome.failure {
             let recovered = (outcome.records > 0).then_some(outcome.records);
@@ -157,6 +163,7 @@ impl InputStats {
         self.aggregated_records += other.aggregated_records;
         self.endpoints.merge(other.endpoints);
         self.filtered_out += other.filtered_out;
+        self.ocsf_files += other.ocsf_files;
         self.bytes += other.bytes;
         self.skipped.extend(other.skipped);
         self.notes.extend(other.notes);

@@ -101,5 +101,9 @@ pub fn write_input_summary(out: &mut Human<impl Write>, input: &InputStats) -> i
         let recovered = bad.recovered_records.map(|n| format!(" ({n} records recovered)")).unwrap_or_default();
         writeln!(out, "  bad file: {}: {}{}", bad.path, bad.error, recovered)?;
     }
+    // What the input as a whole cannot show (LookupEvents has no data events, OCSF drops fields).
+    for note in &input.notes {
+        writeln!(out, "  note: {note}")?;
+    }
     Ok(())
 }

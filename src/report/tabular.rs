@@ -22,6 +22,8 @@ pub enum ColumnData {
     Time(Vec<Option<Timestamp>>),
     /// Several strings per row: a list column in Parquet, `;`-joined in CSV.
     List(Vec<Vec<String>>),
+    /// Several booleans per row: a list column in Parquet, `;`-joined in CSV.
+    BoolList(Vec<Vec<bool>>),
 }
 
 /// Named columns of equal length.
@@ -120,6 +122,18 @@ fn data_frame(frame: Frame, format: TabularFormat) -> Result<polars::prelude::Da
                 let mut builder = ListStringChunkedBuilder::new(name.into(), values.len(), strings);
                 for row in &values {
                     builder.append_values_iter(row.iter().map(String::as_str));
+                }
+                builder.finish().into_column()
+            }
+            ColumnData::BoolList(values) if csv => {
+                let joined = |row: Vec<bool>| row.iter().map(bool::to_string).collect::<Vec<_>>().join(";");
+                Column::new(name.into(), values.into_iter().map(joined).collect::<Vec<_>>())
+            }
+            ColumnData::BoolList(values) => {
+                let flags = values.iter().map(Vec::len).sum();
+                let mut builder = ListBooleanChunkedBuilder::new(name.into(), values.len(), flags);
+                for row in &values {
+                    builder.append_iter(row.iter().map(|&b| Some(b)));
                 }
                 builder.finish().into_column()
             }

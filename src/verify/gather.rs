@@ -82,6 +82,18 @@ pub fn gather(config: &IngestConfig) -> Result<Gathered, IngestError> {
 const NOT_CLOUDTRAIL: &str =
     "not a CloudTrail log or digest file (verify reads AWSLogs/…/CloudTrail and CloudTrail-Digest)";
 
+/// Why a Parquet file is left alone: no digest can cover it.
+pub const PARQUET_NO_DIGEST: &str = "Parquet (a trail-vpce export or OCSF): CloudTrail digests cover the \
+    delivered log files only, so nothing here can be verified; verify the raw logs it was made from";
+
+/// Why a local file outside the CloudTrail layout is left alone; Parquet (sniffed, as every command does) is
+/// named as such, since it is the one input every other command reads that verify cannot.
+fn not_cloudtrail(path: &Path) -> String {
+    let mut magic = Vec::with_capacity(4);
+    let read = std::fs::File::open(path).and_then(|f| f.take(4).read_to_end(&mut magic));
+    if read.is_ok() && magic == b"PAR1" { PARQUET_NO_DIGEST.to_owned() } else { NOT_CLOUDTRAIL.to_owned() }
+}
+
 fn read_local(input: &Input, cap: u64) -> Piece {
     let (path, name) = match input {
         Input::File { path, name } => (path, name),
@@ -96,7 +108,7 @@ fn read_local(input: &Input, cap: u64) -> Piece {
         return Piece::Sidecar;
     }
     let (kind, location) = locate(name);
-    let Some(location) = location else { return Piece::Skipped(name.clone(), NOT_CLOUDTRAIL.to_owned()) };
+    let Some(location) = location else { return Piece::Skipped(name.clone(), not_cloudtrail(path)) };
     let file = match std::fs::File::open(path) {
         Ok(file) => file,
         Err(e) => return Piece::Failed(name.clone(), e.to_string()),

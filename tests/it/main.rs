@@ -22,7 +22,11 @@ mod lookup_source;
 mod memory_flat;
 #[cfg(not(feature = "aws"))]
 mod no_aws;
+#[cfg(not(feature = "tabular"))]
+mod no_tabular;
 mod outside;
+#[cfg(feature = "tabular")]
+mod parquet_input;
 mod policy_cli;
 mod policy_conformance;
 mod policy_props;

@@ -8,9 +8,11 @@ pub mod scale;
 use trail_vpce::ingest::{self, Analyzer, IngestConfig, InputStats};
 use trail_vpce::model::Record;
 
-/// The real third-party fixtures beside the project (`../shared/fixtures/real`), or `None` with a notice.
+/// The real third-party fixtures beside the project (`../shared/fixtures/real`, or where
+/// `TRAIL_VPCE_REAL_FIXTURES` says: a git worktree elsewhere), or `None` with a notice.
 pub fn real_fixtures() -> Option<PathBuf> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real");
+    let path = std::env::var_os("TRAIL_VPCE_REAL_FIXTURES")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real"), PathBuf::from);
     if path.is_dir() {
         Some(path)
     } else {
