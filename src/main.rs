@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use trail_vpce::app::{self, Outcome};
+use trail_vpce::app::{self, RunOutcome};
 use trail_vpce::cli::Cli;
 
 #[cfg(all(unix, not(target_env = "musl")))]
@@ -15,8 +15,8 @@ static ALLOCATOR: trail_vpce::alloc::SplitAllocator = trail_vpce::alloc::SplitAl
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match app::run(cli) {
-        Ok(Outcome::Clean) => ExitCode::SUCCESS,
-        Ok(Outcome::Findings) => ExitCode::from(1),
+        Ok(RunOutcome::Clean) => ExitCode::SUCCESS,
+        Ok(RunOutcome::Findings) => ExitCode::from(1),
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
             let _ = writeln!(trail_vpce::report::human::stderr(), "trail-vpce: error: {e}");

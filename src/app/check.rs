@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::{AppError, Outcome, check_input};
+use super::{AppError, RunOutcome, check_input};
 use crate::analyze::check::rows::MISSING_KEYS_TABLE;
 use crate::analyze::check::{Check, CheckReport, EndpointReport, Group};
 use crate::cli::{CheckFormat, CheckTask};
@@ -14,7 +14,7 @@ use crate::ingest::{self, InputStats};
 use crate::report::rows::{self, View};
 use crate::report::{self, Human, write_input_summary};
 
-pub fn run(mut task: CheckTask) -> Result<Outcome, AppError> {
+pub fn run(mut task: CheckTask) -> Result<RunOutcome, AppError> {
     let settings = super::prepare(&mut task.shared)?;
     let (ingest, output) = (&task.shared.ingest, &task.shared.output);
     let candidates: Vec<(String, String)> =
@@ -46,7 +46,7 @@ pub fn run(mut task: CheckTask) -> Result<Outcome, AppError> {
         CheckFormat::Table => write_human(&mut Human::new(&mut out), &body, &stats)?,
     }
     out.finish()?;
-    Ok(if body.breaks_anything() { Outcome::Findings } else { Outcome::Clean })
+    Ok(if body.breaks_anything() { RunOutcome::Findings } else { RunOutcome::Clean })
 }
 
 /// One line per group: the endpoint and list it belongs to, then the group's fields.

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::{AppError, Outcome, check_input, integrity};
+use super::{AppError, RunOutcome, check_input, integrity};
 use crate::analyze::classify::Cause;
 use crate::analyze::denied::{Denied, DeniedConfig, DeniedReport};
 use crate::cli::{DeniedFormat, DeniedTask};
@@ -11,7 +11,7 @@ use crate::report::rows::{self, View};
 use crate::report::tabular::TabularFormat;
 use crate::report::{self, Human, write_input_summary};
 
-pub fn run(mut task: DeniedTask) -> Result<Outcome, AppError> {
+pub fn run(mut task: DeniedTask) -> Result<RunOutcome, AppError> {
     let settings = super::prepare(&mut task.shared)?;
     integrity::enable(task.integrity.as_ref(), &mut task.shared.ingest);
     let (ingest, output) = (&task.shared.ingest, &task.shared.output);
@@ -44,7 +44,7 @@ pub fn run(mut task: DeniedTask) -> Result<Outcome, AppError> {
     }
     out.finish()?;
     let vpce_denials = body.denials.iter().any(|row| row.cause == Cause::VpcePolicy);
-    Ok(if task.fail_on_findings && vpce_denials { Outcome::Findings } else { Outcome::Clean })
+    Ok(if task.fail_on_findings && vpce_denials { RunOutcome::Findings } else { RunOutcome::Clean })
 }
 
 fn write_human(

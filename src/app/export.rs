@@ -2,13 +2,13 @@
 
 use std::sync::Arc;
 
-use super::{AppError, Outcome, check_input};
+use super::{AppError, RunOutcome, check_input};
 use crate::analyze::export::{Export, ExportTarget, check_output_dir};
 use crate::cli::ExportTask;
 use crate::ingest;
 use crate::report;
 
-pub fn run(mut task: ExportTask) -> Result<Outcome, AppError> {
+pub fn run(mut task: ExportTask) -> Result<RunOutcome, AppError> {
     let settings = super::prepare(&mut task.shared)?;
     let (ingest, output) = (&task.shared.ingest, &task.shared.output);
     check_output_dir(&task.out).map_err(AppError::Usage)?;
@@ -34,5 +34,5 @@ pub fn run(mut task: ExportTask) -> Result<Outcome, AppError> {
     )?;
     report::write_input_summary(&mut out, &stats)?;
     output.finish()?;
-    Ok(Outcome::Clean)
+    Ok(RunOutcome::Clean)
 }

@@ -5,7 +5,7 @@
 
 use std::io::Write;
 
-use super::{AppError, Outcome};
+use super::{AppError, RunOutcome};
 use crate::cli::{LsFormat, LsTask};
 use crate::ingest::{self, IngestError};
 use crate::report::{self, Human, warn};
@@ -33,7 +33,7 @@ impl Totals {
     }
 }
 
-pub fn run(task: LsTask) -> Result<Outcome, AppError> {
+pub fn run(task: LsTask) -> Result<RunOutcome, AppError> {
     let (ingest, output) = (&task.shared.ingest, &task.shared.output);
     if ingest.sources.is_empty() {
         return Err(IngestError::NoSources.into());
@@ -79,7 +79,7 @@ pub fn run(task: LsTask) -> Result<Outcome, AppError> {
             warn(format_args!("{failed}"));
         }
     }
-    Ok(Outcome::Clean)
+    Ok(RunOutcome::Clean)
 }
 
 fn write_line(out: &mut Human<impl Write>, listed: &Listed) -> std::io::Result<()> {

@@ -27,7 +27,7 @@ use crate::report::warn;
 
 /// How a successful run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum RunOutcome {
     /// Nothing to flag.
     Clean,
     /// Findings that `--fail-on-findings` (or `check`) turns into exit status 1.
@@ -70,12 +70,12 @@ impl AppError {
 }
 
 /// Resolves the command's flags and runs it.
-pub fn run(cli: Cli) -> Result<Outcome, AppError> {
+pub fn run(cli: Cli) -> Result<RunOutcome, AppError> {
     run_task(cli.resolve().map_err(AppError::Usage)?)
 }
 
 /// Runs a resolved command.
-pub fn run_task(task: Task) -> Result<Outcome, AppError> {
+pub fn run_task(task: Task) -> Result<RunOutcome, AppError> {
     match task {
         Task::Scan(task) => scan::run(task),
         Task::Denied(task) => denied::run(task),
@@ -95,11 +95,11 @@ pub fn run_task(task: Task) -> Result<Outcome, AppError> {
 }
 
 /// Writes a generated file (completion script, manual page) on stdout.
-fn generated(write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>) -> Result<Outcome, AppError> {
+fn generated(write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>) -> Result<RunOutcome, AppError> {
     let mut out = crate::report::open_output(None)?;
     write(&mut out)?;
     out.finish()?;
-    Ok(Outcome::Clean)
+    Ok(RunOutcome::Clean)
 }
 
 /// Loads the configuration (with the command's overrides); S3 access log lines from configured endpoint

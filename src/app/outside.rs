@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use super::{AppError, Outcome, check_input, integrity};
+use super::{AppError, RunOutcome, check_input, integrity};
 use crate::analyze::outside::{Outside, OutsideConfig, OutsideReport};
 use crate::analyze::trust::TrustedSet;
 use crate::cli::{OutsideFormat, OutsideTask};
@@ -13,7 +13,7 @@ use crate::report::rows::{self, View};
 use crate::report::tabular::TabularFormat;
 use crate::report::{self, Human, write_input_summary};
 
-pub fn run(mut task: OutsideTask) -> Result<Outcome, AppError> {
+pub fn run(mut task: OutsideTask) -> Result<RunOutcome, AppError> {
     let settings = super::prepare(&mut task.shared)?;
     integrity::enable(task.integrity.as_ref(), &mut task.shared.ingest);
     let (ingest, output) = (&task.shared.ingest, &task.shared.output);
@@ -45,7 +45,7 @@ pub fn run(mut task: OutsideTask) -> Result<Outcome, AppError> {
         OutsideFormat::Table => write_human(&mut Human::new(&mut out), &body, &stats, view)?,
     }
     out.finish()?;
-    Ok(if task.fail_on_findings && body.has_serious_findings() { Outcome::Findings } else { Outcome::Clean })
+    Ok(if task.fail_on_findings && body.has_serious_findings() { RunOutcome::Findings } else { RunOutcome::Clean })
 }
 
 fn write_human(

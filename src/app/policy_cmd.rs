@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::policy_input::{DecisionOutput, fill_endpoint_keys, parse_request};
-use super::{AppError, Outcome};
+use super::{AppError, RunOutcome};
 use crate::cli::{EvalTask, LintFormat, LintTask, Requests};
 use crate::config::{Overrides, Settings};
 use crate::ingest::InputStats;
@@ -30,7 +30,7 @@ fn read_input(name: &str) -> Result<Box<dyn BufRead>, AppError> {
 }
 
 /// `policy eval`: one decision per request.
-pub fn eval(task: &EvalTask) -> Result<Outcome, AppError> {
+pub fn eval(task: &EvalTask) -> Result<RunOutcome, AppError> {
     let (_, policy) = read_policy(&task.policy)?;
     let options = EvalOptions::for_endpoint(task.kind);
     let env = match &task.config {
@@ -57,7 +57,7 @@ pub fn eval(task: &EvalTask) -> Result<Outcome, AppError> {
         let decision = decide(&text).map_err(|e| AppError::Usage(format!("request {name}: {e}")))?;
         write_line(&mut out, &decision)?;
         out.finish()?;
-        return Ok(Outcome::Clean);
+        return Ok(RunOutcome::Clean);
     }
     let mut failed: Vec<usize> = Vec::new();
     for (i, line) in read_input(name)?.lines().enumerate() {
@@ -78,7 +78,7 @@ pub fn eval(task: &EvalTask) -> Result<Outcome, AppError> {
     }
     out.finish()?;
     if failed.is_empty() {
-        return Ok(Outcome::Clean);
+        return Ok(RunOutcome::Clean);
     }
     let lines = failed.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
     Err(AppError::Usage(format!("{name}: {} request lines could not be evaluated (lines {lines})", failed.len())))
@@ -108,7 +108,7 @@ struct LintReport<'a> {
 }
 
 /// `policy lint`.
-pub fn lint(task: &LintTask) -> Result<Outcome, AppError> {
+pub fn lint(task: &LintTask) -> Result<RunOutcome, AppError> {
     let (text, policy) = read_policy(&task.file)?;
     let kind = task.kind;
     let findings = crate::policy::lint(&text, &policy, kind);
@@ -159,7 +159,7 @@ pub fn lint(task: &LintTask) -> Result<Outcome, AppError> {
         }
     }
     out.finish()?;
-    Ok(if errors > 0 { Outcome::Findings } else { Outcome::Clean })
+    Ok(if errors > 0 { RunOutcome::Findings } else { RunOutcome::Clean })
 }
 
 fn finding_out(f: &LintFinding) -> FindingOut<'_> {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::propose_output::{cloudformation, terraform, write_summary};
-use super::{AppError, Outcome, check_input};
+use super::{AppError, RunOutcome, check_input};
 use crate::analyze::propose::{
     Current, GenerateError, Proposal, ProposeError, ProposeFacts, ProposeOptions, propose_endpoint,
 };
@@ -44,7 +44,7 @@ struct OptionsEcho {
     action_wildcards: bool,
 }
 
-pub fn run(mut task: ProposeTask) -> Result<Outcome, AppError> {
+pub fn run(mut task: ProposeTask) -> Result<RunOutcome, AppError> {
     let settings = super::prepare(&mut task.shared)?;
     let (ingest, output) = (&task.shared.ingest, &task.shared.output);
     let single = task.single;
@@ -119,7 +119,7 @@ pub fn run(mut task: ProposeTask) -> Result<Outcome, AppError> {
         }
     }
     out.finish()?;
-    Ok(Outcome::Clean)
+    Ok(RunOutcome::Clean)
 }
 
 /// The accounts that own the customer's endpoints are trusted (they are the proposals' own accounts).

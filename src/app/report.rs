@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::propose::{propose_all, trust_endpoint_owners};
 use super::propose_output::terraform;
-use super::{AppError, Outcome, check_input};
+use super::{AppError, RunOutcome, check_input};
 use crate::analyze::denied::{Denied, DeniedConfig, GroupBy};
 use crate::analyze::outside::{Outside, OutsideConfig};
 use crate::analyze::propose::{ProposeFacts, ProposeOptions};
@@ -21,7 +21,7 @@ use crate::report;
 use crate::report::html::{self, Inputs, Page, ProposalInput};
 use crate::report::human::stdout_is_terminal;
 
-pub fn run(mut task: ReportTask) -> Result<Outcome, AppError> {
+pub fn run(mut task: ReportTask) -> Result<RunOutcome, AppError> {
     let settings = super::prepare(&mut task.shared)?;
     let (ingest, output) = (&task.shared.ingest, &task.shared.output);
     let ReportFormat::Html = task.format;
@@ -107,5 +107,5 @@ pub fn run(mut task: ReportTask) -> Result<Outcome, AppError> {
             page.proposals.len()
         )?;
     }
-    Ok(Outcome::Clean)
+    Ok(RunOutcome::Clean)
 }

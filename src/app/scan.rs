@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::{AppError, Outcome, check_input};
+use super::{AppError, RunOutcome, check_input};
 use crate::analyze::scan::{Scan, ScanReport};
 use crate::cli::{ScanFormat, ScanTask};
 use crate::ingest;
@@ -10,7 +10,7 @@ use crate::ingest::InputStats;
 use crate::report::rows::{self, View};
 use crate::report::{self, Human, Window, write_input_summary};
 
-pub fn run(mut task: ScanTask) -> Result<Outcome, AppError> {
+pub fn run(mut task: ScanTask) -> Result<RunOutcome, AppError> {
     let settings = super::prepare(&mut task.shared)?;
     let (ingest, output) = (&task.shared.ingest, &task.shared.output);
     let (scan, stats) = ingest::run(ingest, Scan::default)?;
@@ -22,7 +22,7 @@ pub fn run(mut task: ScanTask) -> Result<Outcome, AppError> {
         ScanFormat::Table => write_human(&mut Human::new(&mut out), &body, &stats, output.window)?,
     }
     out.finish()?;
-    Ok(Outcome::Clean)
+    Ok(RunOutcome::Clean)
 }
 
 fn write_human(

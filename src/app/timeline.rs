@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::{AppError, Outcome, check_input, integrity};
+use super::{AppError, RunOutcome, check_input, integrity};
 use crate::analyze::integrity::{Integrity, IntegritySummary};
 use crate::analyze::timeline::{Matcher, PivotSets, Summary, SummaryBuilder, Timeline, TimelineRow};
 use crate::cli::{TimelineFormat, TimelineTask};
@@ -13,7 +13,7 @@ use crate::ingest::{self, InputStats};
 use crate::report::rows::{self, View};
 use crate::report::{self, Human, Window, write_input_summary};
 
-pub fn run(mut task: TimelineTask) -> Result<Outcome, AppError> {
+pub fn run(mut task: TimelineTask) -> Result<RunOutcome, AppError> {
     let settings = super::prepare(&mut task.shared)?;
     let spill = task.spill;
     let (matcher, pivot) = if task.pivot {
@@ -68,7 +68,7 @@ pub fn run(mut task: TimelineTask) -> Result<Outcome, AppError> {
         TimelineFormat::Table => write_human(&mut Human::new(&mut out), rows, &stats, pivot.as_ref(), files)?,
     }
     out.finish()?;
-    Ok(Outcome::Clean)
+    Ok(RunOutcome::Clean)
 }
 
 /// One JSON object, streamed: the rows are written as they come out of the merge, the summary (folded on the

@@ -3,10 +3,10 @@
 //! fails (the verdict is `failed`).
 
 #[cfg(not(feature = "aws"))]
-use super::{AppError, Outcome};
+use super::{AppError, RunOutcome};
 
 #[cfg(not(feature = "aws"))]
-pub fn run(_task: crate::cli::VerifyTask) -> Result<Outcome, AppError> {
+pub fn run(_task: crate::cli::VerifyTask) -> Result<RunOutcome, AppError> {
     // `cli` refuses `verify` in a build without the feature, naming it; this is never reached.
     Err(AppError::Usage("verify needs the `aws` feature".to_owned()))
 }
@@ -18,7 +18,7 @@ pub use with_aws::run;
 mod with_aws {
     use std::io::Write;
 
-    use crate::app::{AppError, Outcome};
+    use crate::app::{AppError, RunOutcome};
     use crate::cli::{VerifyFormat, VerifyTask};
     use crate::ingest::InputStats;
     use crate::report::rows::{self, View};
@@ -27,7 +27,7 @@ mod with_aws {
     use crate::verify::pass::load_keys;
     use crate::verify::{VerifyReport, evaluate};
 
-    pub fn run(task: VerifyTask) -> Result<Outcome, AppError> {
+    pub fn run(task: VerifyTask) -> Result<RunOutcome, AppError> {
         let (ingest, output) = (&task.shared.ingest, &task.shared.output);
         let Gathered { digests, logs, stats } = gather(ingest)?;
         let keys = load_keys(&task.public_keys, &digests, &ingest.remote).map_err(AppError::Usage)?;
@@ -38,7 +38,7 @@ mod with_aws {
             VerifyFormat::Table => write_human(&mut Human::new(&mut out), &body, &stats)?,
         }
         out.finish()?;
-        Ok(if body.failed() { Outcome::Findings } else { Outcome::Clean })
+        Ok(if body.failed() { RunOutcome::Findings } else { RunOutcome::Clean })
     }
 
     /// Paths are the point of these tables: shown whole up to this width.
