@@ -101,7 +101,11 @@ fn every_command_answers_the_same_over_an_export_of_sample_logs() {
         assert_eq!(without_file_books(raw.clone()), without_file_books(exported.clone()), "{command:?}");
         // The file books differ, as said above (the export has no duplicates, digests or damage left).
         if raw.get("input").is_some() {
-            assert_eq!(exported["input"]["files"], 8, "{command:?}");
+            assert_eq!(
+                exported["input"]["files"].as_u64(),
+                Some(parquet_parts(Path::new(&events)).len() as u64),
+                "{command:?}"
+            );
             assert_eq!(exported["input"]["duplicate_records"], 0, "{command:?}");
             assert!(raw["input"]["duplicate_records"].as_u64().unwrap() > 0, "{command:?}");
         }
@@ -537,7 +541,7 @@ fn verify_says_parquet_has_no_digest() {
         run(["verify", events.to_str().unwrap(), "--public-keys", keys.to_str().unwrap(), "--format", "json", "-q"]);
     let input = done.input();
     let skipped = input["skipped"].as_array().unwrap();
-    assert_eq!(skipped.len(), 8, "{input}");
+    assert_eq!(skipped.len(), parquet_parts(&events).len(), "{input}");
     for file in skipped {
         assert_eq!(file["reason"], trail_vpce::verify::gather::PARQUET_NO_DIGEST, "{input}");
     }
@@ -564,7 +568,8 @@ fn an_export_in_s3_reads_as_on_disk() {
     };
     let disk = ask(events.to_str().unwrap(), &[]);
     let s3 = ask("s3://lake/events/", &["--endpoint-url", &server.url()]);
-    assert_eq!(s3["input"]["files"], 8, "{}", s3["input"]);
+    // As many objects read as the export wrote parts (their number depends on how the workers' batches fell).
+    assert_eq!(s3["input"]["files"].as_u64(), Some(parquet_parts(&events).len() as u64), "{}", s3["input"]);
     assert_eq!(without_file_books(disk), without_file_books(s3));
 }
 
