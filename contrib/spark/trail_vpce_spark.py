@@ -241,6 +241,12 @@ def run(args: argparse.Namespace, spark) -> dict:
                 finally:
                     shutil.rmtree(tmp, ignore_errors=True)
 
+    results = args.results or str(Path(args.out).parent / "results")
+    if not batches:
+        # Nothing listed (an empty window, say): no dataset to write or ask; the books say so.
+        books["rows"] = 0
+        write_books(spark, books, results)
+        return books
     plan = spark.createDataFrame([(i, b) for i, b in enumerate(batches)], "batch long, sources array<string>")
     plan = plan.repartition(max(len(batches), 1), "batch")
     events = plan.mapInArrow(export_partition, spark_schema)
@@ -249,12 +255,12 @@ def run(args: argparse.Namespace, spark) -> dict:
     events.write.mode("errorifexists").partitionBy("date").parquet(args.out)
     written = time.monotonic()
 
-    results = args.results or str(Path(args.out).parent / "results")
     spark.conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
     # The analyses are written in DuckDB's dialect, where `list[1]` of an empty list is NULL; Spark's ANSI mode
     # would raise instead.
     spark.conf.set("spark.sql.ansi.enabled", "false")
-    dataset = spark.read.parquet(args.out)
+    # The schema given, not inferred: a window with no rows leaves a dataset with no file to infer it from.
+    dataset = spark.read.schema(spark_schema).parquet(args.out)
     dataset.createOrReplaceTempView("events")
     books["rows"] = dataset.count()
     for name in QUERIES:
@@ -265,10 +271,15 @@ def run(args: argparse.Namespace, spark) -> dict:
         "export_and_write": round(written - listed, 2),
         "sql": round(time.monotonic() - written, 2),
     }
+    write_books(spark, books, results)
+    return books
+
+
+def write_books(spark, books: dict, results: str) -> None:
+    """The books as one JSON line under RESULTS/books/ (a path Spark can write: local, s3://, hdfs://)."""
     spark.createDataFrame([(json.dumps(books),)], "books string").coalesce(1).write.mode("overwrite").text(
         f"{results}/books"
     )
-    return books
 
 
 def main(argv: list[str]) -> int:
