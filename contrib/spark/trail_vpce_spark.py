@@ -14,6 +14,7 @@
    the dataset; each result is written as JSON under --results, with the books (books.json).
 
 Spark does the scheduling, retries and shuffles; nothing sits between the binary and Spark but this file.
+The job prints the books as its last line and exits 1 when a source could not be listed (the books name it).
 A failed export (exit status 2: unreadable source, --strict with damaged input) fails the task, which Spark
 retries and then reports. trail-vpce only reads: credentials for s3:// sources come from the executors'
 standard chain (instance profile on EMR, the job role on Glue).
@@ -248,7 +249,7 @@ def run(args: argparse.Namespace, spark) -> dict:
         write_books(spark, books, results)
         return books
     plan = spark.createDataFrame([(i, b) for i, b in enumerate(batches)], "batch long, sources array<string>")
-    plan = plan.repartition(max(len(batches), 1), "batch")
+    plan = plan.repartition(len(batches), "batch")
     events = plan.mapInArrow(export_partition, spark_schema)
     spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MILLIS")
     listed = time.monotonic()
