@@ -4,7 +4,6 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use super::propose_output::{cloudformation, terraform, write_summary};
@@ -144,44 +143,33 @@ pub(super) fn propose_all(
     single: bool,
     quiet: bool,
 ) -> Result<(Vec<Proposal>, Vec<Skipped>), AppError> {
-    // Each endpoint's proposal (generation and replay of its own traffic) is independent of the others: they run
-    // in parallel, and the results are read back in endpoint order, so the output does not depend on timing.
-    // `Err(operator)`: not the customer's endpoint.
-    type Attempt = Result<Result<Proposal, ProposeError>, String>;
-    let attempts: Vec<(&String, Attempt)> = facts
-        .endpoints
-        .par_iter()
-        .map(|(vpce, endpoint_facts)| {
-            if let Some(operator) = ownership.operator_label(vpce) {
-                return (vpce, Err(operator));
-            }
-            let endpoint = settings.endpoints.get(vpce);
-            let options =
-                ProposeOptions { kind: endpoint.and_then(|e| e.kind).unwrap_or(EndpointKind::Gateway), ..base.clone() };
-            let loaded = current_file.or_else(|| endpoint.and_then(|e| e.policy.as_ref()));
-            let name = loaded.map(|l| l.path.display().to_string()).unwrap_or_default();
-            let current = loaded.map(|l| Current { name: &name, policy: &l.policy });
-            (vpce, Ok(propose_endpoint(vpce, endpoint_facts, &facts.trusted, &options, current)))
-        })
-        .collect();
     let mut proposals = Vec::new();
     let mut skipped = Vec::new();
-    for (vpce, attempt) in attempts {
-        match attempt {
-            Err(operator) => skipped.push(Skipped {
+    for (vpce, endpoint_facts) in &facts.endpoints {
+        if let Some(operator) = ownership.operator_label(vpce) {
+            skipped.push(Skipped {
                 vpce: vpce.clone(),
                 reason: format!(
                     "not your endpoint ({operator}): no policy proposed for an endpoint you do not operate"
                 ),
-            }),
-            Ok(Ok(p)) => proposals.push(p),
-            Ok(Err(ProposeError::Generate { vpce, source })) if !single => {
+            });
+            continue;
+        }
+        let endpoint = settings.endpoints.get(vpce);
+        let options =
+            ProposeOptions { kind: endpoint.and_then(|e| e.kind).unwrap_or(EndpointKind::Gateway), ..base.clone() };
+        let loaded = current_file.or_else(|| endpoint.and_then(|e| e.policy.as_ref()));
+        let name = loaded.map(|l| l.path.display().to_string()).unwrap_or_default();
+        let current = loaded.map(|l| Current { name: &name, policy: &l.policy });
+        match propose_endpoint(vpce, endpoint_facts, &facts.trusted, &options, current) {
+            Ok(p) => proposals.push(p),
+            Err(ProposeError::Generate { vpce, source }) if !single => {
                 if !quiet {
                     warn(format_args!("no proposal for {vpce}: {source}"));
                 }
                 skipped.push(Skipped { vpce, reason: source.to_string() });
             }
-            Ok(Err(e)) => return Err(e.into()),
+            Err(e) => return Err(e.into()),
         }
     }
     Ok((proposals, skipped))
