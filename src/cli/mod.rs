@@ -9,6 +9,7 @@ mod formats;
 mod generate;
 mod ls_args;
 mod outside_args;
+mod perimeter_args;
 mod policy_args;
 mod propose_args;
 mod report_args;

@@ -4,30 +4,16 @@
 
 use super::common::{CommonArgs, Shared};
 use super::formats::ReportFormat;
+use super::perimeter_args::PerimeterArgs;
 use super::propose_args::ScopeArg;
 use crate::analyze::propose::{Granularity, ProposeOptions};
-use crate::config::Overrides;
 
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
     #[command(flatten)]
     pub common: CommonArgs<ReportFormat>,
-    /// Endpoint policy (the current one): replays plain "Access Denied" requests, checks successful requests, and
-    /// is compared with the proposal: VPCE_ID=FILE (repeatable).
-    #[arg(long = "policy", value_name = "VPCE=FILE")]
-    pub policies: Vec<String>,
-    /// A resource ARN that must only be reached through an endpoint (repeatable).
-    #[arg(long, value_name = "ARN")]
-    pub protect: Vec<String>,
-    /// A VPC network behind an endpoint: S3 access log lines from it came through the endpoint (repeatable).
-    #[arg(long, value_name = "VPCE=CIDR")]
-    pub vpc_cidr: Vec<String>,
-    /// An account whose principals and resources are trusted (repeatable or comma-separated).
-    #[arg(long, value_name = "ACCOUNT_ID", value_delimiter = ',')]
-    pub trusted_account: Vec<String>,
-    /// An AWS Organizations id whose members are trusted.
-    #[arg(long, value_name = "ORG_ID", value_delimiter = ',')]
-    pub trusted_org: Vec<String>,
+    #[command(flatten)]
+    pub perimeter: PerimeterArgs,
     /// Principals and actions listed per endpoint.
     #[arg(long, default_value_t = 5)]
     pub top: usize,
@@ -50,14 +36,7 @@ pub struct ReportTask {
 
 impl ReportArgs {
     pub fn resolve(&self) -> Result<ReportTask, String> {
-        let overrides = Overrides {
-            policies: self.policies.clone(),
-            trusted_accounts: self.trusted_account.clone(),
-            trusted_orgs: self.trusted_org.clone(),
-            protect: self.protect.clone(),
-            vpc_cidrs: self.vpc_cidr.clone(),
-        };
-        let (shared, format) = self.common.resolve("report", overrides)?;
+        let (shared, format) = self.common.resolve("report", self.perimeter.overrides())?;
         let propose = ProposeOptions {
             granularity: Granularity::parse(&self.granularity)?,
             scope: self.scope.into(),
