@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 # Filters that trail-vpce applies to the listing (ls) and to the records (export); passed through unchanged.
 PASS_THROUGH = ("since", "until", "at", "account", "region", "vpce", "service")
@@ -71,30 +71,41 @@ def filter_flags(args: argparse.Namespace) -> list[str]:
     return flags
 
 
-def list_inputs(binary: str, sources: list[str], flags: list[str]) -> tuple[list[tuple[str, int]], dict]:
-    """`trail-vpce ls`: the inputs to read with their sizes, and the books of the listing."""
-    listed = subprocess.run(
-        [binary, "ls", *sources, *flags, "--format", "ndjson", "-q"], capture_output=True, text=True, check=False
-    )
-    if listed.returncode != 0:
-        raise SystemExit(f"trail-vpce ls failed ({listed.returncode}): {listed.stderr.strip()}")
-    inputs, books = [], {"listed": 0, "listed_bytes": 0, "skipped": 0, "failed": []}
-    for line in listed.stdout.splitlines():
-        entry = json.loads(line)
-        if entry["kind"] == "input":
-            if entry.get("bytes") is None:
-                raise SystemExit(f"{entry['source']}: stdin and cloudtrail:lookup cannot be split across a cluster")
-            inputs.append((entry["source"], entry["bytes"]))
-            books["listed"] += 1
-            books["listed_bytes"] += entry["bytes"]
-        elif entry["kind"] == "skipped":
-            books["skipped"] += 1
-        else:
-            books["failed"].append(f"{entry['source']}: {entry['error']}")
-    return inputs, books
+# Failed sources named in the books at most; the rest are counted.
+FAILED_SAMPLES = 100
 
 
-def plan_batches(inputs: list[tuple[str, int]], batch_bytes: int, batch_objects: int) -> list[list[str]]:
+def list_inputs(binary: str, sources: list[str], flags: list[str], books: dict) -> Iterator[tuple[str, int]]:
+    """`trail-vpce ls`, streamed: yields each input to read with its size, and keeps the listing's books in
+    `books` (the listing is never held whole as text)."""
+    books.update({"listed": 0, "listed_bytes": 0, "skipped": 0, "failed": 0, "failed_samples": []})
+    command = [binary, "ls", *sources, *flags, "--format", "ndjson", "-q"]
+    # stderr goes to a file: a pipe nobody reads while stdout streams could fill and stall the listing.
+    with tempfile.TemporaryFile("w+") as errors, subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=errors, text=True
+    ) as listing:
+        for line in listing.stdout:
+            entry = json.loads(line)
+            if entry["kind"] == "input":
+                if entry.get("bytes") is None:
+                    listing.kill()
+                    raise SystemExit(f"{entry['source']}: stdin and cloudtrail:lookup cannot be split across a cluster")
+                books["listed"] += 1
+                books["listed_bytes"] += entry["bytes"]
+                yield entry["source"], entry["bytes"]
+            elif entry["kind"] == "skipped":
+                books["skipped"] += 1
+            else:
+                books["failed"] += 1
+                if len(books["failed_samples"]) < FAILED_SAMPLES:
+                    books["failed_samples"].append(f"{entry['source']}: {entry['error']}")
+        listing.wait()
+        errors.seek(0)
+        if listing.returncode != 0:
+            raise SystemExit(f"trail-vpce ls failed ({listing.returncode}): {errors.read(4096).strip()}")
+
+
+def plan_batches(inputs: Iterable[tuple[str, int]], batch_bytes: int, batch_objects: int) -> list[list[str]]:
     """Cuts the listing into batches of at most batch_objects objects and about batch_bytes bytes, in listing
     order (objects of one day and account stay together, so a task's export writes few date partitions)."""
     batches: list[list[str]] = []
@@ -220,8 +231,8 @@ def run(args: argparse.Namespace, spark) -> dict:
         config = (os.path.basename(folder), os.path.basename(args.config))
 
     started = time.monotonic()
-    inputs, books = list_inputs(binary, args.sources, flags)
-    batches = plan_batches(inputs, args.batch_bytes, args.batch_objects)
+    books: dict = {}
+    batches = plan_batches(list_inputs(binary, args.sources, flags, books), args.batch_bytes, args.batch_objects)
     books["batches"] = len(batches)
     arrow_schema = probe_schema(binary)
     spark_schema = from_arrow_schema(arrow_schema)
