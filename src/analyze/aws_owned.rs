@@ -139,12 +139,39 @@ struct Entry {
     standard: bool,
     /// The template as written (for `buckets_for_region`).
     pattern: String,
+    /// The literal the template starts with and the one it ends with (empty when it starts or ends with a
+    /// placeholder): a name without both cannot match, checked before the full simulation.
+    lead: Vec<u8>,
+    tail: Vec<u8>,
+}
+
+impl Entry {
+    fn new(pieces: Vec<Piece>, service: &'static str, standard: bool, pattern: &str) -> Entry {
+        let literal = |piece: Option<&Piece>| match piece {
+            Some(Piece::Literal(text)) => text.as_bytes().to_vec(),
+            _ => Vec::new(),
+        };
+        let (lead, tail) = (literal(pieces.first()), literal(pieces.last()));
+        Entry { pieces, service, standard, pattern: pattern.to_owned(), lead, tail }
+    }
+
+    fn matches(&self, name: &[u8]) -> bool {
+        name.starts_with(&self.lead) && name.ends_with(&self.tail) && matches(&self.pieces, name)
+    }
 }
 
 /// The catalogue: AWS's templates and the configured patterns. Built once from the settings and shared.
+///
+/// Every record that touches S3 asks it about a bucket, so lookups are indexed: an entry that starts with a
+/// literal is listed under that literal's first byte, and only the entries under the name's first byte plus
+/// those that start with a placeholder are tried (most names are tried against none).
 #[derive(Debug, Clone)]
 pub struct AwsOwned {
     entries: Vec<Entry>,
+    /// Entry indexes (ascending) by the first byte of their leading literal.
+    by_first_byte: Vec<Vec<usize>>,
+    /// Entry indexes (ascending) of the entries that start with a placeholder.
+    unanchored: Vec<usize>,
 }
 
 impl Default for AwsOwned {
@@ -156,22 +183,26 @@ impl Default for AwsOwned {
 impl AwsOwned {
     /// AWS's templates only.
     pub fn builtin() -> AwsOwned {
-        let entries = TEMPLATES
-            .iter()
-            .map(|t| Entry {
-                pieces: parse_template(t.pattern),
-                service: t.service,
-                standard: t.standard,
-                pattern: t.pattern.to_owned(),
-            })
-            .collect();
-        AwsOwned { entries }
+        let entries = TEMPLATES.iter().map(|t| Entry::new(parse_template(t.pattern), t.service, t.standard, t.pattern));
+        AwsOwned::indexed(entries.collect())
+    }
+
+    fn indexed(entries: Vec<Entry>) -> AwsOwned {
+        let mut by_first_byte = vec![Vec::new(); 256];
+        let mut unanchored = Vec::new();
+        for (index, entry) in entries.iter().enumerate() {
+            match entry.lead.first() {
+                Some(&byte) => by_first_byte[usize::from(byte)].push(index),
+                None => unanchored.push(index),
+            }
+        }
+        AwsOwned { entries, by_first_byte, unanchored }
     }
 
     /// AWS's templates plus the configured bucket patterns (`*` matches any run of characters). Errors name
     /// the bad pattern: empty, or with a character no bucket name has.
     pub fn with_configured(patterns: &[String]) -> Result<AwsOwned, String> {
-        let mut catalogue = AwsOwned::builtin();
+        let mut entries = AwsOwned::builtin().entries;
         for pattern in patterns {
             let bad = pattern.chars().find(|c| !(is_bucket_char(*c) || *c == '*'));
             if pattern.trim_matches('*').is_empty() || bad.is_some() {
@@ -179,14 +210,9 @@ impl AwsOwned {
                     "aws_owned_buckets: {pattern:?} is not a bucket name pattern (lower-case letters, digits, '.', '-' and '*', not only '*')"
                 ));
             }
-            catalogue.entries.push(Entry {
-                pieces: parse_star_pattern(pattern),
-                service: CONFIGURED,
-                standard: false,
-                pattern: pattern.clone(),
-            });
+            entries.push(Entry::new(parse_star_pattern(pattern), CONFIGURED, false, pattern));
         }
-        Ok(catalogue)
+        Ok(AwsOwned::indexed(entries))
     }
 
     /// The service that owns `bucket` (or [`CONFIGURED`]), if the catalogue knows it.
@@ -194,7 +220,16 @@ impl AwsOwned {
         if bucket.is_empty() || bucket.len() > MAX_BUCKET {
             return None;
         }
-        self.entries.iter().find(|e| matches(&e.pieces, bucket.as_bytes())).map(|e| e.service)
+        let name = bucket.as_bytes();
+        // The first matching entry in catalogue order: the first match of each ascending list, the lower wins.
+        let first_match = |indexes: &[usize]| indexes.iter().copied().find(|&i| self.entries[i].matches(name));
+        let anchored = first_match(&self.by_first_byte[usize::from(name[0])]);
+        let unanchored = first_match(&self.unanchored);
+        let index = match (anchored, unanchored) {
+            (Some(a), Some(u)) => a.min(u),
+            (a, u) => a.or(u)?,
+        };
+        Some(self.entries[index].service)
     }
 
     /// The standard AWS-owned buckets of a region, with their service, sorted by name: templates whose only

@@ -139,3 +139,39 @@ fn bucket_of_arn() {
     assert_eq!(s3_bucket_of("arn:aws:dynamodb:us-east-1:1:table/t"), None);
     assert_eq!(s3_bucket_of("arn:aws:s3:::"), None);
 }
+
+/// The index answers exactly as trying every entry in catalogue order would, on every template's instance,
+/// its neighbours, and names that several entries match (the earliest one names the service).
+#[test]
+fn the_index_answers_as_a_scan_of_every_entry() {
+    let catalogue = AwsOwned::with_configured(&[
+        "aws-ssm-*".to_owned(),
+        "*-birdwatcher-prod".to_owned(),
+        "*".to_owned() + "vendor",
+        "zz-*".to_owned(),
+    ])
+    .unwrap();
+    let scan = |name: &str| catalogue.entries.iter().find(|e| matches(&e.pieces, name.as_bytes())).map(|e| e.service);
+    let mut names: Vec<String> = ["aws-ssm-us-east-1", "us-east-1-birdwatcher-prod", "x-birdwatcher-prod", "a-vendor"]
+        .into_iter()
+        .chain(["zz-top", "vendor", "z", "-", ".", "0", "aws-ssm-", "my-bucket"])
+        .map(str::to_owned)
+        .collect();
+    for template in TEMPLATES {
+        let name = template
+            .pattern
+            .replace("{rc}", "euwest1")
+            .replace("{r}", "eu-west-1")
+            .replace("{acct}", "123456789012")
+            .replace("{id}", "q");
+        names.extend([format!("{name}z"), format!("z{name}"), format!("{name}vendor"), name]);
+    }
+    let mut matched = 0;
+    for name in &names {
+        let want = scan(name);
+        matched += usize::from(want.is_some());
+        assert_eq!(catalogue.bucket(name), want, "{name}");
+    }
+    assert!(matched > TEMPLATES.len(), "the cases exercise matches, not only misses ({matched})");
+    assert_eq!(catalogue.bucket("aws-ssm-us-east-1"), Some("AWS Systems Manager"));
+}
