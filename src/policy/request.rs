@@ -93,6 +93,11 @@ impl Context {
         self.values.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
     }
 
+    /// All keys (lower case) and values, in key order, moved out.
+    pub fn into_entries(self) -> impl Iterator<Item = (String, Vec<String>)> {
+        self.values.into_iter()
+    }
+
     /// Number of keys.
     pub fn len(&self) -> usize {
         self.values.len()

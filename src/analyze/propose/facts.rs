@@ -17,9 +17,9 @@ use crate::policy::{ReplayEnv, requests_from_event};
 /// What was seen through one endpoint.
 #[derive(Debug, Clone, Default)]
 pub struct EndpointFacts {
-    /// Distinct requests → how many times each was seen (add with [`EndpointFacts::add`]). A hash map keyed by
-    /// each request's digest: folding a record digests its request once, and growing the table or merging
-    /// workers never hashes or compares it again (an ordered map compared each request with ~log2(n) others
+    /// Distinct requests → how many times each was seen (add with [`EndpointFacts::add`]). A hash map whose
+    /// keys carry their hash: folding a record hashes its request once, and growing the table or merging
+    /// workers never hashes it again (an ordered map compared each request with ~log2(n) others
     /// sharing long prefixes: a quarter of `report`'s time). Readers that need an order take
     /// [`EndpointFacts::sorted`].
     pub requests: HashMap<HashedRequest, u64, BuildHasherDefault<KnownHash>>,
@@ -104,7 +104,7 @@ impl Analyzer for ProposeFacts {
             Outcome::Denied { .. } => Observed::Denied,
             Outcome::Error { .. } => Observed::Error,
         };
-        let accesses = requests.iter().map(ObservedAccess::from_request).collect();
+        let accesses = requests.into_iter().map(ObservedAccess::from_request).collect();
         facts.add(ObservedRequest { outcome, accesses, network_activity: event.is_network_activity() }, 1);
     }
 
@@ -116,13 +116,13 @@ impl Analyzer for ProposeFacts {
     }
 }
 
-/// An observed request with its xxh3-128 digest (per-run random seed: the requests are attacker-controlled, so
-/// where they land in the table must not be predictable offline), computed once. Two requests are the same key
-/// when their digests are: a record that repeats a request costs its digest, not a comparison of every
-/// principal, action, resource and condition value (as `ingest`'s de-duplication keys event ids by digest).
+/// An observed request with its 64-bit xxh3 hash (per-run random seed: the requests are attacker-controlled, so
+/// where they land in the table must not be predictable offline), computed once. Growing the table or merging
+/// workers never hashes a request again; two keys are equal when their hashes are and then their requests
+/// compare equal in full, so a collision costs one comparison and can never merge two different requests.
 #[derive(Debug, Clone)]
 pub struct HashedRequest {
-    digest: u128,
+    hash: u64,
     pub request: ObservedRequest,
 }
 
@@ -132,13 +132,13 @@ impl HashedRequest {
         let seed = *SEED.get_or_init(|| RandomState::new().hash_one(0x7472_6169_6c5f_7670_u64));
         let mut hasher = Xxh3::with_seed(seed);
         request.hash(&mut hasher);
-        HashedRequest { digest: hasher.digest128(), request }
+        HashedRequest { hash: hasher.digest(), request }
     }
 }
 
 impl PartialEq for HashedRequest {
     fn eq(&self, other: &HashedRequest) -> bool {
-        self.digest == other.digest
+        self.hash == other.hash && self.request == other.request
     }
 }
 
@@ -146,7 +146,7 @@ impl Eq for HashedRequest {}
 
 impl Hash for HashedRequest {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_u64(self.digest as u64);
+        state.write_u64(self.hash);
     }
 }
 
@@ -179,7 +179,7 @@ mod tests {
         let mut policy_request = crate::policy::Request::new(action);
         policy_request.resource = Some("arn:aws:s3:::b/k".to_owned());
         policy_request.context.insert("aws:PrincipalAccount", "111122223333");
-        let access = ObservedAccess::from_request(&policy_request);
+        let access = ObservedAccess::from_request(policy_request);
         ObservedRequest { outcome, network_activity: false, accesses: vec![access] }
     }
 
@@ -206,5 +206,19 @@ mod tests {
             ]
         );
         assert_eq!(a.observed(), 9);
+    }
+
+    /// Two different requests whose hashes collide stay two keys: equality compares the requests in full.
+    #[test]
+    fn a_hash_collision_never_merges_two_requests() {
+        let get = HashedRequest { hash: 7, request: request("s3:GetObject", Observed::Success) };
+        let put = HashedRequest { hash: 7, request: request("s3:PutObject", Observed::Success) };
+        assert_ne!(get, put);
+        let mut facts = EndpointFacts::default();
+        facts.requests.insert(get.clone(), 1);
+        facts.requests.insert(put, 1);
+        *facts.requests.entry(get).or_default() += 1;
+        assert_eq!(facts.requests.len(), 2);
+        assert_eq!(facts.observed(), 3);
     }
 }

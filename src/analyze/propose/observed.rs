@@ -26,25 +26,20 @@ pub struct ObservedAccess {
 }
 
 impl ObservedAccess {
-    /// Captures a request (time keys dropped).
-    pub fn from_request(request: &Request) -> ObservedAccess {
-        let context = request
-            .context
-            .iter()
-            .filter(|(k, _)| !DROPPED_KEYS.contains(k))
-            .map(|(k, v)| (k.to_owned(), v.to_vec()))
-            .collect();
-        let known_absent = match &request.unknown {
-            MissingKeys::Unknown { known_absent } => known_absent.iter().cloned().collect(),
+    /// Captures a request (time keys dropped), moving its strings rather than copying them.
+    pub fn from_request(request: Request) -> ObservedAccess {
+        let context = request.context.into_entries().filter(|(k, _)| !DROPPED_KEYS.contains(&k.as_str())).collect();
+        let known_absent = match request.unknown {
+            MissingKeys::Unknown { known_absent } => known_absent.into_iter().collect(),
             // Requests built from events are always open-world; the closed forms carry no absent list.
             MissingKeys::Absent | MissingKeys::Listed { .. } => Vec::new(),
         };
         ObservedAccess {
-            principal: request.principal.clone(),
-            principal_account: request.principal_account.clone(),
+            principal: request.principal,
+            principal_account: request.principal_account,
             principal_is_service: request.principal_is_service,
-            action: request.action.clone(),
-            resource: request.resource.clone(),
+            action: request.action,
+            resource: request.resource,
             context,
             known_absent,
         }

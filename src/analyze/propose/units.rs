@@ -70,10 +70,11 @@ pub fn service_of(action: &str) -> String {
     action.split_once(':').map_or(action, |(s, _)| s).to_ascii_lowercase()
 }
 
-/// Folds the covered requests of an endpoint into units.
+/// Folds the covered requests of an endpoint into units. Units are ordered maps and sets, so the requests are
+/// taken in the hash map's order: no sort.
 pub fn build_units(facts: &EndpointFacts, trusted: &TrustedSet, options: &ProposeOptions) -> Units {
     let mut units = Units::new();
-    for (request, _) in facts.sorted() {
+    for request in facts.requests.keys().map(|r| &r.request) {
         if select(request, trusted, options) != Selection::Covered {
             continue;
         }

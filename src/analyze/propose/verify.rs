@@ -71,12 +71,14 @@ pub struct Verification {
     pub failures: Vec<String>,
 }
 
-/// Replays every observed request of an endpoint through the proposal.
+/// Replays every observed request of an endpoint through the proposal. Only sums and ordered maps come out of
+/// the loop (the failures are sorted after it), so the requests are taken in the hash map's order: no sort.
 pub fn verify(policy: &Policy, facts: &EndpointFacts, trusted: &TrustedSet, options: &ProposeOptions) -> Verification {
     let eval = EvalOptions::for_endpoint(options.kind);
     let mut v = Verification::default();
     let mut unknowns: BTreeMap<(String, &'static str, Vec<String>), u64> = BTreeMap::new();
-    for (request, count) in facts.sorted() {
+    for (request, &count) in &facts.requests {
+        let request = &request.request;
         let selection = select(request, trusted, options);
         let verdict = verdict(policy, request, &eval);
         let describe = || request.accesses.iter().map(|a| a.describe()).collect::<Vec<_>>().join("; ");
@@ -105,6 +107,7 @@ pub fn verify(policy: &Policy, facts: &EndpointFacts, trusted: &TrustedSet, opti
             (Selection::NotUsed, _, Verdict::Unknown(_)) => v.other_unknown += count,
         }
     }
+    v.failures.sort_unstable();
     v.unknown_outcomes = unknowns
         .into_iter()
         .map(|((request, outcome, missing_keys), count)| UnknownOutcome { request, outcome, missing_keys, count })
