@@ -140,9 +140,11 @@ struct Entry {
     /// The template as written (for `buckets_for_region`).
     pattern: String,
     /// The literal the template starts with and the one it ends with (empty when it starts or ends with a
-    /// placeholder): a name without both cannot match, checked before the full simulation.
+    /// placeholder), and its longest literal: a name without all three cannot match, checked before the
+    /// position-set simulation.
     lead: Vec<u8>,
     tail: Vec<u8>,
+    longest: Vec<u8>,
 }
 
 impl Entry {
@@ -152,24 +154,73 @@ impl Entry {
             _ => Vec::new(),
         };
         let (lead, tail) = (literal(pieces.first()), literal(pieces.last()));
-        Entry { pieces, service, standard, pattern: pattern.to_owned(), lead, tail }
+        let longest = pieces.iter().map(|p| literal(Some(p))).max_by_key(Vec::len).unwrap_or_default();
+        Entry { pieces, service, standard, pattern: pattern.to_owned(), lead, tail, longest }
     }
 
     fn matches(&self, name: &[u8]) -> bool {
-        name.starts_with(&self.lead) && name.ends_with(&self.tail) && matches(&self.pieces, name)
+        name.starts_with(&self.lead)
+            && name.ends_with(&self.tail)
+            && memchr::memmem::find(name, &self.longest).is_some()
+            && matches(&self.pieces, name)
+    }
+}
+
+/// The entries' leading literals as a byte trie: walking a name down it meets exactly the entries whose
+/// leading literal is a prefix of the name.
+#[derive(Debug, Clone, Default)]
+struct LeadTrie {
+    nodes: Vec<TrieNode>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct TrieNode {
+    children: Vec<(u8, usize)>,
+    /// Entries whose leading literal ends at this node.
+    entries: Vec<usize>,
+}
+
+impl LeadTrie {
+    fn insert(&mut self, lead: &[u8], entry: usize) {
+        if self.nodes.is_empty() {
+            self.nodes.push(TrieNode::default());
+        }
+        let mut node = 0;
+        for &byte in lead {
+            node = match self.nodes[node].children.iter().find(|(b, _)| *b == byte) {
+                Some(&(_, child)) => child,
+                None => {
+                    let child = self.nodes.len();
+                    self.nodes.push(TrieNode::default());
+                    self.nodes[node].children.push((byte, child));
+                    child
+                }
+            };
+        }
+        self.nodes[node].entries.push(entry);
+    }
+
+    /// Calls `visit` with every entry whose leading literal is a prefix of `name` (the walk stops where the
+    /// trie does: at most the longest leading literal's length).
+    fn prefixes_of(&self, name: &[u8], mut visit: impl FnMut(usize)) {
+        let Some(mut node) = self.nodes.first() else { return };
+        for byte in name {
+            let Some(&(_, child)) = node.children.iter().find(|(b, _)| b == byte) else { return };
+            node = &self.nodes[child];
+            node.entries.iter().copied().for_each(&mut visit);
+        }
     }
 }
 
 /// The catalogue: AWS's templates and the configured patterns. Built once from the settings and shared.
 ///
-/// Every record that touches S3 asks it about a bucket, so lookups are indexed: an entry that starts with a
-/// literal is listed under that literal's first byte, and only the entries under the name's first byte plus
-/// those that start with a placeholder are tried (most names are tried against none).
+/// Every record that touches S3 asks it about a bucket, so lookups are indexed: only the entries whose leading
+/// literal the name starts with (found by walking [`LeadTrie`]) and those that start with a placeholder are
+/// tried, each first against its literals; most names reach no position-set simulation at all.
 #[derive(Debug, Clone)]
 pub struct AwsOwned {
     entries: Vec<Entry>,
-    /// Entry indexes (ascending) by the first byte of their leading literal.
-    by_first_byte: Vec<Vec<usize>>,
+    leads: LeadTrie,
     /// Entry indexes (ascending) of the entries that start with a placeholder.
     unanchored: Vec<usize>,
 }
@@ -188,15 +239,16 @@ impl AwsOwned {
     }
 
     fn indexed(entries: Vec<Entry>) -> AwsOwned {
-        let mut by_first_byte = vec![Vec::new(); 256];
+        let mut leads = LeadTrie::default();
         let mut unanchored = Vec::new();
         for (index, entry) in entries.iter().enumerate() {
-            match entry.lead.first() {
-                Some(&byte) => by_first_byte[usize::from(byte)].push(index),
-                None => unanchored.push(index),
+            if entry.lead.is_empty() {
+                unanchored.push(index);
+            } else {
+                leads.insert(&entry.lead, index);
             }
         }
-        AwsOwned { entries, by_first_byte, unanchored }
+        AwsOwned { entries, leads, unanchored }
     }
 
     /// AWS's templates plus the configured bucket patterns (`*` matches any run of characters). Errors name
@@ -221,15 +273,18 @@ impl AwsOwned {
             return None;
         }
         let name = bucket.as_bytes();
-        // The first matching entry in catalogue order: the first match of each ascending list, the lower wins.
-        let first_match = |indexes: &[usize]| indexes.iter().copied().find(|&i| self.entries[i].matches(name));
-        let anchored = first_match(&self.by_first_byte[usize::from(name[0])]);
-        let unanchored = first_match(&self.unanchored);
-        let index = match (anchored, unanchored) {
-            (Some(a), Some(u)) => a.min(u),
-            (a, u) => a.or(u)?,
+        // The first matching entry in catalogue order, among the candidates.
+        let mut first: Option<usize> = None;
+        let mut consider = |index: usize| {
+            if first.is_none_or(|f| index < f) && self.entries[index].matches(name) {
+                first = Some(index);
+            }
         };
-        Some(self.entries[index].service)
+        self.leads.prefixes_of(name, &mut consider);
+        for &index in &self.unanchored {
+            consider(index);
+        }
+        first.map(|index| self.entries[index].service)
     }
 
     /// The standard AWS-owned buckets of a region, with their service, sorted by name: templates whose only

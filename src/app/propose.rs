@@ -145,7 +145,7 @@ pub(super) fn propose_all(
 ) -> Result<(Vec<Proposal>, Vec<Skipped>), AppError> {
     let mut proposals = Vec::new();
     let mut skipped = Vec::new();
-    for (vpce, endpoint_facts) in &facts.endpoints {
+    for (vpce, tally) in &facts.endpoints {
         if let Some(operator) = ownership.operator_label(vpce) {
             skipped.push(Skipped {
                 vpce: vpce.clone(),
@@ -161,7 +161,7 @@ pub(super) fn propose_all(
         let loaded = current_file.or_else(|| endpoint.and_then(|e| e.policy.as_ref()));
         let name = loaded.map(|l| l.path.display().to_string()).unwrap_or_default();
         let current = loaded.map(|l| Current { name: &name, policy: &l.policy });
-        match propose_endpoint(vpce, endpoint_facts, &facts.trusted, &options, current) {
+        match propose_endpoint(vpce, &tally.facts(), &facts.trusted, &options, current) {
             Ok(p) => proposals.push(p),
             Err(ProposeError::Generate { vpce, source }) if !single => {
                 if !quiet {

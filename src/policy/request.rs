@@ -89,7 +89,7 @@ impl Context {
     }
 
     /// All keys (lower case) and values.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &[String])> {
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[String])> + Clone {
         self.values.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
     }
 

@@ -42,14 +42,10 @@ fn access(principal: &str, action: &str, resource: &str) -> ObservedAccess {
 }
 
 fn facts(accesses: &[ObservedAccess]) -> EndpointFacts {
-    let mut facts = EndpointFacts::default();
-    facts.regions.insert("us-east-1".to_owned());
-    for access in accesses {
-        let request =
-            ObservedRequest { outcome: Observed::Success, network_activity: false, accesses: vec![access.clone()] };
-        facts.add(request, 1);
-    }
-    facts
+    let requests = accesses.iter().map(|access| {
+        (ObservedRequest { outcome: Observed::Success, network_activity: false, accesses: vec![access.clone()] }, 1)
+    });
+    EndpointFacts::of(requests, &["us-east-1"])
 }
 
 fn trusted() -> TrustedSet {

@@ -1,28 +1,31 @@
 //! The `propose` accumulator: per endpoint, every distinct observed request (as the policy engine sees it)
 //! with how it ended and how often, plus the regions and owners seen and the trusted set's observations.
 //! Generation is a pure function of these facts (see [`super::generate`]).
+//!
+//! During the fold an endpoint's requests are an [`EndpointTally`]: a hash table of each distinct request's
+//! canonical bytes ([`super::encoded`]) with a count. After it, [`EndpointTally::facts`] decodes each distinct
+//! request once into the [`EndpointFacts`] that generation, verification and comparison read.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, OnceLock};
 
-use xxhash_rust::xxh3::Xxh3;
+use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
 
-use super::observed::{Observed, ObservedAccess, ObservedRequest};
+use super::encoded;
+use super::observed::{Observed, ObservedRequest};
 use crate::analyze::trust::TrustedSet;
 use crate::ingest::Analyzer;
 use crate::model::{Outcome, Record};
 use crate::policy::{ReplayEnv, requests_from_event};
 
-/// What was seen through one endpoint.
+/// What was seen through one endpoint, ready to read.
 #[derive(Debug, Clone, Default)]
 pub struct EndpointFacts {
-    /// Distinct requests → how many times each was seen (add with [`EndpointFacts::add`]). A hash map whose
-    /// keys carry their hash: folding a record hashes its request once, and growing the table or merging
-    /// workers never hashes it again (an ordered map compared each request with ~log2(n) others
-    /// sharing long prefixes: a quarter of `report`'s time). Readers that need an order take
-    /// [`EndpointFacts::sorted`].
-    pub requests: HashMap<HashedRequest, u64, BuildHasherDefault<KnownHash>>,
+    /// The distinct requests with how many times each was seen, in no particular order (readers whose output
+    /// depends on it take [`EndpointFacts::sorted`]).
+    pub requests: Vec<(ObservedRequest, u64)>,
     /// Regions of the requests.
     pub regions: BTreeSet<String>,
     /// Requests with no IAM access to replay (tallied, not used).
@@ -34,30 +37,111 @@ pub struct EndpointFacts {
 impl EndpointFacts {
     /// Requests seen, in total.
     pub fn observed(&self) -> u64 {
-        self.requests.values().sum()
+        self.requests.iter().map(|(_, n)| n).sum()
     }
 
-    /// The distinct requests with their counts, in the requests' order (what generation, verification and
-    /// comparison iterate, so their output does not depend on the hash map's order).
+    /// The distinct requests with their counts, in the requests' order.
     pub fn sorted(&self) -> Vec<(&ObservedRequest, u64)> {
-        let mut sorted: Vec<(&ObservedRequest, u64)> = self.requests.iter().map(|(r, n)| (&r.request, *n)).collect();
+        let mut sorted: Vec<(&ObservedRequest, u64)> = self.requests.iter().map(|(r, n)| (r, *n)).collect();
         sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
         sorted
     }
 
-    /// Counts `n` more of `request`.
-    pub fn add(&mut self, request: ObservedRequest, n: u64) {
-        *self.requests.entry(HashedRequest::new(request)).or_default() += n;
+    /// Facts of the given requests (tests): folded as a tally would fold them.
+    #[cfg(test)]
+    pub fn of(requests: impl IntoIterator<Item = (ObservedRequest, u64)>, regions: &[&str]) -> EndpointFacts {
+        let mut tally = EndpointTally::default();
+        for (request, n) in requests {
+            tally.add(&request, n);
+        }
+        tally.regions.extend(regions.iter().map(|r| (*r).to_owned()));
+        tally.facts()
+    }
+}
+
+/// What is being seen through one endpoint, during the fold. Memory: per distinct request its encoded bytes
+/// (about the request's text plus 5 bytes per string) and 32 bytes of table entry.
+#[derive(Debug, Clone, Default)]
+pub struct EndpointTally {
+    requests: HashTable<Tallied>,
+    regions: BTreeSet<String>,
+    without_access: u64,
+    network_activity_without_resource: u64,
+}
+
+/// One distinct request: its hash (64-bit xxh3 with a per-run random seed: the requests are attacker-controlled,
+/// so where they land in the table must not be predictable offline), its canonical bytes, and its count. Two
+/// entries are the same request when their hashes are equal and then their bytes are, compared in full: a
+/// collision costs one comparison and can never merge two different requests.
+#[derive(Debug, Clone)]
+struct Tallied {
+    hash: u64,
+    bytes: Box<[u8]>,
+    count: u64,
+}
+
+fn hash_of(bytes: &[u8]) -> u64 {
+    static SEED: OnceLock<u64> = OnceLock::new();
+    let seed = *SEED.get_or_init(|| RandomState::new().hash_one(0x7472_6169_6c5f_7670_u64));
+    xxhash_rust::xxh3::xxh3_64_with_seed(bytes, seed)
+}
+
+impl EndpointTally {
+    /// Requests seen, in total.
+    pub fn observed(&self) -> u64 {
+        self.requests.iter().map(|t| t.count).sum()
     }
 
-    fn merge(&mut self, other: EndpointFacts) {
-        self.requests.reserve(other.requests.len());
-        for (request, n) in other.requests {
-            *self.requests.entry(request).or_default() += n;
+    /// Distinct requests seen.
+    pub fn distinct(&self) -> usize {
+        self.requests.len()
+    }
+
+    /// Counts `n` more of the request encoded in `bytes` (copied only when it is new).
+    fn add_encoded(&mut self, bytes: &[u8], n: u64) {
+        let hash = hash_of(bytes);
+        match self.requests.entry(hash, |t| t.hash == hash && *t.bytes == *bytes, |t| t.hash) {
+            Entry::Occupied(mut found) => found.get_mut().count += n,
+            Entry::Vacant(vacant) => {
+                vacant.insert(Tallied { hash, bytes: bytes.into(), count: n });
+            }
+        }
+    }
+
+    /// Counts `n` more of `request`.
+    pub fn add(&mut self, request: &ObservedRequest, n: u64) {
+        let mut bytes = Vec::new();
+        encoded::encode_observed(request, &mut bytes);
+        self.add_encoded(&bytes, n);
+    }
+
+    fn merge(&mut self, other: EndpointTally) {
+        self.requests.reserve(other.requests.len(), |t| t.hash);
+        for tallied in other.requests {
+            let hash = tallied.hash;
+            match self.requests.entry(hash, |t| t.hash == hash && t.bytes == tallied.bytes, |t| t.hash) {
+                Entry::Occupied(mut found) => found.get_mut().count += tallied.count,
+                Entry::Vacant(vacant) => {
+                    vacant.insert(tallied);
+                }
+            }
         }
         self.regions.extend(other.regions);
         self.without_access += other.without_access;
         self.network_activity_without_resource += other.network_activity_without_resource;
+    }
+
+    /// The facts to read: each distinct request decoded once.
+    pub fn facts(&self) -> EndpointFacts {
+        let requests: Vec<(ObservedRequest, u64)> =
+            self.requests.iter().filter_map(|t| encoded::decode(&t.bytes).map(|r| (r, t.count))).collect();
+        debug_assert_eq!(requests.len(), self.requests.len(), "every tallied request decodes");
+        EndpointFacts {
+            requests,
+            regions: self.regions.clone(),
+            without_access: self.without_access,
+            network_activity_without_resource: self.network_activity_without_resource,
+        }
     }
 }
 
@@ -65,14 +149,16 @@ impl EndpointFacts {
 #[derive(Debug, Clone)]
 pub struct ProposeFacts {
     env: Arc<ReplayEnv>,
-    pub endpoints: BTreeMap<String, EndpointFacts>,
+    pub endpoints: BTreeMap<String, EndpointTally>,
     pub trusted: TrustedSet,
+    /// The encoding buffer, reused for every record.
+    scratch: Vec<u8>,
 }
 
 impl ProposeFacts {
     /// An empty accumulator; `trusted` comes from the settings (observations are added as events arrive).
     pub fn new(env: Arc<ReplayEnv>, trusted: TrustedSet) -> ProposeFacts {
-        ProposeFacts { env, endpoints: BTreeMap::new(), trusted }
+        ProposeFacts { env, endpoints: BTreeMap::new(), trusted, scratch: Vec::new() }
     }
 }
 
@@ -83,97 +169,43 @@ impl Analyzer for ProposeFacts {
         let Some(vpce) = &event.vpce else { return };
         // Look up before inserting: `entry` would clone the endpoint id for every record.
         if !self.endpoints.contains_key(vpce) {
-            self.endpoints.insert(vpce.clone(), EndpointFacts::default());
+            self.endpoints.insert(vpce.clone(), EndpointTally::default());
         }
-        let Some(facts) = self.endpoints.get_mut(vpce) else { return };
+        let Some(tally) = self.endpoints.get_mut(vpce) else { return };
         if let Some(region) = &event.region
-            && !facts.regions.contains(region)
+            && !tally.regions.contains(region)
         {
-            facts.regions.insert(region.clone());
+            tally.regions.insert(region.clone());
         }
         let requests = requests_from_event(event, &self.env);
         if requests.is_empty() {
-            facts.without_access += 1;
+            tally.without_access += 1;
             return;
         }
         if event.is_network_activity() && requests.iter().all(|r| r.resource.is_none()) {
-            facts.network_activity_without_resource += 1;
+            tally.network_activity_without_resource += 1;
         }
         let outcome = match event.outcome {
             Outcome::Success => Observed::Success,
             Outcome::Denied { .. } => Observed::Denied,
             Outcome::Error { .. } => Observed::Error,
         };
-        let accesses = requests.into_iter().map(ObservedAccess::from_request).collect();
-        facts.add(ObservedRequest { outcome, accesses, network_activity: event.is_network_activity() }, 1);
+        encoded::encode_requests(outcome, event.is_network_activity(), &requests, &mut self.scratch);
+        tally.add_encoded(&self.scratch, 1);
     }
 
     fn merge(&mut self, other: ProposeFacts) {
         self.trusted.merge(other.trusted);
-        for (vpce, facts) in other.endpoints {
-            self.endpoints.entry(vpce).or_default().merge(facts);
+        for (vpce, tally) in other.endpoints {
+            self.endpoints.entry(vpce).or_default().merge(tally);
         }
-    }
-}
-
-/// An observed request with its 64-bit xxh3 hash (per-run random seed: the requests are attacker-controlled, so
-/// where they land in the table must not be predictable offline), computed once. Growing the table or merging
-/// workers never hashes a request again; two keys are equal when their hashes are and then their requests
-/// compare equal in full, so a collision costs one comparison and can never merge two different requests.
-#[derive(Debug, Clone)]
-pub struct HashedRequest {
-    hash: u64,
-    pub request: ObservedRequest,
-}
-
-impl HashedRequest {
-    pub fn new(request: ObservedRequest) -> HashedRequest {
-        static SEED: OnceLock<u64> = OnceLock::new();
-        let seed = *SEED.get_or_init(|| RandomState::new().hash_one(0x7472_6169_6c5f_7670_u64));
-        let mut hasher = Xxh3::with_seed(seed);
-        request.hash(&mut hasher);
-        HashedRequest { hash: hasher.digest(), request }
-    }
-}
-
-impl PartialEq for HashedRequest {
-    fn eq(&self, other: &HashedRequest) -> bool {
-        self.hash == other.hash && self.request == other.request
-    }
-}
-
-impl Eq for HashedRequest {}
-
-impl Hash for HashedRequest {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_u64(self.hash);
-    }
-}
-
-/// The hasher of [`HashedRequest`] keys: passes their precomputed hash through.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct KnownHash(u64);
-
-impl Hasher for KnownHash {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `write_u64` is used (by `HashedRequest`); fold anything else in rather than drop it.
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyze::propose::observed::ObservedAccess;
 
     fn request(action: &str, outcome: Observed) -> ObservedRequest {
         let mut policy_request = crate::policy::Request::new(action);
@@ -184,19 +216,22 @@ mod tests {
     }
 
     /// The same request counts once however often it comes; any difference (action, outcome) is another key;
-    /// merged facts equal facts folded in one; `sorted` is in the requests' order (outcome first).
+    /// merged tallies equal a tally folded in one; the facts decode every distinct request with its count, and
+    /// `sorted` is in the requests' order (outcome first).
     #[test]
     fn requests_are_keyed_by_their_content() {
-        let mut a = EndpointFacts::default();
-        a.add(request("s3:GetObject", Observed::Success), 1);
-        a.add(request("s3:GetObject", Observed::Success), 2);
-        a.add(request("s3:GetObject", Observed::Denied), 1);
-        let mut b = EndpointFacts::default();
-        b.add(request("s3:PutObject", Observed::Success), 1);
-        b.add(request("s3:GetObject", Observed::Success), 4);
+        let mut a = EndpointTally::default();
+        a.add(&request("s3:GetObject", Observed::Success), 1);
+        a.add(&request("s3:GetObject", Observed::Success), 2);
+        a.add(&request("s3:GetObject", Observed::Denied), 1);
+        let mut b = EndpointTally::default();
+        b.add(&request("s3:PutObject", Observed::Success), 1);
+        b.add(&request("s3:GetObject", Observed::Success), 4);
         a.merge(b);
+        assert_eq!((a.distinct(), a.observed()), (3, 9));
+        let facts = a.facts();
         let got: Vec<(String, Observed, u64)> =
-            a.sorted().into_iter().map(|(r, n)| (r.accesses[0].action.clone(), r.outcome, n)).collect();
+            facts.sorted().into_iter().map(|(r, n)| (r.accesses[0].action.clone(), r.outcome, n)).collect();
         assert_eq!(
             got,
             [
@@ -205,20 +240,35 @@ mod tests {
                 ("s3:GetObject".to_owned(), Observed::Denied, 1),
             ]
         );
-        assert_eq!(a.observed(), 9);
+        assert_eq!(facts.observed(), 9);
     }
 
-    /// Two different requests whose hashes collide stay two keys: equality compares the requests in full.
+    /// Two different requests whose hashes collide stay two entries: the bytes are compared in full.
     #[test]
     fn a_hash_collision_never_merges_two_requests() {
-        let get = HashedRequest { hash: 7, request: request("s3:GetObject", Observed::Success) };
-        let put = HashedRequest { hash: 7, request: request("s3:PutObject", Observed::Success) };
-        assert_ne!(get, put);
-        let mut facts = EndpointFacts::default();
-        facts.requests.insert(get.clone(), 1);
-        facts.requests.insert(put, 1);
-        *facts.requests.entry(get).or_default() += 1;
-        assert_eq!(facts.requests.len(), 2);
-        assert_eq!(facts.observed(), 3);
+        let mut tally = EndpointTally::default();
+        for (bytes, n) in [(b"get".as_slice(), 1), (b"put", 1), (b"get", 1)] {
+            match tally.requests.entry(7, |t| t.hash == 7 && *t.bytes == *bytes, |t| t.hash) {
+                Entry::Occupied(mut found) => found.get_mut().count += n,
+                Entry::Vacant(vacant) => {
+                    vacant.insert(Tallied { hash: 7, bytes: bytes.into(), count: n });
+                }
+            }
+        }
+        assert_eq!((tally.distinct(), tally.observed()), (2, 3));
+    }
+
+    /// Folding N records with a tenth of them distinct costs about the same per record at N and 10N: the table
+    /// holds one entry per distinct request and its bytes, never per record.
+    #[test]
+    fn memory_grows_with_distinct_requests_not_records() {
+        let held = |records: u64| {
+            let mut tally = EndpointTally::default();
+            for i in 0..records {
+                tally.add(&request(&format!("s3:Action{}", i % 10), Observed::Success), 1);
+            }
+            (tally.distinct(), tally.requests.iter().map(|t| t.bytes.len()).sum::<usize>())
+        };
+        assert_eq!(held(100), held(1_000));
     }
 }

@@ -11,6 +11,7 @@
 pub mod action_class;
 pub mod compare;
 pub mod document;
+pub mod encoded;
 pub mod facts;
 pub mod generate;
 pub mod observed;
@@ -26,7 +27,7 @@ use serde::Serialize;
 
 pub use compare::Comparison;
 pub use document::PolicyDocument;
-pub use facts::{EndpointFacts, ProposeFacts};
+pub use facts::{EndpointFacts, EndpointTally, ProposeFacts};
 pub use generate::{GenerateError, Widening};
 pub use options::{Granularity, ProposeOptions, Scope};
 pub use verify::Verification;
@@ -126,8 +127,8 @@ pub fn propose_endpoint(
 fn left_out(facts: &EndpointFacts, trusted: &TrustedSet, options: &ProposeOptions) -> Vec<LeftOut> {
     type Key<'a> = (LeftOutReason, Option<String>, String, Option<String>, Option<String>, &'a str);
     let mut groups: BTreeMap<Key<'_>, u64> = BTreeMap::new();
-    for (request, &count) in &facts.requests {
-        let request = &request.request;
+    for (request, count) in &facts.requests {
+        let count = *count;
         let Selection::LeftOut(reason) = select(request, trusted, options) else { continue };
         let outcome = match request.outcome {
             Observed::Success => "success",

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use crate::policy::{Context, MissingKeys, Request};
 
 /// Condition keys dropped before folding (lower case).
-const DROPPED_KEYS: &[&str] = &["aws:currenttime", "aws:epochtime"];
+pub(super) const DROPPED_KEYS: &[&str] = &["aws:currenttime", "aws:epochtime"];
 
 /// One access of a request (an IAM action on a resource) with everything the policy engine can see.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

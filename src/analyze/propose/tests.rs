@@ -37,17 +37,11 @@ fn access(principal: &str, action: &str, resource: Option<&str>, owner: Option<&
 type Row<'a> = (&'a str, &'a str, Option<&'a str>, Option<&'a str>, Observed);
 
 fn facts(rows: &[Row<'_>]) -> EndpointFacts {
-    let mut facts = EndpointFacts::default();
-    facts.regions.insert("us-east-1".to_owned());
-    for (principal, action, resource, owner, outcome) in rows {
-        let request = ObservedRequest {
-            outcome: *outcome,
-            network_activity: false,
-            accesses: vec![access(principal, action, *resource, *owner)],
-        };
-        facts.add(request, 1);
-    }
-    facts
+    let requests = rows.iter().map(|(principal, action, resource, owner, outcome)| {
+        let accesses = vec![access(principal, action, *resource, *owner)];
+        (ObservedRequest { outcome: *outcome, network_activity: false, accesses }, 1)
+    });
+    EndpointFacts::of(requests, &["us-east-1"])
 }
 
 fn trusted() -> TrustedSet {

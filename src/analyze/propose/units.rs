@@ -71,10 +71,10 @@ pub fn service_of(action: &str) -> String {
 }
 
 /// Folds the covered requests of an endpoint into units. Units are ordered maps and sets, so the requests are
-/// taken in the hash map's order: no sort.
+/// taken in the facts' order: no sort.
 pub fn build_units(facts: &EndpointFacts, trusted: &TrustedSet, options: &ProposeOptions) -> Units {
     let mut units = Units::new();
-    for request in facts.requests.keys().map(|r| &r.request) {
+    for (request, _) in &facts.requests {
         if select(request, trusted, options) != Selection::Covered {
             continue;
         }

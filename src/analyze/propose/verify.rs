@@ -72,13 +72,13 @@ pub struct Verification {
 }
 
 /// Replays every observed request of an endpoint through the proposal. Only sums and ordered maps come out of
-/// the loop (the failures are sorted after it), so the requests are taken in the hash map's order: no sort.
+/// the loop (the failures are sorted after it), so the requests are taken in the facts' order: no sort.
 pub fn verify(policy: &Policy, facts: &EndpointFacts, trusted: &TrustedSet, options: &ProposeOptions) -> Verification {
     let eval = EvalOptions::for_endpoint(options.kind);
     let mut v = Verification::default();
     let mut unknowns: BTreeMap<(String, &'static str, Vec<String>), u64> = BTreeMap::new();
-    for (request, &count) in &facts.requests {
-        let request = &request.request;
+    for (request, count) in &facts.requests {
+        let count = *count;
         let selection = select(request, trusted, options);
         let verdict = verdict(policy, request, &eval);
         let describe = || request.accesses.iter().map(|a| a.describe()).collect::<Vec<_>>().join("; ");
