@@ -132,6 +132,21 @@ enum Piece {
     Star,
 }
 
+impl Piece {
+    /// The fewest bytes of a name the piece can take (see [`ends`]).
+    fn min_len(&self) -> usize {
+        match self {
+            Piece::Literal(text) => text.len(),
+            // `xx-word-N`, `xxxxxN`.
+            Piece::Region => 6,
+            Piece::CompactRegion => 6,
+            Piece::Account => 12,
+            Piece::Id => 1,
+            Piece::Star => 0,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Entry {
     pieces: Vec<Piece>,
@@ -140,11 +155,12 @@ struct Entry {
     /// The template as written (for `buckets_for_region`).
     pattern: String,
     /// The literal the template starts with and the one it ends with (empty when it starts or ends with a
-    /// placeholder), and its longest literal: a name without all three cannot match, checked before the
-    /// position-set simulation.
+    /// placeholder), a searcher for its longest literal, and the shortest name it can match: a name that fails
+    /// any of them cannot match, checked before the position-set simulation.
     lead: Vec<u8>,
     tail: Vec<u8>,
-    longest: Vec<u8>,
+    longest: memchr::memmem::Finder<'static>,
+    min_len: usize,
 }
 
 impl Entry {
@@ -155,13 +171,18 @@ impl Entry {
         };
         let (lead, tail) = (literal(pieces.first()), literal(pieces.last()));
         let longest = pieces.iter().map(|p| literal(Some(p))).max_by_key(Vec::len).unwrap_or_default();
-        Entry { pieces, service, standard, pattern: pattern.to_owned(), lead, tail, longest }
+        let longest = memchr::memmem::Finder::new(&longest).into_owned();
+        let min_len = pieces.iter().map(Piece::min_len).sum();
+        Entry { pieces, service, standard, pattern: pattern.to_owned(), lead, tail, longest, min_len }
     }
 
     fn matches(&self, name: &[u8]) -> bool {
-        name.starts_with(&self.lead)
+        // The cheapest rejections first: length, then the tail's last byte (most names miss every template).
+        name.len() >= self.min_len
+            && self.tail.last().is_none_or(|last| name.last() == Some(last))
+            && name.starts_with(&self.lead)
             && name.ends_with(&self.tail)
-            && memchr::memmem::find(name, &self.longest).is_some()
+            && self.longest.find(name).is_some()
             && matches(&self.pieces, name)
     }
 }
