@@ -69,7 +69,7 @@ pub fn run(mut task: ProposeTask) -> Result<RunOutcome, AppError> {
     let base = ProposeOptions { aws_owned: Arc::clone(&settings.aws_owned), ..task.options };
     let current = current_file.as_ref();
     let (proposals, skipped) =
-        propose_all(&facts, &settings, &ownership, &base, current, single.is_some(), output.quiet)?;
+        propose_all(facts, &settings, &ownership, &base, current, single.is_some(), output.quiet)?;
     let mut out = report::open_output(output.output.as_deref())?;
     match (task.format, &single) {
         (ProposeFormat::Table | ProposeFormat::Json, Some(_)) => {
@@ -135,7 +135,7 @@ pub(super) fn trust_endpoint_owners(facts: &mut ProposeFacts, ownership: &Owners
 /// failures unless one endpoint was asked for: then the failure is the command's error). `current_file` is the
 /// policy to compare with (`--current`), else each endpoint's policy in the config.
 pub(super) fn propose_all(
-    facts: &ProposeFacts,
+    facts: ProposeFacts,
     settings: &Settings,
     ownership: &Ownership,
     base: &ProposeOptions,
@@ -145,8 +145,10 @@ pub(super) fn propose_all(
 ) -> Result<(Vec<Proposal>, Vec<Skipped>), AppError> {
     let mut proposals = Vec::new();
     let mut skipped = Vec::new();
-    for (vpce, tally) in &facts.endpoints {
-        if let Some(operator) = ownership.operator_label(vpce) {
+    let (endpoints, trusted) = facts.into_parts();
+    // One endpoint's requests are decoded at a time, and freed once its proposal is made.
+    for (vpce, tally) in endpoints {
+        if let Some(operator) = ownership.operator_label(&vpce) {
             skipped.push(Skipped {
                 vpce: vpce.clone(),
                 reason: format!(
@@ -155,13 +157,13 @@ pub(super) fn propose_all(
             });
             continue;
         }
-        let endpoint = settings.endpoints.get(vpce);
+        let endpoint = settings.endpoints.get(&vpce);
         let options =
             ProposeOptions { kind: endpoint.and_then(|e| e.kind).unwrap_or(EndpointKind::Gateway), ..base.clone() };
         let loaded = current_file.or_else(|| endpoint.and_then(|e| e.policy.as_ref()));
         let name = loaded.map(|l| l.path.display().to_string()).unwrap_or_default();
         let current = loaded.map(|l| Current { name: &name, policy: &l.policy });
-        match propose_endpoint(vpce, &tally.facts(), &facts.trusted, &options, current) {
+        match propose_endpoint(&vpce, &tally.into_facts(), &trusted, &options, current) {
             Ok(p) => proposals.push(p),
             Err(ProposeError::Generate { vpce, source }) if !single => {
                 if !quiet {

@@ -55,7 +55,7 @@ impl EndpointFacts {
             tally.add(&request, n);
         }
         tally.regions.extend(regions.iter().map(|r| (*r).to_owned()));
-        tally.facts()
+        tally.into_facts()
     }
 }
 
@@ -131,14 +131,20 @@ impl EndpointTally {
         self.network_activity_without_resource += other.network_activity_without_resource;
     }
 
-    /// The facts to read: each distinct request decoded once.
-    pub fn facts(&self) -> EndpointFacts {
-        let requests: Vec<(ObservedRequest, u64)> =
-            self.requests.iter().filter_map(|t| encoded::decode(&t.bytes).map(|r| (r, t.count))).collect();
-        debug_assert_eq!(requests.len(), self.requests.len(), "every tallied request decodes");
+    /// The facts to read: each distinct request decoded once, its bytes freed as it is (so the peak is about the
+    /// decoded requests, not both forms).
+    pub fn into_facts(self) -> EndpointFacts {
+        let distinct = self.requests.len();
+        let mut requests = Vec::with_capacity(distinct);
+        for tallied in self.requests {
+            if let Some(request) = encoded::decode(&tallied.bytes) {
+                requests.push((request, tallied.count));
+            }
+        }
+        debug_assert_eq!(requests.len(), distinct, "every tallied request decodes");
         EndpointFacts {
             requests,
-            regions: self.regions.clone(),
+            regions: self.regions,
             without_access: self.without_access,
             network_activity_without_resource: self.network_activity_without_resource,
         }
@@ -159,6 +165,11 @@ impl ProposeFacts {
     /// An empty accumulator; `trusted` comes from the settings (observations are added as events arrive).
     pub fn new(env: Arc<ReplayEnv>, trusted: TrustedSet) -> ProposeFacts {
         ProposeFacts { env, endpoints: BTreeMap::new(), trusted, scratch: Vec::new() }
+    }
+
+    /// The endpoints' tallies and the trusted set, once the fold is over.
+    pub fn into_parts(self) -> (BTreeMap<String, EndpointTally>, TrustedSet) {
+        (self.endpoints, self.trusted)
     }
 }
 
@@ -229,7 +240,7 @@ mod tests {
         b.add(&request("s3:GetObject", Observed::Success), 4);
         a.merge(b);
         assert_eq!((a.distinct(), a.observed()), (3, 9));
-        let facts = a.facts();
+        let facts = a.into_facts();
         let got: Vec<(String, Observed, u64)> =
             facts.sorted().into_iter().map(|(r, n)| (r.accesses[0].action.clone(), r.outcome, n)).collect();
         assert_eq!(
