@@ -292,4 +292,37 @@ mod tests {
         assert_eq!(decode(&bad), None);
         assert_eq!(decode(&[0, 0, 0xff, 0xff, 0xff, 0xff]), None);
     }
+
+    proptest::proptest! {
+        /// Any strings (empty, non-ASCII, looking like the encoding itself) round-trip, and two requests that
+        /// differ anywhere have different bytes.
+        #[test]
+        fn any_request_round_trips(
+            a in proptest::collection::vec(".{0,12}", 5),
+            b in proptest::collection::vec(".{0,12}", 5),
+            service in proptest::bool::ANY,
+        ) {
+            let build = |f: &[String]| {
+                let mut context = Context::new();
+                context.insert(&f[3], f[4].clone());
+                Request {
+                    principal: Some(f[0].clone()).filter(|p| !p.is_empty()),
+                    principal_account: Some(f[1].clone()),
+                    principal_is_service: service,
+                    action: f[2].clone(),
+                    resource: None,
+                    context,
+                    unknown: MissingKeys::Unknown { known_absent: [f[4].clone()].into_iter().collect() },
+                }
+            };
+            let (ra, rb) = (build(&a), build(&b));
+            let (mut ea, mut eb) = (Vec::new(), Vec::new());
+            encode_requests(Observed::Success, false, std::slice::from_ref(&ra), &mut ea);
+            encode_requests(Observed::Success, false, std::slice::from_ref(&rb), &mut eb);
+            let da = decode(&ea).expect("decodes");
+            proptest::prop_assert_eq!(&da.accesses[0], &ObservedAccess::from_request(ra));
+            let same = da == decode(&eb).expect("decodes");
+            proptest::prop_assert_eq!(same, ea == eb);
+        }
+    }
 }
