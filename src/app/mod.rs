@@ -94,6 +94,17 @@ pub fn run_task(task: Task) -> Result<RunOutcome, AppError> {
     }
 }
 
+/// Runs `work` on a pool of `--threads` workers (all cores when not given), as the ingest does: the work after
+/// the fold (propose's replays) keeps to the same limit.
+fn with_threads<T: Send>(threads: Option<usize>, work: impl FnOnce() -> T + Send) -> Result<T, AppError> {
+    let threads = threads.unwrap_or(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|source| AppError::Ingest(IngestError::ThreadPool { threads, source }))?;
+    Ok(pool.install(work))
+}
+
 /// Writes a generated file (completion script, manual page) on stdout.
 fn generated(write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>) -> Result<RunOutcome, AppError> {
     let mut out = crate::report::open_output(None)?;

@@ -68,8 +68,9 @@ pub fn run(mut task: ProposeTask) -> Result<RunOutcome, AppError> {
     }
     let base = ProposeOptions { aws_owned: Arc::clone(&settings.aws_owned), ..task.options };
     let current = current_file.as_ref();
-    let (proposals, skipped) =
-        propose_all(facts, &settings, &ownership, &base, current, single.is_some(), output.quiet)?;
+    let (proposals, skipped) = super::with_threads(ingest.threads, || {
+        propose_all(facts, &settings, &ownership, &base, current, single.is_some(), output.quiet)
+    })??;
     let mut out = report::open_output(output.output.as_deref())?;
     match (task.format, &single) {
         (ProposeFormat::Table | ProposeFormat::Json, Some(_)) => {

@@ -66,7 +66,9 @@ pub fn run(mut task: ReportTask) -> Result<RunOutcome, AppError> {
     series.merge(traffic.series);
     trust_endpoint_owners(&mut facts, &ownership);
     let base = ProposeOptions { aws_owned: Arc::clone(&settings.aws_owned), ..task.propose.clone() };
-    let (proposals, skipped) = propose_all(facts, &settings, &ownership, &base, None, false, output.quiet)?;
+    let (proposals, skipped) = super::with_threads(ingest.threads, || {
+        propose_all(facts, &settings, &ownership, &base, None, false, output.quiet)
+    })??;
     let proposals = proposals
         .iter()
         .map(|p| ProposalInput {

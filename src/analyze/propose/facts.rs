@@ -12,6 +12,7 @@ use std::sync::{Arc, OnceLock};
 
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
+use rayon::prelude::*;
 
 use super::encoded;
 use super::observed::{Observed, ObservedRequest};
@@ -131,16 +132,14 @@ impl EndpointTally {
         self.network_activity_without_resource += other.network_activity_without_resource;
     }
 
-    /// The facts to read: each distinct request decoded once, its bytes freed as it is (so the peak is about the
-    /// decoded requests, not both forms).
+    /// The facts to read: each distinct request decoded once (in parallel), its bytes freed as it is.
     pub fn into_facts(self) -> EndpointFacts {
         let distinct = self.requests.len();
-        let mut requests = Vec::with_capacity(distinct);
-        for tallied in self.requests {
-            if let Some(request) = encoded::decode(&tallied.bytes) {
-                requests.push((request, tallied.count));
-            }
-        }
+        let tallied: Vec<Tallied> = self.requests.into_iter().collect();
+        let requests: Vec<(ObservedRequest, u64)> = tallied
+            .into_par_iter()
+            .filter_map(|tallied| encoded::decode(&tallied.bytes).map(|request| (request, tallied.count)))
+            .collect();
         debug_assert_eq!(requests.len(), distinct, "every tallied request decodes");
         EndpointFacts {
             requests,

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::facts::EndpointFacts;
@@ -71,16 +72,20 @@ pub struct Verification {
     pub failures: Vec<String>,
 }
 
-/// Replays every observed request of an endpoint through the proposal. Only sums and ordered maps come out of
-/// the loop (the failures are sorted after it), so the requests are taken in the facts' order: no sort.
+/// Replays every observed request of an endpoint through the proposal. The replays run in parallel (they are
+/// independent, and one endpoint often holds most of the requests); only sums and ordered maps come out of the
+/// tally after them (the failures are sorted), so the requests are taken in the facts' order: no sort.
 pub fn verify(policy: &Policy, facts: &EndpointFacts, trusted: &TrustedSet, options: &ProposeOptions) -> Verification {
     let eval = EvalOptions::for_endpoint(options.kind);
     let mut v = Verification::default();
     let mut unknowns: BTreeMap<(String, &'static str, Vec<String>), u64> = BTreeMap::new();
-    for (request, count) in &facts.requests {
+    let replayed: Vec<(Selection, Verdict)> = facts
+        .requests
+        .par_iter()
+        .map(|(request, _)| (select(request, trusted, options), verdict(policy, request, &eval)))
+        .collect();
+    for ((request, count), (selection, verdict)) in facts.requests.iter().zip(replayed) {
         let count = *count;
-        let selection = select(request, trusted, options);
-        let verdict = verdict(policy, request, &eval);
         let describe = || request.accesses.iter().map(|a| a.describe()).collect::<Vec<_>>().join("; ");
         if let Verdict::Unknown(keys) = &verdict {
             let outcome = match request.outcome {
