@@ -1,7 +1,12 @@
 //! De-duplication on event id across all workers: CloudTrail may deliver an event twice, and the same file
 //! may be given twice. Keeps a 128-bit hash per distinct id in a sharded set (16 bytes + table overhead).
+//!
+//! With a record sink ([`Deduper::ordered`], for `export`) it also keeps, per id, the earliest place in the
+//! input where a copy was seen (8 bytes more): the copy the sink keeps is then the first in input order, as a
+//! one-thread run would keep, whichever worker reached its id first.
 
-use std::collections::HashSet;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -43,10 +48,36 @@ impl Hasher for DigestHasher {
 }
 
 type DigestSet = HashSet<u128, BuildHasherDefault<DigestHasher>>;
+type DigestMap = HashMap<u128, u64, BuildHasherDefault<DigestHasher>>;
+
+/// One shard: the digests seen, or (ordered) each digest with the earliest input order that holds it.
+enum Table {
+    Set(DigestSet),
+    Claims(DigestMap),
+}
+
+/// What a record is, against the copies seen before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seen {
+    /// The first copy seen (or a record without an id).
+    New,
+    /// Seen before, but this copy is earlier in the input (ordered de-duplication only): the books and the
+    /// analyzers have the record already, the sink keeps this copy.
+    Earlier,
+    /// Seen before, from an earlier place in the input (or, unordered, at all).
+    Again,
+}
+
+/// A record's de-duplication outcome, with the digest of its key (`None` for records without an id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Claim {
+    pub seen: Seen,
+    pub digest: Option<u128>,
+}
 
 /// A concurrent set of seen event ids.
 pub struct Deduper {
-    shards: Vec<Mutex<DigestSet>>,
+    shards: Vec<Mutex<Table>>,
     distinct: AtomicU64,
     /// A per-run random seed: the records are attacker-controlled, so the digests (which also place keys in
     /// the tables) must not be predictable offline.
@@ -55,8 +86,19 @@ pub struct Deduper {
 
 impl Default for Deduper {
     fn default() -> Self {
+        Deduper::with(|| Table::Set(DigestSet::default()))
+    }
+}
+
+impl Deduper {
+    /// A de-duplication set that also keeps, per id, the earliest input order a copy was seen at.
+    pub fn ordered() -> Deduper {
+        Deduper::with(|| Table::Claims(DigestMap::default()))
+    }
+
+    fn with(table: impl Fn() -> Table) -> Deduper {
         Deduper {
-            shards: (0..SHARDS).map(|_| Mutex::new(DigestSet::default())).collect(),
+            shards: (0..SHARDS).map(|_| Mutex::new(table())).collect(),
             distinct: AtomicU64::new(0),
             seed: RandomState::new().hash_one(0x7472_6169_6c76_7063_u64),
         }
@@ -70,6 +112,12 @@ impl Deduper {
     /// hand-made, anonymised or forged records that reuse an id for different requests are not collapsed. Ids of
     /// different log kinds never collide.
     pub fn insert(&self, head: &RecordHead<'_>) -> bool {
+        self.claim(head, 0).seen == Seen::New
+    }
+
+    /// [`Deduper::insert`] at a place in the input (`order`: smaller is earlier). Unordered, the same as
+    /// `insert`; ordered, a copy seen before from a later place is [`Seen::Earlier`] and takes the place.
+    pub fn claim(&self, head: &RecordHead<'_>, order: u64) -> Claim {
         let key = Key {
             kind: head.kind,
             id: head.event_id.as_deref(),
@@ -79,7 +127,7 @@ impl Deduper {
             outcome: head.outcome.name(),
             principal_id: head.principal_id.as_deref(),
         };
-        self.insert_key(&key, head.resource_arns())
+        self.insert_key(&key, head.resource_arns(), order)
     }
 
     /// [`Deduper::insert`] for an aggregated event: its `eventId`, window start and event source.
@@ -93,11 +141,21 @@ impl Deduper {
             outcome: "aggregated",
             principal_id: None,
         };
-        self.insert_key(&key, std::iter::empty())
+        self.insert_key(&key, std::iter::empty(), 0).seen == Seen::New
     }
 
-    fn insert_key<'a>(&self, key: &Key<'_>, arns: impl Iterator<Item = &'a str>) -> bool {
-        let Some(id) = key.id else { return true };
+    /// Whether the copy at `order` is the earliest seen of its digest (ordered de-duplication; always true
+    /// unordered). Asked when every earlier place in the input has been read, the answer is final.
+    pub fn holds(&self, digest: u128, order: u64) -> bool {
+        let shard = (digest as usize) % SHARDS;
+        match &*self.shards[shard].lock().unwrap_or_else(|poisoned| poisoned.into_inner()) {
+            Table::Set(_) => true,
+            Table::Claims(claims) => claims.get(&digest).is_none_or(|&earliest| earliest == order),
+        }
+    }
+
+    fn insert_key<'a>(&self, key: &Key<'_>, arns: impl Iterator<Item = &'a str>, order: u64) -> Claim {
+        let Some(id) = key.id else { return Claim { seen: Seen::New, digest: None } };
         let mut hasher = xxhash_rust::xxh3::Xxh3::with_seed(self.seed);
         let mut field = |bytes: &[u8]| {
             hasher.update(&(bytes.len() as u64).to_le_bytes());
@@ -116,12 +174,31 @@ impl Deduper {
         let hash = hasher.digest128();
         let shard = (hash as usize) % SHARDS;
         // A poisoned shard only means another worker panicked mid-insert; the set itself is still valid.
-        let mut set = self.shards[shard].lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let fresh = set.insert(hash);
-        if fresh {
+        let mut table = self.shards[shard].lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let seen = match &mut *table {
+            Table::Set(set) => {
+                if set.insert(hash) {
+                    Seen::New
+                } else {
+                    Seen::Again
+                }
+            }
+            Table::Claims(claims) => match claims.entry(hash) {
+                Entry::Vacant(entry) => {
+                    entry.insert(order);
+                    Seen::New
+                }
+                Entry::Occupied(mut entry) if order < *entry.get() => {
+                    entry.insert(order);
+                    Seen::Earlier
+                }
+                Entry::Occupied(_) => Seen::Again,
+            },
+        };
+        if seen == Seen::New {
             self.distinct.fetch_add(1, Ordering::Relaxed);
         }
-        fresh
+        Claim { seen, digest: Some(hash) }
     }
 
     /// Distinct ids seen so far.
@@ -184,6 +261,31 @@ mod tests {
             assert_eq!(dedup.insert(&RecordHead::of_event(event)), *fresh, "case {i}");
         }
         assert_eq!(dedup.len(), 8);
+    }
+
+    /// Ordered, the earliest place in the input holds a record, whichever copy came first; unordered, the
+    /// first copy does and order is ignored.
+    #[test]
+    fn ordered_keeps_the_earliest_place() {
+        let a = event(LogKind::CloudTrail, Some("a"), 1, "GetObject", "k", None);
+        let head = RecordHead::of_event(&a);
+        let dedup = Deduper::ordered();
+        let late = dedup.claim(&head, 50);
+        assert_eq!(late.seen, Seen::New);
+        let digest = late.digest.unwrap();
+        assert!(dedup.holds(digest, 50));
+        assert_eq!(dedup.claim(&head, 60).seen, Seen::Again);
+        assert_eq!(dedup.claim(&head, 7), Claim { seen: Seen::Earlier, digest: Some(digest) });
+        assert!(dedup.holds(digest, 7) && !dedup.holds(digest, 50) && !dedup.holds(digest, 60));
+        assert_eq!(dedup.claim(&head, 9).seen, Seen::Again);
+        assert_eq!(dedup.len(), 1);
+        let no_id = event(LogKind::CloudTrail, None, 1, "GetObject", "k", None);
+        assert_eq!(dedup.claim(&RecordHead::of_event(&no_id), 3), Claim { seen: Seen::New, digest: None });
+
+        let unordered = Deduper::default();
+        assert_eq!(unordered.claim(&head, 50).seen, Seen::New);
+        assert_eq!(unordered.claim(&head, 7).seen, Seen::Again);
+        assert!(unordered.holds(digest, 7));
     }
 
     fn with_principal_id(mut event: Event, id: &str) -> Event {
