@@ -4,10 +4,15 @@
 //! the partial results are merged at the end, so analyzers never share state and nothing waits on a lock
 //! except the de-duplication set (sharded). Memory is one in-flight record per worker plus what analyzers
 //! keep per distinct key, plus 16 bytes per distinct event id for de-duplication.
+//!
+//! Inputs are handed to workers in the order they were listed. A run may also feed a [`RecordSink`] outside
+//! the fold ([`run_with_sink`]): it receives the records in input order through a bounded window
+//! ([`ordered`]), which is how `export` writes the same files whatever the threads.
 
 mod composite;
 mod dedup;
 mod filter;
+pub mod ordered;
 mod remote;
 mod stats;
 
@@ -16,8 +21,9 @@ use std::io::Read;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-pub use dedup::Deduper;
+pub use dedup::{Claim, Deduper, Seen};
 pub use filter::Filter;
+pub use ordered::{Limit, NoSink, RecordSink};
 pub use stats::{BadFile, BadRecordSample, InputStats, SkippedFile};
 
 use crate::decode::parquet::ocsf::OCSF_NOTE;
@@ -27,6 +33,7 @@ use crate::model::{Aggregate, LogKind, Record};
 use crate::source::remote::{RemoteConfig, RemoteError, RemotePlan};
 use crate::source::s3::layout::{DayWindow, Prune};
 use crate::source::{self, Input};
+use ordered::{Placed, Window};
 
 /// The note added to the report input when LookupEvents is read.
 pub const LOOKUP_NOTE: &str = "cloudtrail:lookup reads LookupEvents, which returns management events only: data \
@@ -41,6 +48,12 @@ pub trait Analyzer: Send + Sized {
     /// An aggregated event (a summary, not a request), after de-duplication and filtering.
     fn aggregated(&mut self, _aggregate: &Aggregate) {}
     fn merge(&mut self, other: Self);
+}
+
+/// No analyzer: a run that only feeds a [`RecordSink`] (and keeps the books).
+impl Analyzer for () {
+    fn observe(&mut self, _record: &Record<'_>) {}
+    fn merge(&mut self, _other: ()) {}
 }
 
 /// Everything the pipeline needs to know, resolved from the command line.
@@ -78,6 +91,17 @@ where
     A: Analyzer,
     F: Fn() -> A + Sync,
 {
+    run_with_sink(config, make, &NoSink)
+}
+
+/// [`run`], also feeding `sink` every record that passed de-duplication and the filter, in input order (see
+/// [`ordered`]); the sink is finished by the caller.
+pub fn run_with_sink<A, F, S>(config: &IngestConfig, make: F, sink: &S) -> Result<(A, InputStats), IngestError>
+where
+    A: Analyzer,
+    F: Fn() -> A + Sync,
+    S: RecordSink,
+{
     if config.sources.is_empty() {
         return Err(IngestError::NoSources);
     }
@@ -102,10 +126,16 @@ where
     let remote_progress = remote.as_ref().map(|r| r.progress.clone());
     let progress = progress_bar(config.progress, inputs.len() as u64, remote.is_some());
     let decode = DecodeOptions { endpoint_networks: config.endpoint_networks.clone(), ..config.decode.clone() };
-    let dedup = Deduper::default();
-    let new_worker =
-        || Worker { analyzer: make(), stats: InputStats::default(), dedup: &dedup, filter: &config.filter };
-    let tick = |worker: &Worker<'_, A>| {
+    let dedup = if S::ACTIVE { Deduper::ordered() } else { Deduper::default() };
+    let window = Window::new(sink, &dedup, pool.current_num_threads());
+    let new_worker = || Worker {
+        analyzer: make(),
+        stats: InputStats::default(),
+        dedup: &dedup,
+        filter: &config.filter,
+        feed: Feed::new(&window),
+    };
+    let tick = |worker: &Worker<'_, A, S>| {
         progress.inc(1);
         let mut message = format!("{} records", worker.dedup.len());
         if let Some(remote) = &remote_progress {
@@ -113,16 +143,24 @@ where
         }
         progress.set_message(message);
     };
+    // Units are numbered in input order: the local inputs as listed, then the remote items as they come.
+    let unit = |index: usize| u32::try_from(index).unwrap_or(u32::MAX);
     let merge = |(mut a, mut a_stats): (A, InputStats), (b, b_stats): (A, InputStats)| {
         a.merge(b);
         a_stats.merge(b_stats);
         (a, a_stats)
     };
+    // `par_bridge` hands the inputs out one at a time in order (not split into ranges as `par_iter` does),
+    // so the unit a sink waits for is always being read.
     let local = pool.install(|| {
         inputs
-            .par_iter()
-            .fold(new_worker, |mut worker, input| {
+            .iter()
+            .enumerate()
+            .par_bridge()
+            .fold(new_worker, |mut worker, (index, input)| {
+                worker.feed.begin(unit(index));
                 worker.read_input(input, &decode);
+                worker.feed.end();
                 tick(&worker);
                 worker
             })
@@ -135,9 +173,12 @@ where
             let items = stream.take_items();
             let fetched = pool.install(|| {
                 items
+                    .enumerate()
                     .par_bridge()
-                    .fold(new_worker, |mut worker, item| {
+                    .fold(new_worker, |mut worker, (index, item)| {
+                        worker.feed.begin(unit(inputs.len() + index));
                         worker.read_remote(item, &decode);
+                        worker.feed.end();
                         tick(&worker);
                         worker
                     })
@@ -192,15 +233,66 @@ fn progress_bar(enabled: bool, inputs: u64, remote: bool) -> ProgressBar {
     bar
 }
 
-/// One worker's state: its analyzer, its books, and the shared de-duplication set.
-struct Worker<'a, A> {
+/// One worker's state: its analyzer, its books, the shared de-duplication set, and its feed of the sink.
+struct Worker<'a, A, S: RecordSink> {
     analyzer: A,
     stats: InputStats,
     dedup: &'a Deduper,
     filter: &'a Filter,
+    feed: Feed<'a, S>,
 }
 
-impl<A: Analyzer> Worker<'_, A> {
+/// A worker's side of the sink's window: the unit it reads, the next record's position in it, and the items
+/// gathered from it not yet handed over.
+struct Feed<'a, S: RecordSink> {
+    window: &'a Window<'a, S>,
+    unit: u32,
+    position: u32,
+    chunk: Vec<Placed<S::Item>>,
+    chunk_bytes: usize,
+}
+
+impl<'a, S: RecordSink> Feed<'a, S> {
+    fn new(window: &'a Window<'a, S>) -> Feed<'a, S> {
+        Feed { window, unit: 0, position: 0, chunk: Vec::new(), chunk_bytes: 0 }
+    }
+
+    fn begin(&mut self, unit: u32) {
+        self.unit = unit;
+        self.position = 0;
+    }
+
+    /// The place of the next record in the input.
+    fn next_order(&mut self) -> u64 {
+        let order = ordered::order(self.unit, self.position);
+        self.position = self.position.saturating_add(1);
+        order
+    }
+
+    fn record(&mut self, record: &Record<'_>, claim: Claim, order: u64) {
+        if !S::ACTIVE {
+            return;
+        }
+        let Some(item) = self.window.sink().item(record) else { return };
+        let weight = self.window.sink().weight(&item);
+        self.chunk.push(Placed { order, digest: claim.digest, weight, item });
+        self.chunk_bytes += weight;
+        if self.window.chunk_full(self.chunk.len(), self.chunk_bytes) {
+            self.chunk_bytes = 0;
+            self.window.push(self.unit, std::mem::take(&mut self.chunk), false);
+        }
+    }
+
+    /// The unit is read: hands over what is left of it (every unit ends here, even one without records).
+    fn end(&mut self) {
+        if S::ACTIVE {
+            self.chunk_bytes = 0;
+            self.window.push(self.unit, std::mem::take(&mut self.chunk), true);
+        }
+    }
+}
+
+impl<A: Analyzer, S: RecordSink> Worker<'_, A, S> {
     fn read_input(&mut self, input: &Input, options: &DecodeOptions) {
         match input {
             Input::File { path, name } => match std::fs::File::open(path) {
@@ -221,7 +313,7 @@ impl<A: Analyzer> Worker<'_, A> {
     }
 }
 
-impl<A: Analyzer> Worker<'_, A> {
+impl<A: Analyzer, S: RecordSink> Worker<'_, A, S> {
     /// A CloudTrail record in the books, by category.
     fn count_record(&mut self, category: &str) {
         self.stats.records += 1;
@@ -235,14 +327,28 @@ impl<A: Analyzer> Worker<'_, A> {
     }
 }
 
-impl<A: Analyzer> Sink for Worker<'_, A> {
+impl<A: Analyzer, S: RecordSink> Sink for Worker<'_, A, S> {
     /// Every record takes this one path: de-duplicated, filtered, tallied in the books and in the endpoint
-    /// book, all on its head; then the analyzer looks at it.
+    /// book, all on its head; then the analyzer looks at it, and the sink (if any) gets it.
     fn record(&mut self, record: &Record<'_>) {
         let head = record.head();
-        if !self.dedup.insert(head) {
-            self.stats.duplicate_records += 1;
-            return;
+        let order = self.feed.next_order();
+        let claim = self.dedup.claim(head, order);
+        match claim.seen {
+            Seen::New => {}
+            Seen::Again => {
+                self.stats.duplicate_records += 1;
+                return;
+            }
+            // A copy earlier in the input than the one another worker read first: the books and the analyzer
+            // have the record already; the sink keeps the earliest copy (see `ordered`).
+            Seen::Earlier => {
+                self.stats.duplicate_records += 1;
+                if self.filter.matches(head) {
+                    self.feed.record(record, claim, order);
+                }
+                return;
+            }
         }
         if !self.filter.matches(head) {
             self.stats.filtered_out += 1;
@@ -259,6 +365,7 @@ impl<A: Analyzer> Sink for Worker<'_, A> {
             head.endpoint_sighting,
         );
         self.analyzer.observe(record);
+        self.feed.record(record, claim, order);
     }
 
     /// Aggregated events are de-duplicated on their id and filtered by window start, account, region and
