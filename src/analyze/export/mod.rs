@@ -8,8 +8,8 @@
 //! the threads: a batch closes at `--batch-rows` rows or [`DEFAULT_BATCH_BYTES`] (estimated), whichever
 //! comes first, and becomes one part per date in it, numbered in order. The set of files, their names and
 //! their rows are a function of the input and the flags; `export --threads 1` and `--threads 4` write the
-//! same bytes. (Remote inputs are numbered in the order their objects arrive: for those, the rows are the
-//! same, their parts may differ.)
+//! same bytes. Objects read from `s3://` are fetched concurrently and numbered in the order they arrive: the
+//! same events are written, but their order (so the parts, and which copy of a duplicate is kept) may differ.
 //!
 //! **Memory.** The window holds at most `threads` batches of rows read ahead of the slowest input (workers
 //! past it wait), plus the batch being cut, one batch waiting for the writer thread and one being written.
