@@ -299,6 +299,66 @@ mod tests {
         assert_eq!(names(INTEGRITY), ["name", "count", "flag", "time", "ips", "integrity"]);
     }
 
+    /// A row whose columns are computed from what it holds: optional numbers and flags, and lists read one
+    /// by one from its items.
+    struct Computed {
+        items: Vec<(String, bool)>,
+        size: Option<u64>,
+        seen: Option<bool>,
+    }
+
+    impl Row for Computed {
+        const COLUMNS: &'static [Column<Self>] = &[
+            Column { name: "size", get: Get::OptU64(|r| r.size) },
+            Column { name: "seen", get: Get::OptBool(|r| r.seen) },
+            Column { name: "names", get: Get::Strs(|r, push| r.items.iter().for_each(|(name, _)| push(name))) },
+            Column { name: "flags", get: Get::Bools(|r, push| r.items.iter().for_each(|&(_, flag)| push(flag))) },
+        ];
+        const TABLE: &'static [Shown<Self>] = &[];
+    }
+
+    fn computed() -> Vec<Computed> {
+        vec![
+            Computed { items: vec![("=a".into(), true), ("b".into(), false)], size: Some(7), seen: Some(true) },
+            Computed { items: vec![], size: None, seen: None },
+            Computed { items: vec![("c".into(), false)], size: Some(0), seen: Some(false) },
+        ]
+    }
+
+    /// The byte estimate follows the declared text: the row, plus each text's length (and a `String` per list
+    /// value), plus a byte per flag.
+    #[test]
+    fn size_estimate_reads_the_declared_columns() {
+        let rows = computed();
+        let base = std::mem::size_of::<Computed>();
+        let per_value = std::mem::size_of::<String>();
+        assert_eq!(size_estimate(&rows[0], View::PLAIN), base + (2 + per_value) + (1 + per_value) + 2);
+        assert_eq!(size_estimate(&rows[1], View::PLAIN), base);
+        let probe = &probes(3)[2];
+        assert_eq!(size_estimate(probe, View::PLAIN), std::mem::size_of::<Probe>() + 3 + 2 * (8 + per_value));
+    }
+
+    #[cfg(feature = "tabular")]
+    #[test]
+    fn computed_columns_are_lists_and_nulls() {
+        let mut out = Vec::new();
+        write_rows(&computed(), View::PLAIN, TabularFormat::Csv, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let expected = ["size,seen,names,flags", "7,true,'=a;b,true;false", ",,\"\",\"\"", "0,false,c,false"];
+        assert_eq!(text.lines().collect::<Vec<_>>(), expected);
+        let mut out = Vec::new();
+        write_rows(&computed(), View::PLAIN, TabularFormat::Parquet, &mut out).unwrap();
+        use polars::prelude::*;
+        let df = ParquetReader::new(std::io::Cursor::new(out)).finish().unwrap();
+        assert_eq!(df.column("size").unwrap().u64().unwrap().get(1), None);
+        let flags = df.column("flags").unwrap().list().unwrap().get_as_series(0).unwrap();
+        let flags = flags.bool().unwrap();
+        assert_eq!((0..flags.len()).map(|i| flags.get(i)).collect::<Vec<_>>(), [Some(true), Some(false)]);
+        let names = df.column("names").unwrap().list().unwrap().get_as_series(0).unwrap();
+        let names = names.str().unwrap();
+        assert_eq!((0..names.len()).map(|i| names.get(i)).collect::<Vec<_>>(), [Some("=a"), Some("b")], "exact");
+    }
+
     #[cfg(feature = "tabular")]
     #[test]
     fn csv_follows_the_declaration_and_streams_in_chunks() {
