@@ -1,9 +1,10 @@
 //! De-duplication on event id across all workers: CloudTrail may deliver an event twice, and the same file
 //! may be given twice. Keeps a 128-bit hash per distinct id in a sharded set (16 bytes + table overhead).
 //!
-//! With a record sink ([`Deduper::ordered`], for `export`) it also keeps, per id, the earliest place in the
-//! input where a copy was seen (24 bytes per id instead of 16): the copy the sink keeps is then the first in input order, as a
-//! one-thread run would keep, whichever worker reached its id first.
+//! With a record sink ([`Deduper::ordered`], for `export`) it also keeps, per id, the earliest input unit where
+//! a copy was seen, in the same 16 bytes (96 bits of the digest and the unit's number): the copy the sink keeps
+//! is then the first in input order, as a one-thread run would keep, whichever worker reached its id first.
+//! (Within one unit the first copy read is the earliest: a unit is read by one worker, in order.)
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
@@ -50,27 +51,28 @@ impl Hasher for DigestHasher {
     }
 }
 
-/// A digest as two words: aligned to 8 bytes, not 16, so a claim (digest and order) takes 24 bytes, not 32.
+/// The high 96 bits of a digest, as words aligned to 4 bytes: with a unit number, a claim takes 16 bytes like a
+/// digest in the set. (96 bits: two distinct ids of a billion collide with odds below 10^-11.)
 #[derive(Clone, Copy, PartialEq, Eq)]
-struct Digest([u64; 2]);
+struct Digest96([u32; 3]);
 
-impl Digest {
-    fn of(digest: u128) -> Digest {
-        Digest([(digest >> 64) as u64, digest as u64])
+impl Digest96 {
+    fn of(digest: u128) -> Digest96 {
+        Digest96([(digest >> 96) as u32, (digest >> 64) as u32, (digest >> 32) as u32])
     }
 }
 
-impl std::hash::Hash for Digest {
+impl std::hash::Hash for Digest96 {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        // The high word, as for the set (see `DigestHasher`).
-        state.write_u64(self.0[0]);
+        // The high 64 bits, as for the set (see `DigestHasher`).
+        state.write_u64((u64::from(self.0[0]) << 32) | u64::from(self.0[1]));
     }
 }
 
 type DigestSet = HashSet<u128, BuildHasherDefault<DigestHasher>>;
-type DigestMap = HashMap<Digest, u64, BuildHasherDefault<DigestHasher>>;
+type DigestMap = HashMap<Digest96, u32, BuildHasherDefault<DigestHasher>>;
 
-/// One shard: the digests seen, or (ordered) each digest with the earliest input order that holds it.
+/// One shard: the digests seen, or (ordered) each digest with the earliest input unit that holds a copy.
 enum Table {
     Set(DigestSet),
     Claims(DigestMap),
@@ -81,10 +83,10 @@ enum Table {
 pub enum Seen {
     /// The first copy seen (or a record without an id).
     New,
-    /// Seen before, but this copy is earlier in the input (ordered de-duplication only): the books and the
+    /// Seen before, but this copy's unit is earlier in the input (ordered de-duplication only): the books and the
     /// analyzers have the record already, the sink keeps this copy.
     Earlier,
-    /// Seen before, from an earlier place in the input (or, unordered, at all).
+    /// Seen before, from the same unit or an earlier one (or, unordered, at all).
     Again,
 }
 
@@ -111,7 +113,7 @@ impl Default for Deduper {
 }
 
 impl Deduper {
-    /// A de-duplication set that also keeps, per id, the earliest input order a copy was seen at.
+    /// A de-duplication set that also keeps, per id, the earliest input unit a copy was seen in.
     pub fn ordered() -> Deduper {
         Deduper::with(|| Table::Claims(DigestMap::default()))
     }
@@ -135,9 +137,10 @@ impl Deduper {
         self.claim(head, 0).seen == Seen::New
     }
 
-    /// [`Deduper::insert`] at a place in the input (`order`: smaller is earlier). Unordered, the same as
-    /// `insert`; ordered, a copy seen before from a later place is [`Seen::Earlier`] and takes the place.
-    pub fn claim(&self, head: &RecordHead<'_>, order: u64) -> Claim {
+    /// [`Deduper::insert`] of a record read from input unit `unit` (units are numbered in input order).
+    /// Unordered, the same as `insert`; ordered, a copy seen before from a later unit is [`Seen::Earlier`]
+    /// and its unit takes the claim.
+    pub fn claim(&self, head: &RecordHead<'_>, unit: u32) -> Claim {
         let key = Key {
             kind: head.kind,
             id: head.event_id.as_deref(),
@@ -147,7 +150,7 @@ impl Deduper {
             outcome: head.outcome.name(),
             principal_id: head.principal_id.as_deref(),
         };
-        self.insert_key(&key, head.resource_arns(), order)
+        self.insert_key(&key, head.resource_arns(), unit)
     }
 
     /// [`Deduper::insert`] for an aggregated event: its `eventId`, window start and event source.
@@ -164,17 +167,17 @@ impl Deduper {
         self.insert_key(&key, std::iter::empty(), 0).seen == Seen::New
     }
 
-    /// Whether the copy at `order` is the earliest seen of its digest (ordered de-duplication; always true
-    /// unordered). Asked when every earlier place in the input has been read, the answer is final.
-    pub fn holds(&self, digest: u128, order: u64) -> bool {
+    /// Whether `unit` holds the earliest copy seen of its digest (ordered de-duplication; always true
+    /// unordered). Asked when every earlier unit has been read, the answer is final.
+    pub fn holds(&self, digest: u128, unit: u32) -> bool {
         let shard = (digest as usize) % SHARDS;
         match &*self.shards[shard].lock().unwrap_or_else(|poisoned| poisoned.into_inner()) {
             Table::Set(_) => true,
-            Table::Claims(claims) => claims.get(&Digest::of(digest)).is_none_or(|&earliest| earliest == order),
+            Table::Claims(claims) => claims.get(&Digest96::of(digest)).is_none_or(|&earliest| earliest == unit),
         }
     }
 
-    fn insert_key<'a>(&self, key: &Key<'_>, arns: impl Iterator<Item = &'a str>, order: u64) -> Claim {
+    fn insert_key<'a>(&self, key: &Key<'_>, arns: impl Iterator<Item = &'a str>, unit: u32) -> Claim {
         let Some(id) = key.id else { return Claim { seen: Seen::New, digest: None } };
         let mut hasher = xxhash_rust::xxh3::Xxh3::with_seed(self.seed);
         let mut field = |bytes: &[u8]| {
@@ -203,13 +206,13 @@ impl Deduper {
                     Seen::Again
                 }
             }
-            Table::Claims(claims) => match claims.entry(Digest::of(hash)) {
+            Table::Claims(claims) => match claims.entry(Digest96::of(hash)) {
                 Entry::Vacant(entry) => {
-                    entry.insert(order);
+                    entry.insert(unit);
                     Seen::New
                 }
-                Entry::Occupied(mut entry) if order < *entry.get() => {
-                    entry.insert(order);
+                Entry::Occupied(mut entry) if unit < *entry.get() => {
+                    entry.insert(unit);
                     Seen::Earlier
                 }
                 Entry::Occupied(_) => Seen::Again,
@@ -283,10 +286,10 @@ mod tests {
         assert_eq!(dedup.len(), 8);
     }
 
-    /// Ordered, the earliest place in the input holds a record, whichever copy came first; unordered, the
-    /// first copy does and order is ignored.
+    /// Ordered, the earliest unit in the input holds a record, whichever copy came first; unordered, the
+    /// first copy does and units are ignored.
     #[test]
-    fn ordered_keeps_the_earliest_place() {
+    fn ordered_keeps_the_earliest_unit() {
         let a = event(LogKind::CloudTrail, Some("a"), 1, "GetObject", "k", None);
         let head = RecordHead::of_event(&a);
         let dedup = Deduper::ordered();
@@ -298,6 +301,7 @@ mod tests {
         assert_eq!(dedup.claim(&head, 7), Claim { seen: Seen::Earlier, digest: Some(digest) });
         assert!(dedup.holds(digest, 7) && !dedup.holds(digest, 50) && !dedup.holds(digest, 60));
         assert_eq!(dedup.claim(&head, 9).seen, Seen::Again);
+        assert_eq!(dedup.claim(&head, 7).seen, Seen::Again, "a second copy in the same unit is read after");
         assert_eq!(dedup.len(), 1);
         let no_id = event(LogKind::CloudTrail, None, 1, "GetObject", "k", None);
         assert_eq!(dedup.claim(&RecordHead::of_event(&no_id), 3), Claim { seen: Seen::New, digest: None });
@@ -306,7 +310,7 @@ mod tests {
         assert_eq!(unordered.claim(&head, 50).seen, Seen::New);
         assert_eq!(unordered.claim(&head, 7).seen, Seen::Again);
         assert!(unordered.holds(digest, 7));
-        assert_eq!(std::mem::size_of::<(Digest, u64)>(), 24, "a claim's table entry");
+        assert_eq!(std::mem::size_of::<(Digest96, u32)>(), 16, "a claim's table entry, as a digest in the set");
     }
 
     fn with_principal_id(mut event: Event, id: &str) -> Event {

@@ -242,40 +242,30 @@ struct Worker<'a, A, S: RecordSink> {
     feed: Feed<'a, S>,
 }
 
-/// A worker's side of the sink's window: the unit it reads, the next record's position in it, and the items
-/// gathered from it not yet handed over.
+/// A worker's side of the sink's window: the unit it reads and the items gathered from it not yet handed over.
 struct Feed<'a, S: RecordSink> {
     window: &'a Window<'a, S>,
     unit: u32,
-    position: u32,
     chunk: Vec<Placed<S::Item>>,
     chunk_bytes: usize,
 }
 
 impl<'a, S: RecordSink> Feed<'a, S> {
     fn new(window: &'a Window<'a, S>) -> Feed<'a, S> {
-        Feed { window, unit: 0, position: 0, chunk: Vec::new(), chunk_bytes: 0 }
+        Feed { window, unit: 0, chunk: Vec::new(), chunk_bytes: 0 }
     }
 
     fn begin(&mut self, unit: u32) {
         self.unit = unit;
-        self.position = 0;
     }
 
-    /// The place of the next record in the input.
-    fn next_order(&mut self) -> u64 {
-        let order = ordered::order(self.unit, self.position);
-        self.position = self.position.saturating_add(1);
-        order
-    }
-
-    fn record(&mut self, record: &Record<'_>, claim: Claim, order: u64) {
+    fn record(&mut self, record: &Record<'_>, claim: Claim) {
         if !S::ACTIVE {
             return;
         }
         let Some(item) = self.window.sink().item(record) else { return };
         let weight = self.window.sink().weight(&item);
-        self.chunk.push(Placed { order, digest: claim.digest, weight, item });
+        self.chunk.push(Placed { digest: claim.digest, weight, item });
         self.chunk_bytes += weight;
         if self.window.chunk_full(self.chunk.len(), self.chunk_bytes) {
             self.chunk_bytes = 0;
@@ -332,8 +322,7 @@ impl<A: Analyzer, S: RecordSink> Sink for Worker<'_, A, S> {
     /// book, all on its head; then the analyzer looks at it, and the sink (if any) gets it.
     fn record(&mut self, record: &Record<'_>) {
         let head = record.head();
-        let order = self.feed.next_order();
-        let claim = self.dedup.claim(head, order);
+        let claim = self.dedup.claim(head, self.feed.unit);
         match claim.seen {
             Seen::New => {}
             Seen::Again => {
@@ -345,7 +334,7 @@ impl<A: Analyzer, S: RecordSink> Sink for Worker<'_, A, S> {
             Seen::Earlier => {
                 self.stats.duplicate_records += 1;
                 if self.filter.matches(head) {
-                    self.feed.record(record, claim, order);
+                    self.feed.record(record, claim);
                 }
                 return;
             }
@@ -365,7 +354,7 @@ impl<A: Analyzer, S: RecordSink> Sink for Worker<'_, A, S> {
             head.endpoint_sighting,
         );
         self.analyzer.observe(record);
-        self.feed.record(record, claim, order);
+        self.feed.record(record, claim);
     }
 
     /// Aggregated events are de-duplicated on their id and filtered by window start, account, region and

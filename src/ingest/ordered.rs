@@ -7,9 +7,10 @@
 //! the head's items at once, the items of later units once every unit before them is finished. What the sink
 //! receives is therefore a function of the inputs alone, whatever the number of threads or their timing.
 //!
-//! De-duplication keeps, per event id, the earliest place in the input that holds a copy
-//! ([`super::Deduper::ordered`]); an item is passed on only if its place is that one, which is final by then
-//! (every earlier unit is finished). So the copy a sink keeps is the one a one-thread run keeps.
+//! De-duplication keeps, per event id, the earliest input unit that holds a copy
+//! ([`super::Deduper::ordered`]; within a unit, the first copy read); an item is passed on only if its unit is
+//! that one, which is final by then (every earlier unit is finished). So the copy a sink keeps is the one a
+//! one-thread run keeps.
 //!
 //! Memory is bounded: items of units after the head wait in the window up to [`Limit`] (items and estimated
 //! bytes); past it, a worker that is not reading the head waits before it reads on, until the head has
@@ -70,15 +71,8 @@ impl RecordSink for NoSink {
     }
 }
 
-/// Where a record stands in the input: its unit (in the order inputs were listed), then its position in the
-/// unit, packed so that smaller is earlier. Positions past 2^32 in one unit share the last one.
-pub fn order(unit: u32, position: u32) -> u64 {
-    (u64::from(unit) << 32) | u64::from(position)
-}
-
-/// An item with its place in the input and its de-duplication digest (`None`: no id, always kept).
+/// An item with its de-duplication digest (`None`: no id, always kept) and its estimated bytes.
 pub struct Placed<T> {
-    pub order: u64,
     pub digest: Option<u128>,
     pub weight: usize,
     pub item: T,
@@ -143,7 +137,7 @@ impl<'a, S: RecordSink> Window<'a, S> {
     pub fn push(&self, unit: u32, items: Vec<Placed<S::Item>>, done: bool) {
         let mut state = self.lock();
         if unit == state.head {
-            self.deliver(items);
+            self.deliver(unit, items);
             if done {
                 // Its held items went out when it became the head.
                 state.ahead.remove(&unit);
@@ -179,7 +173,7 @@ impl<'a, S: RecordSink> Window<'a, S> {
             };
             state.held_items -= held.items.len();
             state.held_bytes -= held.items.iter().map(|p| p.weight).sum::<usize>();
-            self.deliver(held.items);
+            self.deliver(state.head, held.items);
             if !held.done {
                 return;
             }
@@ -187,10 +181,10 @@ impl<'a, S: RecordSink> Window<'a, S> {
         }
     }
 
-    /// Items in input order to the sink, each only if its place holds its id (the earliest copy).
-    fn deliver(&self, items: Vec<Placed<S::Item>>) {
+    /// Items of `unit`, in input order, to the sink: each only if its unit holds its id (the earliest copy).
+    fn deliver(&self, unit: u32, items: Vec<Placed<S::Item>>) {
         for placed in items {
-            if placed.digest.is_none_or(|digest| self.dedup.holds(digest, placed.order)) {
+            if placed.digest.is_none_or(|digest| self.dedup.holds(digest, unit)) {
                 self.sink.take(placed.item, placed.weight);
             }
         }
@@ -234,9 +228,13 @@ mod tests {
         }
     }
 
+    /// Where an item stands in the input, smaller first.
+    fn order(unit: u32, position: u32) -> u64 {
+        (u64::from(unit) << 32) | u64::from(position)
+    }
+
     fn placed(unit: u32, position: u32) -> Placed<u64> {
-        let order = order(unit, position);
-        Placed { order, digest: None, weight: 8, item: order }
+        Placed { digest: None, weight: 8, item: order(unit, position) }
     }
 
     /// Units finished in any order come out in input order.
@@ -325,9 +323,9 @@ mod tests {
         let dedup = Deduper::ordered();
         let window = Window::new(&sink, &dedup, 2);
         // Unit 1 reads its copy first (it is ahead); unit 0's copy, read later, is earlier in the input.
-        let late = dedup.claim(&head, order(1, 0));
+        let late = dedup.claim(&head, 1);
         window.push(1, vec![Placed { digest: late.digest, ..placed(1, 0) }], true);
-        let early = dedup.claim(&head, order(0, 3));
+        let early = dedup.claim(&head, 0);
         window.push(0, vec![Placed { digest: early.digest, ..placed(0, 3) }], true);
         assert_eq!(*sink.taken.lock().unwrap(), [order(0, 3)]);
     }
