@@ -28,7 +28,7 @@ use crate::model::Record;
 pub trait RecordSink: Sync {
     /// What the sink keeps of a record.
     type Item: Send;
-    /// Whether the sink wants records at all ([`NoSink`] does not: the pipeline then keeps no order).
+    /// Whether the sink takes records at all ([`NoSink`] does not: the pipeline then keeps no order).
     const ACTIVE: bool = true;
     /// The item for a record, built by the worker that read it (in parallel); `None` keeps nothing.
     fn item(&self, record: &Record<'_>) -> Option<Self::Item>;
