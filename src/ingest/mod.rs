@@ -246,17 +246,20 @@ struct Worker<'a, A, S: RecordSink> {
 struct Feed<'a, S: RecordSink> {
     window: &'a Window<'a, S>,
     unit: u32,
+    /// A unit is begun and not yet ended.
+    open: bool,
     chunk: Vec<Placed<S::Item>>,
     chunk_bytes: usize,
 }
 
 impl<'a, S: RecordSink> Feed<'a, S> {
     fn new(window: &'a Window<'a, S>) -> Feed<'a, S> {
-        Feed { window, unit: 0, chunk: Vec::new(), chunk_bytes: 0 }
+        Feed { window, unit: 0, open: false, chunk: Vec::new(), chunk_bytes: 0 }
     }
 
     fn begin(&mut self, unit: u32) {
         self.unit = unit;
+        self.open = true;
     }
 
     fn record(&mut self, record: &Record<'_>, claim: Claim) {
@@ -275,9 +278,20 @@ impl<'a, S: RecordSink> Feed<'a, S> {
 
     /// The unit is read: hands over what is left of it (every unit ends here, even one without records).
     fn end(&mut self) {
+        self.open = false;
         if S::ACTIVE {
             self.chunk_bytes = 0;
             self.window.push(self.unit, std::mem::take(&mut self.chunk), true);
+        }
+    }
+}
+
+impl<S: RecordSink> Drop for Feed<'_, S> {
+    /// A worker unwinding from a panic mid-unit still ends its unit, so no other worker waits for it forever
+    /// (the panic then reaches the caller).
+    fn drop(&mut self) {
+        if self.open {
+            self.end();
         }
     }
 }
@@ -385,5 +399,52 @@ impl UnitKind {
     /// Whether the unit counts as an input file (archives are containers: their entries count).
     pub(crate) fn is_file(self) -> bool {
         !matches!(self, UnitKind::Archive)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// Takes numbers in the order given.
+    #[derive(Default)]
+    struct Collect(Mutex<Vec<u32>>);
+
+    impl RecordSink for Collect {
+        type Item = u32;
+        fn item(&self, _record: &Record<'_>) -> Option<u32> {
+            None
+        }
+        fn weight(&self, _item: &u32) -> usize {
+            4
+        }
+        fn take(&self, item: u32, _weight: usize) {
+            self.0.lock().unwrap().push(item);
+        }
+        fn limit(&self) -> Limit {
+            Limit { items: 1, bytes: 1 << 20 }
+        }
+    }
+
+    /// A worker unwinding mid-unit ends its unit on the way out, so the units after it come out instead of
+    /// waiting for it forever.
+    #[test]
+    fn a_feed_dropped_mid_unit_ends_its_unit() {
+        let sink = Collect::default();
+        let dedup = Deduper::ordered();
+        let window = Window::new(&sink, &dedup, 2);
+        window.push(1, vec![Placed { digest: None, weight: 4, item: 10 }], true);
+        let mut feed = Feed::new(&window);
+        feed.begin(0);
+        feed.chunk.push(Placed { digest: None, weight: 4, item: 1 });
+        drop(feed);
+        assert_eq!(*sink.0.lock().unwrap(), [1, 10]);
+        let mut ended = Feed::new(&window);
+        ended.begin(2);
+        ended.end();
+        drop(ended);
+        window.push(3, vec![Placed { digest: None, weight: 4, item: 30 }], true);
+        assert_eq!(*sink.0.lock().unwrap(), [1, 10, 30], "the units after an ended one come out");
     }
 }

@@ -136,6 +136,10 @@ impl<'a, S: RecordSink> Window<'a, S> {
     /// head yet.
     pub fn push(&self, unit: u32, items: Vec<Placed<S::Item>>, done: bool) {
         let mut state = self.lock();
+        if unit < state.head {
+            // Already ended (only a unit ended twice gets here): nothing of it may be passed on any more.
+            return;
+        }
         if unit == state.head {
             self.deliver(unit, items);
             if done {
