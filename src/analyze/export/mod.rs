@@ -11,8 +11,9 @@
 //! same bytes. Objects read from `s3://` are fetched concurrently and numbered in the order they arrive: the
 //! same events are written, but their order (so the parts, and which copy of a duplicate is kept) may differ.
 //!
-//! **Memory.** The window holds at most `threads` batches of rows read ahead of the slowest input (workers
-//! past it wait), plus the batch being cut, one batch waiting for the writer thread and one being written.
+//! **Memory.** The window holds at most `threads` batches of rows read ahead of the earliest input still being
+//! read (workers past that wait), plus the batch being cut, one batch waiting for the writer thread and one
+//! being written: `(threads + 3)` batches, plus one chunk (≤ 256 rows) per worker.
 //! The schema is documented in `sql/README.md` and README; every command reads an export back
 //! (`decode::parquet::export_row`).
 
