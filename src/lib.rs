@@ -9,8 +9,9 @@
 //! - [`actions`]: eventName → IAM action(s) and resource ARNs.
 //! - [`policy`]: the IAM / endpoint policy engine (pure).
 //! - [`ownership`]: who operates each VPC endpoint (customer, AWS, another account), decided per endpoint.
-//! - [`ingest`]: the parallel pipeline: sources → decode → filter → analyzers, with the input books.
-//! - [`analyze`]: one accumulator per command, merged across workers.
+//! - [`ingest`]: the parallel pipeline: sources → decode → filter → analyzers, with the input books; a record
+//!   sink outside the fold, fed in input order (`export`).
+//! - [`analyze`]: one accumulator per command, merged across workers; export's row and sink.
 //! - [`app`]: runs a resolved command: config → pipeline → report, and the exit-code contract.
 //! - [`report`]: JSON envelope, tables, CSV/Parquet, terminal escaping.
 //! - `verify` (feature `aws`): CloudTrail digest signatures, chains and log file hashes.

@@ -1,4 +1,5 @@
-//! Analyzers: one accumulator per command, folded per worker and merged.
+//! Analyzers: one accumulator per command, folded per worker and merged; and `export`, a record sink outside
+//! that fold (its rows are the normalized events, written in input order).
 
 pub mod aws_owned;
 pub mod check;

@@ -1,9 +1,8 @@
-//! `trail-vpce export`: events → Hive-partitioned Parquet in bounded batches.
-
-use std::sync::Arc;
+//! `trail-vpce export`: events → Hive-partitioned Parquet, written by a record sink outside the analyzer fold
+//! (`analyze::export`), with the same parts whatever the threads.
 
 use super::{AppError, RunOutcome, check_input};
-use crate::analyze::export::{Export, ExportTarget, check_output_dir};
+use crate::analyze::export::{ExportSink, check_output_dir};
 use crate::cli::ExportTask;
 use crate::ingest;
 use crate::report;
@@ -13,10 +12,9 @@ pub fn run(mut task: ExportTask) -> Result<RunOutcome, AppError> {
     let (ingest, output) = (&task.shared.ingest, &task.shared.output);
     check_output_dir(&task.out).map_err(AppError::Usage)?;
     let threads = ingest.threads.unwrap_or_else(rayon::current_num_threads);
-    let target = Arc::new(ExportTarget::new(task.out.clone(), task.batch_rows, threads)?);
-    let owners = Arc::new(settings.record_owners());
-    let (_, stats) = ingest::run(ingest, || Export::new(target.clone(), owners.clone()))?;
-    let export = target.finish();
+    let sink = ExportSink::new(task.out.clone(), task.batch_rows, threads, settings.record_owners())?;
+    let ((), stats) = ingest::run_with_sink(ingest, || (), &sink)?;
+    let export = sink.finish();
     check_input(&stats, output)?;
     if let Some(error) = export.error {
         return Err(AppError::Output(std::io::Error::other(error)));

@@ -4,10 +4,15 @@
 //! the partial results are merged at the end, so analyzers never share state and nothing waits on a lock
 //! except the de-duplication set (sharded). Memory is one in-flight record per worker plus what analyzers
 //! keep per distinct key, plus 16 bytes per distinct event id for de-duplication.
+//!
+//! Inputs are handed to workers in the order they were listed. A run may also feed a [`RecordSink`] outside
+//! the fold ([`run_with_sink`]): it receives the records in input order through a bounded window
+//! ([`ordered`]), which is how `export` writes the same files whatever the threads.
 
 mod composite;
 mod dedup;
 mod filter;
+pub mod ordered;
 mod remote;
 mod stats;
 
@@ -16,8 +21,9 @@ use std::io::Read;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-pub use dedup::Deduper;
+pub use dedup::{Claim, Deduper, Seen};
 pub use filter::Filter;
+pub use ordered::{Limit, NoSink, RecordSink};
 pub use stats::{BadFile, BadRecordSample, InputStats, SkippedFile};
 
 use crate::decode::parquet::ocsf::OCSF_NOTE;
@@ -27,6 +33,7 @@ use crate::model::{Aggregate, LogKind, Record};
 use crate::source::remote::{RemoteConfig, RemoteError, RemotePlan};
 use crate::source::s3::layout::{DayWindow, Prune};
 use crate::source::{self, Input};
+use ordered::{Placed, Window};
 
 /// The note added to the report input when LookupEvents is read.
 pub const LOOKUP_NOTE: &str = "cloudtrail:lookup reads LookupEvents, which returns management events only: data \
@@ -41,6 +48,12 @@ pub trait Analyzer: Send + Sized {
     /// An aggregated event (a summary, not a request), after de-duplication and filtering.
     fn aggregated(&mut self, _aggregate: &Aggregate) {}
     fn merge(&mut self, other: Self);
+}
+
+/// No analyzer: a run that only feeds a [`RecordSink`] (and keeps the books).
+impl Analyzer for () {
+    fn observe(&mut self, _record: &Record<'_>) {}
+    fn merge(&mut self, _other: ()) {}
 }
 
 /// Everything the pipeline needs to know, resolved from the command line.
@@ -78,6 +91,17 @@ where
     A: Analyzer,
     F: Fn() -> A + Sync,
 {
+    run_with_sink(config, make, &NoSink)
+}
+
+/// [`run`], also feeding `sink` every record that passed de-duplication and the filter, in input order (see
+/// [`ordered`]); the sink is finished by the caller.
+pub fn run_with_sink<A, F, S>(config: &IngestConfig, make: F, sink: &S) -> Result<(A, InputStats), IngestError>
+where
+    A: Analyzer,
+    F: Fn() -> A + Sync,
+    S: RecordSink,
+{
     if config.sources.is_empty() {
         return Err(IngestError::NoSources);
     }
@@ -102,10 +126,16 @@ where
     let remote_progress = remote.as_ref().map(|r| r.progress.clone());
     let progress = progress_bar(config.progress, inputs.len() as u64, remote.is_some());
     let decode = DecodeOptions { endpoint_networks: config.endpoint_networks.clone(), ..config.decode.clone() };
-    let dedup = Deduper::default();
-    let new_worker =
-        || Worker { analyzer: make(), stats: InputStats::default(), dedup: &dedup, filter: &config.filter };
-    let tick = |worker: &Worker<'_, A>| {
+    let dedup = if S::ACTIVE { Deduper::ordered() } else { Deduper::default() };
+    let window = Window::new(sink, &dedup, pool.current_num_threads());
+    let new_worker = || Worker {
+        analyzer: make(),
+        stats: InputStats::default(),
+        dedup: &dedup,
+        filter: &config.filter,
+        feed: Feed::new(&window),
+    };
+    let tick = |worker: &Worker<'_, A, S>| {
         progress.inc(1);
         let mut message = format!("{} records", worker.dedup.len());
         if let Some(remote) = &remote_progress {
@@ -113,16 +143,24 @@ where
         }
         progress.set_message(message);
     };
+    // Units are numbered in input order: the local inputs as listed, then the remote items as they come.
+    let unit = |index: usize| u32::try_from(index).unwrap_or(u32::MAX);
     let merge = |(mut a, mut a_stats): (A, InputStats), (b, b_stats): (A, InputStats)| {
         a.merge(b);
         a_stats.merge(b_stats);
         (a, a_stats)
     };
+    // `par_bridge` hands the inputs out one at a time in order (not split into ranges as `par_iter` does),
+    // so the unit a sink waits for is always being read.
     let local = pool.install(|| {
         inputs
-            .par_iter()
-            .fold(new_worker, |mut worker, input| {
+            .iter()
+            .enumerate()
+            .par_bridge()
+            .fold(new_worker, |mut worker, (index, input)| {
+                worker.feed.begin(unit(index));
                 worker.read_input(input, &decode);
+                worker.feed.end();
                 tick(&worker);
                 worker
             })
@@ -135,9 +173,12 @@ where
             let items = stream.take_items();
             let fetched = pool.install(|| {
                 items
+                    .enumerate()
                     .par_bridge()
-                    .fold(new_worker, |mut worker, item| {
+                    .fold(new_worker, |mut worker, (index, item)| {
+                        worker.feed.begin(unit(inputs.len() + index));
                         worker.read_remote(item, &decode);
+                        worker.feed.end();
                         tick(&worker);
                         worker
                     })
@@ -192,15 +233,70 @@ fn progress_bar(enabled: bool, inputs: u64, remote: bool) -> ProgressBar {
     bar
 }
 
-/// One worker's state: its analyzer, its books, and the shared de-duplication set.
-struct Worker<'a, A> {
+/// One worker's state: its analyzer, its books, the shared de-duplication set, and its feed of the sink.
+struct Worker<'a, A, S: RecordSink> {
     analyzer: A,
     stats: InputStats,
     dedup: &'a Deduper,
     filter: &'a Filter,
+    feed: Feed<'a, S>,
 }
 
-impl<A: Analyzer> Worker<'_, A> {
+/// A worker's side of the sink's window: the unit it reads and the items gathered from it not yet handed over.
+struct Feed<'a, S: RecordSink> {
+    window: &'a Window<'a, S>,
+    unit: u32,
+    /// A unit is begun and not yet ended.
+    open: bool,
+    chunk: Vec<Placed<S::Item>>,
+    chunk_bytes: usize,
+}
+
+impl<'a, S: RecordSink> Feed<'a, S> {
+    fn new(window: &'a Window<'a, S>) -> Feed<'a, S> {
+        Feed { window, unit: 0, open: false, chunk: Vec::new(), chunk_bytes: 0 }
+    }
+
+    fn begin(&mut self, unit: u32) {
+        self.unit = unit;
+        self.open = true;
+    }
+
+    fn record(&mut self, record: &Record<'_>, claim: Claim) {
+        if !S::ACTIVE {
+            return;
+        }
+        let Some(item) = self.window.sink().item(record) else { return };
+        let weight = self.window.sink().weight(&item);
+        self.chunk.push(Placed { digest: claim.digest, weight, item });
+        self.chunk_bytes += weight;
+        if self.window.chunk_full(self.chunk.len(), self.chunk_bytes) {
+            self.chunk_bytes = 0;
+            self.window.push(self.unit, std::mem::take(&mut self.chunk), false);
+        }
+    }
+
+    /// The unit is read: hands over what is left of it (every unit ends here, even one without records).
+    fn end(&mut self) {
+        self.open = false;
+        if S::ACTIVE {
+            self.chunk_bytes = 0;
+            self.window.push(self.unit, std::mem::take(&mut self.chunk), true);
+        }
+    }
+}
+
+impl<S: RecordSink> Drop for Feed<'_, S> {
+    /// A worker unwinding from a panic mid-unit still ends its unit, so no other worker waits for it forever
+    /// (the panic then reaches the caller).
+    fn drop(&mut self) {
+        if self.open {
+            self.end();
+        }
+    }
+}
+
+impl<A: Analyzer, S: RecordSink> Worker<'_, A, S> {
     fn read_input(&mut self, input: &Input, options: &DecodeOptions) {
         match input {
             Input::File { path, name } => match std::fs::File::open(path) {
@@ -221,7 +317,7 @@ impl<A: Analyzer> Worker<'_, A> {
     }
 }
 
-impl<A: Analyzer> Worker<'_, A> {
+impl<A: Analyzer, S: RecordSink> Worker<'_, A, S> {
     /// A CloudTrail record in the books, by category.
     fn count_record(&mut self, category: &str) {
         self.stats.records += 1;
@@ -235,14 +331,27 @@ impl<A: Analyzer> Worker<'_, A> {
     }
 }
 
-impl<A: Analyzer> Sink for Worker<'_, A> {
+impl<A: Analyzer, S: RecordSink> Sink for Worker<'_, A, S> {
     /// Every record takes this one path: de-duplicated, filtered, tallied in the books and in the endpoint
-    /// book, all on its head; then the analyzer looks at it.
+    /// book, all on its head; then the analyzer looks at it, and the sink (if any) gets it.
     fn record(&mut self, record: &Record<'_>) {
         let head = record.head();
-        if !self.dedup.insert(head) {
-            self.stats.duplicate_records += 1;
-            return;
+        let claim = self.dedup.claim(head, self.feed.unit);
+        match claim.seen {
+            Seen::New => {}
+            Seen::Again => {
+                self.stats.duplicate_records += 1;
+                return;
+            }
+            // A copy earlier in the input than the one another worker read first: the books and the analyzer
+            // have the record already; the sink keeps the earliest copy (see `ordered`).
+            Seen::Earlier => {
+                self.stats.duplicate_records += 1;
+                if self.filter.matches(head) {
+                    self.feed.record(record, claim);
+                }
+                return;
+            }
         }
         if !self.filter.matches(head) {
             self.stats.filtered_out += 1;
@@ -259,6 +368,7 @@ impl<A: Analyzer> Sink for Worker<'_, A> {
             head.endpoint_sighting,
         );
         self.analyzer.observe(record);
+        self.feed.record(record, claim);
     }
 
     /// Aggregated events are de-duplicated on their id and filtered by window start, account, region and
@@ -289,5 +399,52 @@ impl UnitKind {
     /// Whether the unit counts as an input file (archives are containers: their entries count).
     pub(crate) fn is_file(self) -> bool {
         !matches!(self, UnitKind::Archive)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// Takes numbers in the order given.
+    #[derive(Default)]
+    struct Collect(Mutex<Vec<u32>>);
+
+    impl RecordSink for Collect {
+        type Item = u32;
+        fn item(&self, _record: &Record<'_>) -> Option<u32> {
+            None
+        }
+        fn weight(&self, _item: &u32) -> usize {
+            4
+        }
+        fn take(&self, item: u32, _weight: usize) {
+            self.0.lock().unwrap().push(item);
+        }
+        fn limit(&self) -> Limit {
+            Limit { items: 1, bytes: 1 << 20 }
+        }
+    }
+
+    /// A worker unwinding mid-unit ends its unit on the way out, so the units after it come out instead of
+    /// waiting for it forever.
+    #[test]
+    fn a_feed_dropped_mid_unit_ends_its_unit() {
+        let sink = Collect::default();
+        let dedup = Deduper::ordered();
+        let window = Window::new(&sink, &dedup, 2);
+        window.push(1, vec![Placed { digest: None, weight: 4, item: 10 }], true);
+        let mut feed = Feed::new(&window);
+        feed.begin(0);
+        feed.chunk.push(Placed { digest: None, weight: 4, item: 1 });
+        drop(feed);
+        assert_eq!(*sink.0.lock().unwrap(), [1, 10]);
+        let mut ended = Feed::new(&window);
+        ended.begin(2);
+        ended.end();
+        drop(ended);
+        window.push(3, vec![Placed { digest: None, weight: 4, item: 30 }], true);
+        assert_eq!(*sink.0.lock().unwrap(), [1, 10, 30], "the units after an ended one come out");
     }
 }

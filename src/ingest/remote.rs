@@ -6,9 +6,9 @@ use crate::decode::{DecodeOptions, Sink, UnitKind, UnitOutcome, decode_unit};
 use crate::model::EventCategory;
 use crate::source::remote::RemoteItem;
 
-use super::{Analyzer, Worker};
+use super::{Analyzer, RecordSink, Worker};
 
-impl<A: Analyzer> Worker<'_, A> {
+impl<A: Analyzer, S: RecordSink> Worker<'_, A, S> {
     pub(super) fn read_remote(&mut self, item: RemoteItem, options: &DecodeOptions) {
         match item {
             RemoteItem::Object { name, mut body } => {

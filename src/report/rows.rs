@@ -7,14 +7,14 @@
 //! written after the others when the report carries integrity (`--verify`, [`View::integrity`]) and absent
 //! otherwise, so the output without `--verify` is what it always was.
 //!
-//! A writer that is not a report can use the same declaration: `export`'s Parquet parts are a batch of rows,
-//! so an export row type with `impl Row` (its 36 columns listed once) turns each batch into a part through
-//! [`frame`] and [`super::tabular::write_frame`], and `TABLE` may stay empty.
+//! A writer that is not a report uses the same declaration: `export`'s Parquet parts are batches of
+//! `analyze::export::ExportRow`, whose columns (schema, values and byte estimate) are its `impl Row`, and
+//! whose `TABLE` is empty.
 
 use std::io::{self, Write};
 
 use super::table::{SpooledTable, Table};
-use super::tabular::{ColumnData, Frame, TabularError, TabularFormat, write_csv_part, write_frame};
+use super::tabular::{ColumnData, Frame, Lists, TabularError, TabularFormat, write_csv_part, write_frame};
 use crate::model::Timestamp;
 
 /// How a column reads its value from a row; the variant is the column's type.
@@ -22,11 +22,20 @@ pub enum Get<R: 'static> {
     /// Text (null when `None`).
     Str(for<'a> fn(&'a R) -> Option<&'a str>),
     U64(fn(&R) -> u64),
+    /// A number or null.
+    OptU64(fn(&R) -> Option<u64>),
     Bool(fn(&R) -> bool),
+    /// A boolean or null.
+    OptBool(fn(&R) -> Option<bool>),
     /// An instant: a UTC datetime in Parquet, RFC 3339 in CSV.
     Time(fn(&R) -> Option<Timestamp>),
     /// Several strings: a list column in Parquet, `;`-joined in CSV.
     List(for<'a> fn(&'a R) -> &'a [String]),
+    /// Several strings the row computes (e.g. one field of each of its resources), handed one by one to the
+    /// callback: a list column like [`Get::List`], without building a vector per row.
+    Strs(for<'a> fn(&'a R, &mut dyn FnMut(&'a str))),
+    /// Several booleans the row computes, handed one by one: a list column of booleans.
+    Bools(fn(&R, &mut dyn FnMut(bool))),
 }
 
 /// One column: its name (CSV header, Parquet column; the JSON field of the same value) and its value.
@@ -71,18 +80,67 @@ impl View {
     }
 }
 
-/// The rows as typed columns, in [`Row::COLUMNS`] order (an empty input still has every column, typed).
-pub fn frame<R: Row>(rows: &[R], view: View) -> Frame {
-    view.columns::<R>().fold(Frame::new(), |frame, column| {
-        let data = match column.get {
-            Get::Str(get) => ColumnData::Str(rows.iter().map(|r| get(r).map(str::to_owned)).collect()),
-            Get::U64(get) => ColumnData::U64(rows.iter().map(get).collect()),
-            Get::Bool(get) => ColumnData::Bool(rows.iter().map(get).collect()),
-            Get::Time(get) => ColumnData::Time(rows.iter().map(get).collect()),
-            Get::List(get) => ColumnData::List(rows.iter().map(|r| get(r).to_vec()).collect()),
-        };
-        frame.column(column.name, data)
-    })
+/// The rows as typed columns, in [`Row::COLUMNS`] order (an empty input still has every column, typed). Text
+/// is borrowed from the rows.
+pub fn frame<R: Row>(rows: &[R], view: View) -> Frame<'_> {
+    view.columns::<R>().fold(Frame::new(), |frame, column| frame.column(column.name, column_data(rows, &column.get)))
+}
+
+fn column_data<'r, R: Row>(rows: &'r [R], get: &Get<R>) -> ColumnData<'r> {
+    match *get {
+        Get::Str(get) => ColumnData::Str(rows.iter().map(get).collect()),
+        Get::U64(get) => ColumnData::U64(rows.iter().map(get).collect()),
+        Get::OptU64(get) => ColumnData::OptU64(rows.iter().map(get).collect()),
+        Get::Bool(get) => ColumnData::Bool(rows.iter().map(get).collect()),
+        Get::OptBool(get) => ColumnData::OptBool(rows.iter().map(get).collect()),
+        Get::Time(get) => ColumnData::Time(rows.iter().map(get).collect()),
+        Get::List(get) => {
+            let mut lists = Lists::with_capacity(rows.len());
+            for row in rows {
+                lists.push_row(get(row).iter().map(String::as_str));
+            }
+            ColumnData::List(lists)
+        }
+        Get::Strs(get) => {
+            let mut lists = Lists::with_capacity(rows.len());
+            for row in rows {
+                get(row, &mut |value| lists.push(value));
+                lists.end_row();
+            }
+            ColumnData::List(lists)
+        }
+        Get::Bools(get) => {
+            let mut lists = Lists::with_capacity(rows.len());
+            for row in rows {
+                get(row, &mut |value| lists.push(value));
+                lists.end_row();
+            }
+            ColumnData::BoolList(lists)
+        }
+    }
+}
+
+/// An estimate of the bytes a row holds, read from its declared columns: the row itself plus the text of its
+/// text and list columns (for writers that bound a buffer in bytes; whatever the row keeps outside its
+/// columns is not counted).
+pub fn size_estimate<R: Row>(row: &R, view: View) -> usize {
+    const PER_VALUE: usize = std::mem::size_of::<String>();
+    let text = view.columns::<R>().map(|column| match column.get {
+        Get::Str(get) => get(row).map_or(0, str::len),
+        Get::List(get) => get(row).iter().map(|s| s.len() + PER_VALUE).sum(),
+        Get::Strs(get) => {
+            let mut bytes = 0;
+            get(row, &mut |value| bytes += value.len() + PER_VALUE);
+            bytes
+        }
+        Get::Bools(get) => {
+            let mut bytes = 0;
+            get(row, &mut |_| bytes += 1);
+            bytes
+        }
+        Get::U64(_) | Get::OptU64(_) | Get::Bool(_) | Get::OptBool(_) | Get::Time(_) => 0,
+    });
+    std::mem::size_of::<R>() + text.sum::<usize>()
 }
 
 /// Writes the rows as CSV or Parquet.
@@ -239,6 +297,66 @@ mod tests {
         let names = |view: View| view.columns::<Probe>().map(|c| c.name).collect::<Vec<_>>();
         assert_eq!(names(View::PLAIN), ["name", "count", "flag", "time", "ips"]);
         assert_eq!(names(INTEGRITY), ["name", "count", "flag", "time", "ips", "integrity"]);
+    }
+
+    /// A row whose columns are computed from what it holds: optional numbers and flags, and lists read one
+    /// by one from its items.
+    struct Computed {
+        items: Vec<(String, bool)>,
+        size: Option<u64>,
+        seen: Option<bool>,
+    }
+
+    impl Row for Computed {
+        const COLUMNS: &'static [Column<Self>] = &[
+            Column { name: "size", get: Get::OptU64(|r| r.size) },
+            Column { name: "seen", get: Get::OptBool(|r| r.seen) },
+            Column { name: "names", get: Get::Strs(|r, push| r.items.iter().for_each(|(name, _)| push(name))) },
+            Column { name: "flags", get: Get::Bools(|r, push| r.items.iter().for_each(|&(_, flag)| push(flag))) },
+        ];
+        const TABLE: &'static [Shown<Self>] = &[];
+    }
+
+    fn computed() -> Vec<Computed> {
+        vec![
+            Computed { items: vec![("=a".into(), true), ("b".into(), false)], size: Some(7), seen: Some(true) },
+            Computed { items: vec![], size: None, seen: None },
+            Computed { items: vec![("c".into(), false)], size: Some(0), seen: Some(false) },
+        ]
+    }
+
+    /// The byte estimate follows the declared text: the row, plus each text's length (and a `String` per list
+    /// value), plus a byte per flag.
+    #[test]
+    fn size_estimate_reads_the_declared_columns() {
+        let rows = computed();
+        let base = std::mem::size_of::<Computed>();
+        let per_value = std::mem::size_of::<String>();
+        assert_eq!(size_estimate(&rows[0], View::PLAIN), base + (2 + per_value) + (1 + per_value) + 2);
+        assert_eq!(size_estimate(&rows[1], View::PLAIN), base);
+        let probe = &probes(3)[2];
+        assert_eq!(size_estimate(probe, View::PLAIN), std::mem::size_of::<Probe>() + 3 + 2 * (8 + per_value));
+    }
+
+    #[cfg(feature = "tabular")]
+    #[test]
+    fn computed_columns_are_lists_and_nulls() {
+        let mut out = Vec::new();
+        write_rows(&computed(), View::PLAIN, TabularFormat::Csv, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let expected = ["size,seen,names,flags", "7,true,'=a;b,true;false", ",,\"\",\"\"", "0,false,c,false"];
+        assert_eq!(text.lines().collect::<Vec<_>>(), expected);
+        let mut out = Vec::new();
+        write_rows(&computed(), View::PLAIN, TabularFormat::Parquet, &mut out).unwrap();
+        use polars::prelude::*;
+        let df = ParquetReader::new(std::io::Cursor::new(out)).finish().unwrap();
+        assert_eq!(df.column("size").unwrap().u64().unwrap().get(1), None);
+        let flags = df.column("flags").unwrap().list().unwrap().get_as_series(0).unwrap();
+        let flags = flags.bool().unwrap();
+        assert_eq!((0..flags.len()).map(|i| flags.get(i)).collect::<Vec<_>>(), [Some(true), Some(false)]);
+        let names = df.column("names").unwrap().list().unwrap().get_as_series(0).unwrap();
+        let names = names.str().unwrap();
+        assert_eq!((0..names.len()).map(|i| names.get(i)).collect::<Vec<_>>(), [Some("=a"), Some("b")], "exact");
     }
 
     #[cfg(feature = "tabular")]

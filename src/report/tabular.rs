@@ -8,12 +8,15 @@ use std::io::Write;
 
 use crate::model::Timestamp;
 #[cfg(feature = "tabular")]
+use std::borrow::Cow;
+
+#[cfg(feature = "tabular")]
 use crate::report::escape::escape_csv_cell;
 
-/// One column's values, all rows.
+/// One column's values, all rows. Text is borrowed from the rows: a frame copies nothing before polars does.
 #[derive(Debug, Clone)]
-pub enum ColumnData {
-    Str(Vec<Option<String>>),
+pub enum ColumnData<'a> {
+    Str(Vec<Option<&'a str>>),
     U64(Vec<u64>),
     OptU64(Vec<Option<u64>>),
     Bool(Vec<bool>),
@@ -21,24 +24,74 @@ pub enum ColumnData {
     /// Instants, written as UTC datetimes (milliseconds).
     Time(Vec<Option<Timestamp>>),
     /// Several strings per row: a list column in Parquet, `;`-joined in CSV.
-    List(Vec<Vec<String>>),
+    List(Lists<&'a str>),
     /// Several booleans per row: a list column in Parquet, `;`-joined in CSV.
-    BoolList(Vec<Vec<bool>>),
+    BoolList(Lists<bool>),
+}
+
+/// A list per row, flattened: one buffer of values and where each row's list ends.
+#[derive(Debug, Clone)]
+pub struct Lists<T> {
+    values: Vec<T>,
+    ends: Vec<usize>,
+}
+
+impl<T> Lists<T> {
+    pub fn with_capacity(rows: usize) -> Lists<T> {
+        Lists { values: Vec::with_capacity(rows), ends: Vec::with_capacity(rows) }
+    }
+
+    /// Adds a value to the row being built.
+    pub fn push(&mut self, value: T) {
+        self.values.push(value);
+    }
+
+    /// Ends the row being built (its list is every value pushed since the previous row ended).
+    pub fn end_row(&mut self) {
+        self.ends.push(self.values.len());
+    }
+
+    /// Adds a whole row.
+    pub fn push_row(&mut self, row: impl IntoIterator<Item = T>) {
+        self.values.extend(row);
+        self.end_row();
+    }
+
+    /// Each row's list, in order.
+    pub fn rows(&self) -> impl Iterator<Item = &[T]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(self.ends.iter().copied()).map(|(start, end)| &self.values[start..end])
+    }
+
+    /// The number of values over all rows.
+    pub fn values(&self) -> usize {
+        self.values.len()
+    }
+}
+
+impl<T> FromIterator<Vec<T>> for Lists<T> {
+    fn from_iter<I: IntoIterator<Item = Vec<T>>>(rows: I) -> Lists<T> {
+        let mut lists = Lists::with_capacity(0);
+        for row in rows {
+            lists.push_row(row);
+        }
+        lists
+    }
 }
 
 /// Named columns of equal length.
 #[derive(Debug, Clone, Default)]
-pub struct Frame {
-    columns: Vec<(&'static str, ColumnData)>,
+pub struct Frame<'a> {
+    columns: Vec<(&'static str, ColumnData<'a>)>,
 }
 
-impl Frame {
-    pub fn new() -> Frame {
+impl<'a> Frame<'a> {
+    pub fn new() -> Frame<'a> {
         Frame::default()
     }
 
     /// Adds a column (builder style).
-    pub fn column(mut self, name: &'static str, data: ColumnData) -> Frame {
+    pub fn column(mut self, name: &'static str, data: ColumnData<'a>) -> Frame<'a> {
         self.columns.push((name, data));
         self
     }
@@ -62,7 +115,7 @@ pub enum TabularError {
 
 /// Writes the frame as CSV (header row, RFC 3339 times) or Parquet (typed columns).
 #[cfg(feature = "tabular")]
-pub fn write_frame(frame: Frame, format: TabularFormat, out: &mut dyn Write) -> Result<(), TabularError> {
+pub fn write_frame(frame: Frame<'_>, format: TabularFormat, out: &mut dyn Write) -> Result<(), TabularError> {
     use polars::prelude::*;
 
     let error = |e: PolarsError| TabularError::Write { format, message: e.to_string() };
@@ -76,7 +129,7 @@ pub fn write_frame(frame: Frame, format: TabularFormat, out: &mut dyn Write) -> 
 /// Writes the frame as CSV rows, with the header row or without: a long output goes out in parts, the
 /// header on the first one only. The parts together are the CSV of all the rows.
 #[cfg(feature = "tabular")]
-pub fn write_csv_part(frame: Frame, header: bool, out: &mut dyn Write) -> Result<(), TabularError> {
+pub fn write_csv_part(frame: Frame<'_>, header: bool, out: &mut dyn Write) -> Result<(), TabularError> {
     use polars::prelude::*;
 
     let format = TabularFormat::Csv;
@@ -88,7 +141,7 @@ pub fn write_csv_part(frame: Frame, header: bool, out: &mut dyn Write) -> Result
 }
 
 #[cfg(feature = "tabular")]
-fn data_frame(frame: Frame, format: TabularFormat) -> Result<polars::prelude::DataFrame, TabularError> {
+fn data_frame(frame: Frame<'_>, format: TabularFormat) -> Result<polars::prelude::DataFrame, TabularError> {
     use polars::prelude::*;
 
     let error = |e: PolarsError| TabularError::Write { format, message: e.to_string() };
@@ -97,7 +150,8 @@ fn data_frame(frame: Frame, format: TabularFormat) -> Result<polars::prelude::Da
     for (name, data) in frame.columns {
         let column = match data {
             ColumnData::Str(values) if csv => {
-                Column::new(name.into(), values.into_iter().map(|v| v.map(csv_cell)).collect::<Vec<_>>())
+                let cells: Vec<Option<Cow<'_, str>>> = values.into_iter().map(|v| v.map(escape_csv_cell)).collect();
+                Column::new(name.into(), cells.iter().map(|c| c.as_deref()).collect::<Vec<_>>())
             }
             ColumnData::Str(values) => Column::new(name.into(), values),
             ColumnData::U64(values) => Column::new(name.into(), values),
@@ -113,26 +167,25 @@ fn data_frame(frame: Frame, format: TabularFormat) -> Result<polars::prelude::Da
                     .cast(&DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC)))
                     .map_err(error)?
             }
-            ColumnData::List(values) if csv => {
-                Column::new(name.into(), values.into_iter().map(|v| csv_cell(v.join(";"))).collect::<Vec<_>>())
+            ColumnData::List(lists) if csv => {
+                let joined = |row: &[&str]| escape_csv_cell(&row.join(";")).into_owned();
+                Column::new(name.into(), lists.rows().map(joined).collect::<Vec<_>>())
             }
-            ColumnData::List(values) => {
+            ColumnData::List(lists) => {
                 // One builder for the whole column: a Series per row would cost hundreds of bytes each.
-                let strings = values.iter().map(Vec::len).sum();
-                let mut builder = ListStringChunkedBuilder::new(name.into(), values.len(), strings);
-                for row in &values {
-                    builder.append_values_iter(row.iter().map(String::as_str));
+                let mut builder = ListStringChunkedBuilder::new(name.into(), lists.ends.len(), lists.values());
+                for row in lists.rows() {
+                    builder.append_values_iter(row.iter().copied());
                 }
                 builder.finish().into_column()
             }
-            ColumnData::BoolList(values) if csv => {
-                let joined = |row: Vec<bool>| row.iter().map(bool::to_string).collect::<Vec<_>>().join(";");
-                Column::new(name.into(), values.into_iter().map(joined).collect::<Vec<_>>())
+            ColumnData::BoolList(lists) if csv => {
+                let joined = |row: &[bool]| row.iter().map(bool::to_string).collect::<Vec<_>>().join(";");
+                Column::new(name.into(), lists.rows().map(joined).collect::<Vec<_>>())
             }
-            ColumnData::BoolList(values) => {
-                let flags = values.iter().map(Vec::len).sum();
-                let mut builder = ListBooleanChunkedBuilder::new(name.into(), values.len(), flags);
-                for row in &values {
+            ColumnData::BoolList(lists) => {
+                let mut builder = ListBooleanChunkedBuilder::new(name.into(), lists.ends.len(), lists.values());
+                for row in lists.rows() {
                     builder.append_iter(row.iter().map(|&b| Some(b)));
                 }
                 builder.finish().into_column()
@@ -143,25 +196,15 @@ fn data_frame(frame: Frame, format: TabularFormat) -> Result<polars::prelude::Da
     DataFrame::new_infer_height(columns).map_err(error)
 }
 
-/// A string cell as CSV writes it (see [`escape_csv_cell`]); the string itself when nothing changes.
-#[cfg(feature = "tabular")]
-fn csv_cell(value: String) -> String {
-    let changed = match escape_csv_cell(&value) {
-        std::borrow::Cow::Owned(changed) => Some(changed),
-        std::borrow::Cow::Borrowed(_) => None,
-    };
-    changed.unwrap_or(value)
-}
-
 /// Without the `tabular` feature: a clear error.
 #[cfg(not(feature = "tabular"))]
-pub fn write_frame(_frame: Frame, _format: TabularFormat, _out: &mut dyn Write) -> Result<(), TabularError> {
+pub fn write_frame(_frame: Frame<'_>, _format: TabularFormat, _out: &mut dyn Write) -> Result<(), TabularError> {
     Err(TabularError::NotBuilt)
 }
 
 /// Without the `tabular` feature: a clear error.
 #[cfg(not(feature = "tabular"))]
-pub fn write_csv_part(_frame: Frame, _header: bool, _out: &mut dyn Write) -> Result<(), TabularError> {
+pub fn write_csv_part(_frame: Frame<'_>, _header: bool, _out: &mut dyn Write) -> Result<(), TabularError> {
     Err(TabularError::NotBuilt)
 }
 
@@ -170,13 +213,13 @@ mod tests {
     use super::*;
     use polars::prelude::*;
 
-    fn frame() -> Frame {
+    fn frame() -> Frame<'static> {
         Frame::new()
-            .column("name", ColumnData::Str(vec![Some("a,\"quoted\"".into()), None]))
+            .column("name", ColumnData::Str(vec![Some("a,\"quoted\""), None]))
             .column("count", ColumnData::U64(vec![3, 0]))
             .column("flag", ColumnData::Bool(vec![true, false]))
             .column("time", ColumnData::Time(vec![Some(Timestamp(1_790_000_000_000)), None]))
-            .column("ips", ColumnData::List(vec![vec!["10.0.0.1".into(), "10.0.0.2".into()], vec![]]))
+            .column("ips", ColumnData::List([vec!["10.0.0.1", "10.0.0.2"], vec![]].into_iter().collect()))
     }
 
     #[test]
@@ -223,9 +266,9 @@ mod tests {
         let hostile = ["=cmd|' /C calc'!A0", "=1+1", "-5", "@x", "\tx", "\rx", "a\x1b[2Jb", "two\nlines", "+1,2"];
         let frame = || {
             Frame::new()
-                .column("s", ColumnData::Str(hostile.iter().map(|h| Some((*h).to_owned())).collect()))
+                .column("s", ColumnData::Str(hostile.iter().map(|h| Some(*h)).collect()))
                 .column("n", ColumnData::U64((0..hostile.len() as u64).collect()))
-                .column("l", ColumnData::List(hostile.iter().map(|h| vec![(*h).to_owned(), "x".into()]).collect()))
+                .column("l", ColumnData::List(hostile.iter().map(|h| vec![*h, "x"]).collect()))
         };
         let mut out = Vec::new();
         write_frame(frame(), TabularFormat::Csv, &mut out).unwrap();

@@ -94,3 +94,91 @@ fn exported_events_answer_the_same_questions_in_sql() {
     assert_eq!(sql_groups("bypass"), tool_groups("bypass"), "bypass");
     assert_eq!(sql_groups("foreign_resources"), tool_groups("foreign-resource"), "foreign resources");
 }
+
+/// Every file an export wrote, by path under the folder, with its bytes.
+fn files(dir: &std::path::Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let name = e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+fn export_with(input: &std::path::Path, out: &std::path::Path, threads: &str, batch_rows: &str) -> String {
+    let output = common::run([
+        "export",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--threads",
+        threads,
+        "--batch-rows",
+        batch_rows,
+        "-q",
+    ]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    // The summary without the folder's name.
+    let text = output.stdout_text();
+    text.lines().next().unwrap().split(" under ").next().unwrap().to_owned()
+}
+
+/// A record of `GetObject` whose id is `id` and whose user agent says which file holds this copy: copies of
+/// one event differ in a column de-duplication does not look at, so which copy an export keeps shows.
+fn duplicated_record(id: usize, copy: usize) -> Value {
+    serde_json::json!({
+        "eventVersion": "1.10", "eventTime": format!("2026-11-{:02}T10:00:{:02}Z", 18 + id % 3, id % 60),
+        "eventSource": "s3.amazonaws.com", "eventName": "GetObject", "awsRegion": "us-east-1",
+        "sourceIPAddress": "10.0.1.5", "userAgent": format!("copy-{copy}"),
+        "userIdentity": {"type": "AssumedRole", "principalId": "AROAEXAMPLE:i-1", "accountId": "111122223333",
+            "arn": "arn:aws:sts::111122223333:assumed-role/App/i-1"},
+        "requestParameters": {"bucketName": "b", "key": format!("k{id}")},
+        "resources": [{"type": "AWS::S3::Object", "ARN": format!("arn:aws:s3:::b/k{id}")}],
+        "eventID": format!("00000000-0000-4000-8000-{id:012}"), "eventType": "AwsApiCall",
+        "recipientAccountId": "111122223333", "eventCategory": "Data", "vpcEndpointId": "vpce-0dup"
+    })
+}
+
+/// `export --threads 1` and `--threads 4` write the same files, byte for byte: the same names, the same rows
+/// in each. On sample-logs (small batches, so many parts over four dates), on 20 time-shifted copies of it,
+/// and on files that hold copies of each other's events (each event in three neighbouring files, read at the
+/// same time by different workers, the copies telling themselves apart by user agent): the copy kept is the
+/// first in input order, as one thread keeps it.
+#[test]
+fn parts_are_the_same_whatever_the_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let scaled = dir.path().join("x20");
+    common::scale::write_copies(&common::sample_logs(), &scaled, 20, 4);
+    let duplicated = dir.path().join("dup");
+    std::fs::create_dir(&duplicated).unwrap();
+    const FILES: usize = 24;
+    const PER_FILE: usize = 400;
+    for file in 0..FILES {
+        // File f holds events of groups f-2, f-1 and f (groups of PER_FILE / 2 ids): each event is in up to
+        // three files, which neighbouring workers read at once.
+        let records: Vec<Value> = (0..PER_FILE)
+            .map(|i| {
+                let group = (file + i % 3).saturating_sub(2);
+                duplicated_record(group * PER_FILE / 2 + i / 3, file)
+            })
+            .collect();
+        let body = serde_json::json!({ "Records": records }).to_string();
+        std::fs::write(duplicated.join(format!("trail-{file:03}.json")), body).unwrap();
+    }
+    let inputs = [(common::sample_logs(), "300"), (scaled, "1000"), (duplicated, "250")];
+    for (n, (input, batch_rows)) in inputs.iter().enumerate() {
+        let one = dir.path().join(format!("one-{n}"));
+        let four = dir.path().join(format!("four-{n}"));
+        let summary = export_with(input, &one, "1", batch_rows);
+        assert_eq!(export_with(input, &four, "4", batch_rows), summary, "{}", input.display());
+        let (one, four) = (files(&one), files(&four));
+        assert!(one.len() > 4, "{}: {} parts", input.display(), one.len());
+        assert_eq!(one.keys().collect::<Vec<_>>(), four.keys().collect::<Vec<_>>(), "{}", input.display());
+        for (name, bytes) in &one {
+            assert!(four[name] == *bytes, "{}: {name} differs between 1 and 4 threads", input.display());
+        }
+    }
+}
