@@ -5,11 +5,13 @@
 //! analyses and the policy engine use are kept.
 
 mod category;
+mod ids;
 mod principal;
 mod record;
 mod time;
 
 pub use category::EventCategory;
+pub use ids::{AccountId, VpceId};
 pub use principal::{Principal, PrincipalType, role_arn_from_session_arn};
 pub use record::{BuildEvent, HeadResource, Record, RecordHead};
 pub use time::{Timestamp, format_rfc3339};
