@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use super::classify::{Cause, classify};
 use crate::ingest::Analyzer;
-use crate::model::{Event, Record, Timestamp};
+use crate::model::{Event, Record, Timestamp, VpceId};
 
 /// The candidate policy's answer for a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,7 +188,7 @@ struct EndpointCheck {
 /// The accumulator.
 pub struct Check {
     replayer: Arc<dyn CandidateReplayer>,
-    endpoints: HashMap<String, EndpointCheck>,
+    endpoints: HashMap<VpceId<'static>, EndpointCheck>,
 }
 
 impl Check {
@@ -247,7 +247,7 @@ pub struct NetworkActivityBook {
 /// One endpoint's result.
 #[derive(Debug, Clone, Serialize)]
 pub struct EndpointReport {
-    pub vpce: String,
+    pub vpce: VpceId<'static>,
     pub policy: String,
     /// Requests replayed (API records, access log lines, and network activity events with no API record).
     pub requests: u64,
@@ -281,11 +281,11 @@ impl CheckReport {
 impl Check {
     /// The report for the candidates `(vpce, policy path)`, in the order given. Candidates with no request
     /// in the input get an empty entry and a note.
-    pub fn report(mut self, candidates: &[(String, String)]) -> CheckReport {
+    pub fn report(mut self, candidates: &[(VpceId<'static>, String)]) -> CheckReport {
         let mut checks = Vec::new();
         let mut notes = Vec::new();
         for (vpce, policy) in candidates {
-            let endpoint = self.endpoints.remove(vpce).unwrap_or_default();
+            let endpoint = self.endpoints.remove(vpce.as_str()).unwrap_or_default();
             if endpoint.tally.requests == 0 && endpoint.pairs.is_empty() {
                 notes.push(format!(
                     "{vpce}: no request through this endpoint in the input (after filters); nothing to check"

@@ -19,7 +19,7 @@ use super::classify::{Cause, Classification, DenyKind, Evidence, classify};
 use super::integrity::{Integrity, IntegrityCounts, SourceFiles};
 use super::series::Series;
 use crate::ingest::Analyzer;
-use crate::model::{Event, Outcome, Record, Timestamp};
+use crate::model::{Event, Outcome, Record, Timestamp, VpceId};
 use crate::ownership::Ownership;
 use group::{Group, GroupKey};
 
@@ -76,7 +76,7 @@ pub struct DeniedRequest {
     pub cause: Cause,
     pub deny: DenyKind,
     pub evidence: Evidence,
-    pub vpce: Option<String>,
+    pub vpce: Option<VpceId<'static>>,
     /// The operator of an endpoint that is not the customer's (`aws:console`, `foreign:<account>`); `vpce` is
     /// then empty.
     pub vpce_operator: Option<String>,
@@ -116,7 +116,7 @@ impl DeniedRequest {
 /// Requests that may be two records of one request: same endpoint, principal, operation and second.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 struct PairKey {
-    vpce: String,
+    vpce: VpceId<'static>,
     principal: String,
     event_source: String,
     event_name: String,
@@ -143,7 +143,7 @@ pub struct Denied {
     data_events: u64,
     network_activity_events: u64,
     /// Plain denials through each endpoint that had no policy to replay.
-    unreplayed_plain_through_endpoint: HashMap<String, u64>,
+    unreplayed_plain_through_endpoint: HashMap<VpceId<'static>, u64>,
     /// With `config.series`: denials by endpoint, time bucket and cause.
     series: Series,
 }
@@ -324,7 +324,7 @@ impl Denied {
 }
 
 /// The operator label of `vpce` when it is not one of the customer's endpoints.
-fn not_customer(ownership: &Ownership, vpce: Option<&str>) -> Option<String> {
+fn not_customer(ownership: &Ownership, vpce: Option<&VpceId<'_>>) -> Option<String> {
     ownership.operator_label(vpce?)
 }
 
@@ -341,7 +341,7 @@ pub struct DenialRow {
     pub cause: Cause,
     pub deny: DenyKind,
     pub evidence: Evidence,
-    pub vpce: Option<String>,
+    pub vpce: Option<VpceId<'static>>,
     /// The operator of an endpoint that is not the customer's (`aws:console`, `foreign:<account>`).
     pub vpce_operator: Option<String>,
     pub principal: Option<String>,
@@ -404,7 +404,7 @@ impl Denied {
         self.settle();
         let mut groups: HashMap<GroupKey, Group> = HashMap::with_capacity(self.groups.len());
         for (mut key, group) in self.groups.drain() {
-            if let Some(operator) = not_customer(ownership, key.vpce.as_deref()) {
+            if let Some(operator) = not_customer(ownership, key.vpce.as_ref()) {
                 key.vpce = None;
                 key.vpce_operator = Some(operator);
                 if key.cause == Cause::VpcePolicy && key.evidence != Evidence::NetworkActivity {
@@ -423,7 +423,7 @@ impl Denied {
             groups.entry(key).or_default().merge(group);
         }
         for request in &mut self.requests {
-            if let Some(operator) = not_customer(ownership, request.vpce.as_deref()) {
+            if let Some(operator) = not_customer(ownership, request.vpce.as_ref()) {
                 request.vpce = None;
                 request.vpce_operator = Some(operator);
                 if request.cause == Cause::VpcePolicy && request.evidence != Evidence::NetworkActivity {

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::counter::{Counted, TopCounter};
 use crate::ingest::Analyzer;
-use crate::model::{Aggregate, Event, EventCategory, LogKind, Record, Timestamp};
+use crate::model::{AccountId, Aggregate, Event, EventCategory, LogKind, Record, Timestamp, VpceId};
 use crate::ownership::{Basis, OwnerClass, Ownership, Signal};
 
 mod rows;
@@ -16,7 +16,7 @@ mod rows;
 /// The scan accumulator.
 #[derive(Debug, Default)]
 pub struct Scan {
-    endpoints: BTreeMap<String, EndpointStats>,
+    endpoints: BTreeMap<VpceId<'static>, EndpointStats>,
     without_endpoint: u64,
     aws_internal: u64,
     network_activity: u64,
@@ -35,7 +35,7 @@ struct AggregatedStats {
 
 #[derive(Debug, Default)]
 struct EndpointStats {
-    accounts: BTreeSet<String>,
+    accounts: BTreeSet<AccountId<'static>>,
     records: u64,
     denied: u64,
     network_activity: u64,
@@ -206,12 +206,12 @@ pub struct ScanReport {
 
 #[derive(Debug, Serialize)]
 pub struct EndpointReport {
-    pub vpce: String,
+    pub vpce: VpceId<'static>,
     /// `customer` or `unknown`.
     pub owner: OwnerClass,
     /// Why: `configured`, `owner-account`, `private-traffic`, `mixed-signals`, `no-evidence`, ...
     pub owner_basis: Basis,
-    pub accounts: Vec<String>,
+    pub accounts: Vec<AccountId<'static>>,
     pub records: u64,
     pub denied: u64,
     pub network_activity: u64,
@@ -225,7 +225,7 @@ pub struct EndpointReport {
 /// An endpoint that is not the customer's.
 #[derive(Debug, Serialize)]
 pub struct OtherEndpointReport {
-    pub vpce: String,
+    pub vpce: VpceId<'static>,
     pub owner: OwnerClass,
     pub basis: Basis,
     /// The AWS signal most of its records carry.
@@ -233,7 +233,7 @@ pub struct OtherEndpointReport {
     /// `aws:console`, `aws:service`, `aws:delivery`, `foreign:<account>`: how other reports name it.
     pub label: String,
     /// The owner account (`vpcEndpointAccountId`), when the records name one.
-    pub account: Option<String>,
+    pub account: Option<AccountId<'static>>,
     pub records: u64,
     /// Records carrying each AWS signal.
     pub console_records: u64,

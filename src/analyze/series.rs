@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::classify::Cause;
 use crate::ingest::Analyzer;
-use crate::model::{Record, Timestamp};
+use crate::model::{Record, Timestamp, VpceId};
 
 /// The most distinct buckets a series keeps while folding.
 pub const MAX_BUCKETS: usize = 1024;
@@ -80,7 +80,7 @@ fn cause_index(cause: Cause) -> usize {
 #[derive(Debug, Clone, Default)]
 pub struct Series {
     level: usize,
-    endpoints: HashMap<String, BTreeMap<i64, Counts>>,
+    endpoints: HashMap<VpceId<'static>, BTreeMap<i64, Counts>>,
     buckets: BTreeSet<i64>,
     first: Option<Timestamp>,
     last: Option<Timestamp>,
@@ -90,7 +90,7 @@ pub struct Series {
 
 impl Series {
     /// A request through `vpce` that was not denied.
-    pub fn add_request(&mut self, vpce: &str, time: Option<Timestamp>) {
+    pub fn add_request(&mut self, vpce: &VpceId<'_>, time: Option<Timestamp>) {
         if let Some(counts) = self.cell(vpce, time) {
             counts.requests += 1;
         }
@@ -99,7 +99,7 @@ impl Series {
 
     /// A denied request through `vpce`, with its settled cause; `network_activity` when a network activity
     /// event is its evidence.
-    pub fn add_denial(&mut self, vpce: &str, time: Option<Timestamp>, cause: Cause, network_activity: bool) {
+    pub fn add_denial(&mut self, vpce: &VpceId<'_>, time: Option<Timestamp>, cause: Cause, network_activity: bool) {
         if let Some(counts) = self.cell(vpce, time) {
             counts.denied[cause_index(cause)] += 1;
             if cause == Cause::VpcePolicy && !network_activity {
@@ -109,7 +109,7 @@ impl Series {
         self.fit();
     }
 
-    fn cell(&mut self, vpce: &str, time: Option<Timestamp>) -> Option<&mut Counts> {
+    fn cell(&mut self, vpce: &VpceId<'_>, time: Option<Timestamp>) -> Option<&mut Counts> {
         let Some(time) = time else {
             self.untimed += 1;
             return None;
@@ -117,10 +117,10 @@ impl Series {
         self.first = Some(self.first.map_or(time, |t| t.min(time)));
         self.last = Some(self.last.map_or(time, |t| t.max(time)));
         let index = time.millis().div_euclid(width(self.level));
-        if !self.endpoints.contains_key(vpce) {
-            self.endpoints.insert(vpce.to_owned(), BTreeMap::new());
+        if !self.endpoints.contains_key(vpce.as_str()) {
+            self.endpoints.insert(vpce.to_static(), BTreeMap::new());
         }
-        let buckets = self.endpoints.get_mut(vpce)?;
+        let buckets = self.endpoints.get_mut(vpce.as_str())?;
         if !buckets.contains_key(&index) {
             self.buckets.insert(index);
         }
@@ -171,7 +171,7 @@ impl Series {
 
     /// For endpoints that are not the customer's: `vpce-policy` denials without a network activity event become
     /// `other-endpoint-policy`, as `denied` re-reads them.
-    pub fn reassign(&mut self, not_customer: impl Fn(&str) -> bool) {
+    pub fn reassign(&mut self, not_customer: impl Fn(&VpceId<'_>) -> bool) {
         let (from, to) = (cause_index(Cause::VpcePolicy), cause_index(Cause::OtherEndpointPolicy));
         for (_, buckets) in self.endpoints.iter_mut().filter(|(vpce, _)| not_customer(vpce)) {
             for counts in buckets.values_mut() {
@@ -233,7 +233,7 @@ pub struct Bucketed {
     pub width: i64,
     pub bars: usize,
     /// Per endpoint, one [`Counts`] per bucket.
-    pub endpoints: BTreeMap<String, Vec<Counts>>,
+    pub endpoints: BTreeMap<VpceId<'static>, Vec<Counts>>,
 }
 
 /// The analyzer that counts the requests of the series (denials come from `denied`).
@@ -246,7 +246,7 @@ impl Analyzer for Traffic {
     /// Reads only the record's head.
     fn observe(&mut self, record: &Record<'_>) {
         let head = record.head();
-        let Some(vpce) = head.vpce.as_deref() else { return };
+        let Some(vpce) = &head.vpce else { return };
         if head.is_denied() || head.is_network_activity() {
             return;
         }
@@ -278,13 +278,13 @@ mod tests {
     fn a_short_input_stays_at_a_minute_and_a_long_one_coarsens_under_the_cap() {
         let mut s = Series::default();
         for m in 0..100 {
-            s.add_request("vpce-1", at(m));
+            s.add_request(&VpceId::from("vpce-1"), at(m));
         }
         s.fit();
         assert_eq!((s.level(), s.buckets.len()), (0, 100));
         // Ten days of minutes: 14,400 distinct minutes → coarser than a quarter-hour (960 buckets at 15 min).
         for m in 0..10 * 24 * 60 {
-            s.add_request("vpce-2", at(m));
+            s.add_request(&VpceId::from("vpce-2"), at(m));
             s.fit();
         }
         assert!(s.buckets.len() <= MAX_BUCKETS);
@@ -301,9 +301,9 @@ mod tests {
             let mut s = Series::default();
             for &(i, ref m) in times {
                 if i % 5 == 0 {
-                    s.add_denial("vpce-1", at(*m), Cause::VpcePolicy, i % 2 == 0);
+                    s.add_denial(&VpceId::from("vpce-1"), at(*m), Cause::VpcePolicy, i % 2 == 0);
                 } else {
-                    s.add_request(if i % 3 == 0 { "vpce-1" } else { "vpce-2" }, at(*m));
+                    s.add_request(&VpceId::from(if i % 3 == 0 { "vpce-1" } else { "vpce-2" }), at(*m));
                     s.fit();
                 }
             }
@@ -333,10 +333,10 @@ mod tests {
     fn extreme_times_end_under_the_cap() {
         let mut s = Series::default();
         for (i, millis) in [i64::MIN / 2, -1, 0, 1, 253_402_300_799_000, i64::MAX / 2].into_iter().enumerate() {
-            s.add_denial(&format!("vpce-{i}"), Some(Timestamp::from_millis(millis)), Cause::Scp, false);
+            s.add_denial(&VpceId::from(format!("vpce-{i}")), Some(Timestamp::from_millis(millis)), Cause::Scp, false);
         }
         for m in 0..5000 {
-            s.add_request("vpce-x", at(m * 1000));
+            s.add_request(&VpceId::from("vpce-x"), at(m * 1000));
             s.fit();
         }
         assert!(s.buckets.len() <= MAX_BUCKETS, "{}", s.buckets.len());
@@ -347,9 +347,9 @@ mod tests {
     #[test]
     fn display_width_follows_the_window() {
         let mut s = Series::default();
-        s.add_request("vpce-1", at(0));
-        s.add_denial("vpce-1", at(90), Cause::VpcePolicy, false);
-        s.add_denial("vpce-1", at(24 * 60 - 1), Cause::Scp, true);
+        s.add_request(&VpceId::from("vpce-1"), at(0));
+        s.add_denial(&VpceId::from("vpce-1"), at(90), Cause::VpcePolicy, false);
+        s.add_denial(&VpceId::from("vpce-1"), at(24 * 60 - 1), Cause::Scp, true);
         let cases = [
             (60, 60, MINUTE),
             (24 * 60, 60, HOUR),
@@ -371,9 +371,9 @@ mod tests {
     #[test]
     fn endpoint_policy_denials_of_other_endpoints_are_reassigned_unless_network_activity_says_so() {
         let mut s = Series::default();
-        s.add_denial("vpce-aws", at(1), Cause::VpcePolicy, false);
-        s.add_denial("vpce-aws", at(1), Cause::VpcePolicy, true);
-        s.add_denial("vpce-mine", at(1), Cause::VpcePolicy, false);
+        s.add_denial(&VpceId::from("vpce-aws"), at(1), Cause::VpcePolicy, false);
+        s.add_denial(&VpceId::from("vpce-aws"), at(1), Cause::VpcePolicy, true);
+        s.add_denial(&VpceId::from("vpce-mine"), at(1), Cause::VpcePolicy, false);
         s.reassign(|vpce| vpce == "vpce-aws");
         let (vpce, other) = (cause_index(Cause::VpcePolicy), cause_index(Cause::OtherEndpointPolicy));
         let aws = &s.endpoints["vpce-aws"][&1];

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::config::Settings;
-use crate::model::Event;
+use crate::model::{AccountId, Event};
 
 /// Whether an account is trusted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -19,13 +19,13 @@ pub enum Trust {
 /// The trusted set, from configuration plus (when nothing is configured) the accounts seen in the logs.
 #[derive(Debug, Clone, Default)]
 pub struct TrustedSet {
-    configured_accounts: BTreeSet<String>,
+    configured_accounts: BTreeSet<AccountId<'static>>,
     configured_orgs: BTreeSet<String>,
-    account_orgs: std::collections::BTreeMap<String, String>,
+    account_orgs: std::collections::BTreeMap<AccountId<'static>, String>,
     /// Endpoint owners from the configuration (always trusted).
-    endpoint_owners: BTreeSet<String>,
+    endpoint_owners: BTreeSet<AccountId<'static>>,
     /// Endpoint owners and log recipients seen in the input (trusted when nothing is configured).
-    observed: BTreeSet<String>,
+    observed: BTreeSet<AccountId<'static>>,
 }
 
 impl TrustedSet {
@@ -49,16 +49,16 @@ impl TrustedSet {
     /// account as its owner, which is nobody the customer trusts.
     pub fn observe(&mut self, event: &Event) {
         if let Some(account) = &event.recipient_account
-            && !self.observed.contains(account)
+            && !self.observed.contains(account.as_str())
         {
             self.observed.insert(account.clone());
         }
     }
 
     /// Notes the owner of one of the customer's endpoints, for the default trusted set.
-    pub fn observe_endpoint_owner(&mut self, account: &str) {
-        if !self.observed.contains(account) {
-            self.observed.insert(account.to_owned());
+    pub fn observe_endpoint_owner(&mut self, account: &AccountId<'_>) {
+        if !self.observed.contains(account.as_str()) {
+            self.observed.insert(account.to_static());
         }
     }
 
@@ -67,8 +67,8 @@ impl TrustedSet {
     }
 
     /// Whether `account` is trusted. `None` or an empty id is unknown.
-    pub fn trust(&self, account: Option<&str>) -> Trust {
-        let Some(account) = account.filter(|a| !a.is_empty()) else { return Trust::Unknown };
+    pub fn trust(&self, account: Option<&AccountId<'_>>) -> Trust {
+        let Some(account) = account.map(AccountId::as_str).filter(|a| !a.is_empty()) else { return Trust::Unknown };
         let trusted = self.endpoint_owners.contains(account)
             || self.configured_accounts.contains(account)
             || self.account_orgs.get(account).is_some_and(|org| self.configured_orgs.contains(org))
@@ -78,8 +78,9 @@ impl TrustedSet {
 
     /// The accounts trusted by name (configured, endpoint owners, and observed when nothing is configured),
     /// sorted; organization members known only through `account_orgs` are included.
-    pub fn accounts(&self) -> BTreeSet<String> {
-        let mut accounts: BTreeSet<String> = self.configured_accounts.union(&self.endpoint_owners).cloned().collect();
+    pub fn accounts(&self) -> BTreeSet<AccountId<'static>> {
+        let mut accounts: BTreeSet<AccountId<'static>> =
+            self.configured_accounts.union(&self.endpoint_owners).cloned().collect();
         accounts.extend(
             self.account_orgs.iter().filter(|(_, org)| self.configured_orgs.contains(*org)).map(|(a, _)| a.clone()),
         );
@@ -117,11 +118,11 @@ mod tests {
             (None, Trust::Unknown),
         ];
         for (account, expected) in cases {
-            assert_eq!(set.trust(account), expected, "{account:?}");
+            assert_eq!(set.trust(account.map(AccountId::from).as_ref()), expected, "{account:?}");
         }
         let mut default = TrustedSet::default();
         default.observed.insert("999".into());
-        assert_eq!(default.trust(Some("999")), Trust::Trusted);
-        assert_eq!(default.trust(Some("111")), Trust::Untrusted);
+        assert_eq!(default.trust(Some(&AccountId::from("999"))), Trust::Trusted);
+        assert_eq!(default.trust(Some(&AccountId::from("111"))), Trust::Untrusted);
     }
 }

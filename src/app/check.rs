@@ -11,14 +11,15 @@ use crate::analyze::check::rows::MISSING_KEYS_TABLE;
 use crate::analyze::check::{Check, CheckReport, EndpointReport, Group};
 use crate::cli::{CheckFormat, CheckTask};
 use crate::ingest::{self, InputStats};
+use crate::model::VpceId;
 use crate::report::rows::{self, View};
 use crate::report::{self, Human, write_input_summary};
 
 pub fn run(mut task: CheckTask) -> Result<RunOutcome, AppError> {
     let settings = super::prepare(&mut task.shared)?;
     let (ingest, output) = (&task.shared.ingest, &task.shared.output);
-    let candidates: Vec<(String, String)> =
-        settings.policies().map(|(id, _, p)| (id.to_owned(), p.path.display().to_string())).collect();
+    let candidates: Vec<(VpceId<'static>, String)> =
+        settings.policies().map(|(id, _, p)| (id.clone(), p.path.display().to_string())).collect();
     if candidates.is_empty() {
         return Err(AppError::Usage(
             "check: no candidate policy: give --policy VPCE_ID=FILE, or --config with endpoints that have a policy"
@@ -52,7 +53,7 @@ pub fn run(mut task: CheckTask) -> Result<RunOutcome, AppError> {
 /// One line per group: the endpoint and list it belongs to, then the group's fields.
 #[derive(Serialize)]
 struct GroupLine<'a> {
-    vpce: &'a str,
+    vpce: &'a VpceId<'static>,
     list: &'static str,
     #[serde(flatten)]
     group: &'a Group,

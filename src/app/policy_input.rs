@@ -21,6 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::model::{AccountId, VpceId};
 use crate::policy::{Decision, Known, MissingKeys, ReplayEnv, Request, endpoint_keys};
 
 /// A request as the user writes it.
@@ -93,14 +94,14 @@ pub fn parse_request(text: &str) -> Result<Request, String> {
 /// the owner the organization keys are looked up for.
 pub fn fill_endpoint_keys(request: &mut Request, env: &ReplayEnv) {
     let vpce = match request.context.get_lower("aws:sourcevpce") {
-        Some([vpce]) => vpce.clone(),
+        Some([vpce]) => VpceId::from(vpce.clone()),
         _ => return,
     };
     let owner = match request.context.get_lower("aws:vpceaccount") {
-        Some([owner]) => Some(owner.clone()),
+        Some([owner]) => Some(AccountId::from(owner.clone())),
         _ => None,
     };
-    for (key, known) in endpoint_keys(&vpce, owner.as_deref(), &request.action, env) {
+    for (key, known) in endpoint_keys(&vpce, owner.as_ref(), &request.action, env) {
         let lower = key.to_ascii_lowercase();
         let listed = matches!(&request.unknown, MissingKeys::Listed { unknown } if unknown.contains(&lower));
         if listed || request.context.contains(&lower) {

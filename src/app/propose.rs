@@ -15,6 +15,7 @@ use crate::analyze::trust::TrustedSet;
 use crate::cli::{ProposeFormat, ProposeTask};
 use crate::config::{LoadedPolicy, Settings, load_policy};
 use crate::ingest;
+use crate::model::VpceId;
 use crate::ownership::Ownership;
 use crate::policy::EndpointKind;
 use crate::report::{self, Envelope, Human, warn, write_input_summary};
@@ -22,7 +23,7 @@ use crate::report::{self, Envelope, Human, warn, write_input_summary};
 /// An endpoint that got no proposal, and why.
 #[derive(Debug, Serialize)]
 pub(super) struct Skipped {
-    pub vpce: String,
+    pub vpce: VpceId<'static>,
     pub reason: String,
 }
 
@@ -56,7 +57,7 @@ pub fn run(mut task: ProposeTask) -> Result<RunOutcome, AppError> {
     let ownership = settings.ownership(&stats.endpoints);
     trust_endpoint_owners(&mut facts, &ownership);
     if let Some(vpce) = &single {
-        if !facts.endpoints.contains_key(vpce) {
+        if !facts.endpoints.contains_key(vpce.as_str()) {
             return Err(AppError::Usage(format!("no request through {vpce} in the input")));
         }
         if let Some(operator) = ownership.operator_label(vpce) {
@@ -170,7 +171,7 @@ pub(super) fn propose_all(
                 if !quiet {
                     warn(format_args!("no proposal for {vpce}: {source}"));
                 }
-                skipped.push(Skipped { vpce, reason: source.to_string() });
+                skipped.push(Skipped { vpce: VpceId::from(vpce), reason: source.to_string() });
             }
             Err(e) => return Err(e.into()),
         }

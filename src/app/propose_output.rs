@@ -52,7 +52,7 @@ pub fn write_summary(out: &mut Human<impl Write>, p: &Proposal) -> io::Result<()
             l.principal.as_deref().unwrap_or("?"),
             l.action,
             l.resource.as_deref().unwrap_or("(no resource)"),
-            l.resource_account.as_deref().map(|a| format!(" (owner {a})")).unwrap_or_default()
+            l.resource_account.as_ref().map(|a| format!(" (owner {a})")).unwrap_or_default()
         )?;
     }
     for w in &p.widened {
@@ -112,10 +112,10 @@ pub fn terraform(proposals: &[Proposal]) -> String {
         if i > 0 {
             out.push('\n');
         }
-        let name = p.vpce.replace(|c: char| !c.is_ascii_alphanumeric(), "_");
+        let name = p.vpce.as_str().replace(|c: char| !c.is_ascii_alphanumeric(), "_");
         let value = serde_json::to_value(&p.policy).unwrap_or(Value::Null);
         out.push_str(&format!("resource \"aws_vpc_endpoint_policy\" \"{name}\" {{\n"));
-        out.push_str(&format!("  vpc_endpoint_id = {}\n", hcl_string(&p.vpce)));
+        out.push_str(&format!("  vpc_endpoint_id = {}\n", hcl_string(p.vpce.as_str())));
         out.push_str(&format!("  policy = jsonencode({})\n", hcl_value(&value, 1)));
         out.push_str("}\n");
     }
@@ -173,7 +173,7 @@ fn hcl_string(text: &str) -> String {
 pub fn cloudformation(proposals: &[Proposal]) -> Value {
     let mut resources = serde_json::Map::new();
     for p in proposals {
-        let logical = format!("{}PolicyOnly", camel(&p.vpce, 200));
+        let logical = format!("{}PolicyOnly", camel(p.vpce.as_str(), 200));
         resources.insert(
             logical,
             serde_json::json!({

@@ -75,7 +75,7 @@ pub fn run(mut task: ReportTask) -> Result<RunOutcome, AppError> {
             proposal: p,
             current: settings
                 .endpoints
-                .get(&p.vpce)
+                .get(p.vpce.as_str())
                 .and_then(|e| e.policy.as_ref())
                 .map(|l| (l.path.display().to_string(), l.text.clone())),
             terraform: terraform(std::slice::from_ref(p)),
@@ -89,7 +89,7 @@ pub fn run(mut task: ReportTask) -> Result<RunOutcome, AppError> {
         outside: &outside,
         series: &series,
         proposals,
-        skipped: skipped.into_iter().map(|s| (s.vpce, s.reason)).collect(),
+        skipped: skipped.into_iter().map(|s| (s.vpce.to_string(), s.reason)).collect(),
     };
     let page = Page::build(&inputs);
     let text = html::render(&page).map_err(|e| AppError::Output(std::io::Error::other(e)))?;

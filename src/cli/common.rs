@@ -9,7 +9,7 @@ use super::time_arg::{parse_instant, parse_time_arg};
 use crate::config::Overrides;
 use crate::decode::DecodeOptions;
 use crate::ingest::{Filter, IngestConfig};
-use crate::model::Timestamp;
+use crate::model::{AccountId, Timestamp, VpceId};
 use crate::report::Window;
 use crate::source::remote::RemoteConfig;
 
@@ -154,8 +154,8 @@ impl<F: FormatChoice> CommonArgs<F> {
         let filter = Filter {
             since,
             until,
-            vpces: self.vpce.iter().cloned().collect(),
-            accounts: self.account.iter().cloned().collect(),
+            vpces: self.vpce.iter().cloned().map(VpceId::from).collect(),
+            accounts: self.account.iter().cloned().map(AccountId::from).collect(),
             regions: self.region.iter().cloned().collect(),
             services: self.service.iter().map(|s| s.to_ascii_lowercase()).collect(),
         };

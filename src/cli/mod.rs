@@ -248,7 +248,7 @@ mod tests {
         else {
             panic!("propose")
         };
-        assert_eq!(t.single.as_deref(), Some("v1"));
+        assert_eq!(t.single, Some(crate::model::VpceId::from("v1")));
         assert_eq!((t.options.scope.name(), t.options.granularity.name()), ("org", "prefix:2".to_owned()));
         let Ok(Task::Eval(t)) = resolve(&["policy", "eval", "--policy", "p.json", "--request", "-"]) else {
             panic!("eval")

@@ -6,6 +6,7 @@ use super::common::{CommonArgs, Shared};
 use super::formats::ProposeFormat;
 use crate::analyze::propose::{Granularity, ProposeOptions, Scope};
 use crate::config::Overrides;
+use crate::model::VpceId;
 
 #[derive(Debug, clap::Args)]
 pub struct ProposeArgs {
@@ -66,7 +67,7 @@ pub struct ProposeTask {
     pub shared: Shared,
     pub format: ProposeFormat,
     /// The one endpoint asked for (`--vpce` given once): its policy document alone goes to stdout.
-    pub single: Option<String>,
+    pub single: Option<VpceId<'static>>,
     /// `--current FILE` (only with a single endpoint).
     pub current: Option<PathBuf>,
     /// The options every endpoint's proposal starts from (the AWS-owned catalogue and the endpoint kind come
@@ -77,7 +78,7 @@ pub struct ProposeTask {
 impl ProposeArgs {
     pub fn resolve(&self) -> Result<ProposeTask, String> {
         let single = match self.common.vpce.as_slice() {
-            [one] => Some(one.clone()),
+            [one] => Some(VpceId::from(one.clone())),
             _ => None,
         };
         if self.current.is_some() && single.is_none() {

@@ -33,6 +33,7 @@ use ipnet::IpNet;
 use serde::Deserialize;
 
 use crate::analyze::aws_owned::AwsOwned;
+use crate::model::{AccountId, VpceId};
 use crate::ownership::{Configured, EndpointBook, Operator, Ownership, RecordOwners};
 use crate::policy::{EndpointInventory, EndpointKind, EvalOptions, Policy, ReplayEnv};
 
@@ -56,15 +57,15 @@ pub enum ConfigError {
 #[serde(deny_unknown_fields)]
 struct FileConfig {
     #[serde(default)]
-    trusted_accounts: Vec<String>,
+    trusted_accounts: Vec<AccountId<'static>>,
     #[serde(default)]
     trusted_orgs: Vec<String>,
     #[serde(default)]
     protect: Vec<String>,
     #[serde(default)]
-    account_orgs: BTreeMap<String, String>,
+    account_orgs: BTreeMap<AccountId<'static>, String>,
     #[serde(default)]
-    account_org_paths: BTreeMap<String, String>,
+    account_org_paths: BTreeMap<AccountId<'static>, String>,
     #[serde(default)]
     aws_owned_buckets: Vec<String>,
     #[serde(default)]
@@ -74,8 +75,8 @@ struct FileConfig {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileEndpoint {
-    id: String,
-    account: Option<String>,
+    id: VpceId<'static>,
+    account: Option<AccountId<'static>>,
     region: Option<String>,
     vpc: Option<String>,
     #[serde(default)]
@@ -105,7 +106,7 @@ pub struct LoadedPolicy {
 /// One VPC endpoint as the user described it.
 #[derive(Debug, Clone, Default)]
 pub struct Endpoint {
-    pub account: Option<String>,
+    pub account: Option<AccountId<'static>>,
     pub region: Option<String>,
     pub vpc: Option<String>,
     pub cidrs: Vec<IpNet>,
@@ -130,13 +131,13 @@ impl Endpoint {
 /// Everything resolved: what commands use.
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
-    pub trusted_accounts: BTreeSet<String>,
+    pub trusted_accounts: BTreeSet<AccountId<'static>>,
     pub trusted_orgs: BTreeSet<String>,
-    pub account_orgs: BTreeMap<String, String>,
+    pub account_orgs: BTreeMap<AccountId<'static>, String>,
     /// Account id → OU path (`o-…/r-…/ou-…/`).
-    pub account_org_paths: BTreeMap<String, String>,
+    pub account_org_paths: BTreeMap<AccountId<'static>, String>,
     pub protect: BTreeSet<String>,
-    pub endpoints: BTreeMap<String, Endpoint>,
+    pub endpoints: BTreeMap<VpceId<'static>, Endpoint>,
     /// AWS's bucket catalogue plus `aws_owned_buckets`, built once.
     pub aws_owned: Arc<AwsOwned>,
 }
@@ -160,18 +161,18 @@ impl Settings {
             Some(path) => Settings::from_file(path)?,
             None => Settings::default(),
         };
-        settings.trusted_accounts.extend(overrides.trusted_accounts.iter().cloned());
+        settings.trusted_accounts.extend(overrides.trusted_accounts.iter().cloned().map(AccountId::from));
         settings.trusted_orgs.extend(overrides.trusted_orgs.iter().cloned());
         settings.protect.extend(overrides.protect.iter().cloned());
         for spec in &overrides.policies {
             let (id, file) = split_assignment(spec, "--policy", "VPCE_ID=FILE")?;
             let loaded = load_policy(Path::new(file))?;
-            settings.endpoints.entry(id.to_owned()).or_default().policy = Some(loaded);
+            settings.endpoints.entry(VpceId::from(id.to_owned())).or_default().policy = Some(loaded);
         }
         for spec in &overrides.vpc_cidrs {
             let (id, cidr) = split_assignment(spec, "--vpc-cidr", "VPCE_ID=CIDR")?;
             let net: IpNet = cidr.parse().map_err(|e| ConfigError::Flag(format!("--vpc-cidr {spec:?}: {e}")))?;
-            let endpoint = settings.endpoints.entry(id.to_owned()).or_default();
+            let endpoint = settings.endpoints.entry(VpceId::from(id.to_owned())).or_default();
             endpoint.cidrs.push(net);
             endpoint.listed = true;
         }
@@ -192,7 +193,7 @@ impl Settings {
                 .map(|cidr| {
                     cidr.parse::<IpNet>().map_err(|e| ConfigError::Cidr {
                         path: path.to_owned(),
-                        id: endpoint.id.clone(),
+                        id: endpoint.id.as_str().to_owned(),
                         cidr: cidr.clone(),
                         message: e.to_string(),
                     })
@@ -275,7 +276,7 @@ impl Settings {
         RecordOwners::new(configured, accounts)
     }
 
-    fn ownership_inputs(&self) -> (BTreeMap<String, Configured>, BTreeSet<String>) {
+    fn ownership_inputs(&self) -> (BTreeMap<VpceId<'static>, Configured>, BTreeSet<AccountId<'static>>) {
         let configured = self
             .endpoints
             .iter()
@@ -292,13 +293,13 @@ impl Settings {
 
     /// The endpoint policies to replay logged requests through (with the inventory requests are built with).
     pub fn endpoint_policies(&self) -> crate::policy::EndpointPolicies {
-        let policies = self.policies().map(|(id, e, p)| (id.to_owned(), p.policy.clone(), e.eval_options()));
+        let policies = self.policies().map(|(id, e, p)| (id.clone(), p.policy.clone(), e.eval_options()));
         crate::policy::EndpointPolicies::new(self.replay_env(), policies)
     }
 
     /// Endpoints that have a policy.
-    pub fn policies(&self) -> impl Iterator<Item = (&str, &Endpoint, &LoadedPolicy)> {
-        self.endpoints.iter().filter_map(|(id, e)| Some((id.as_str(), e, e.policy.as_ref()?)))
+    pub fn policies(&self) -> impl Iterator<Item = (&VpceId<'static>, &Endpoint, &LoadedPolicy)> {
+        self.endpoints.iter().filter_map(|(id, e)| Some((id, e, e.policy.as_ref()?)))
     }
 }
 

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
-use crate::model::{Aggregate, Timestamp};
+use crate::model::{AccountId, Aggregate, Timestamp};
 
 use super::cloudtrail_raw::{RawRecord, Text};
 
@@ -68,7 +68,7 @@ pub fn to_aggregate(raw: RawRecord<'_>) -> Aggregate {
     let text = |t: Text<'_>| Option::<Cow<'_, str>>::from(t).filter(|s| !s.is_empty()).map(Cow::into_owned);
     Aggregate {
         event_id: text(raw.event_id_aggregated),
-        account: text(raw.account_id),
+        account: text(raw.account_id).map(AccountId::from),
         region: text(raw.aws_region),
         event_source: text(raw.event_source).unwrap_or_default(),
         window_start: raw.time_window.and_then(|w| w.window_start.as_deref().and_then(Timestamp::parse_rfc3339)),

@@ -10,8 +10,8 @@ use simd_json::Tape;
 use super::cloudtrail_raw::{RawRecord, RawUserIdentity};
 use crate::actions::{self, ApiCall};
 use crate::model::{
-    BuildEvent, Event, LogKind, Outcome, Principal, PrincipalType, Record, RecordHead, RequestFacts, Resource, Tls,
-    role_arn_from_session_arn,
+    AccountId, BuildEvent, Event, LogKind, Outcome, Principal, PrincipalType, Record, RecordHead, RequestFacts,
+    Resource, Tls, VpceId, role_arn_from_session_arn,
 };
 
 /// What one JSON value turned out to be.
@@ -194,14 +194,15 @@ fn owned(value: &Option<Cow<'_, str>>) -> Option<String> {
 /// The full event: the head's fields, and the rest of the record.
 fn to_event(raw: RawRecord<'_>, head: &RecordHead<'_>) -> Event {
     let source_ip = owned(&head.source_ip);
-    let principal = principal(raw.user_identity, source_ip.as_deref(), owned(&head.principal_account));
+    let principal =
+        principal(raw.user_identity, source_ip.as_deref(), head.principal_account.as_ref().map(AccountId::to_static));
     let resources: Vec<Resource> = head
         .resources
         .iter()
         .map(|r| Resource {
             arn: r.arn.clone().into_owned(),
             kind: owned(&r.kind),
-            account: owned(&r.account),
+            account: r.account.as_ref().map(AccountId::to_static),
             is_prefix: r.is_prefix,
         })
         .collect();
@@ -226,13 +227,13 @@ fn to_event(raw: RawRecord<'_>, head: &RecordHead<'_>) -> Event {
     let event_source = head.event_source.as_ref().to_owned();
     let event_name = head.event_name.as_ref().to_owned();
     let region = owned(&head.region);
-    let recipient_account = owned(&head.recipient_account);
+    let recipient_account = head.recipient_account.as_ref().map(AccountId::to_static);
     let resource_account = resources.iter().find_map(|r| r.account.clone());
     let accesses = actions::accesses(&ApiCall {
         event_source: &event_source,
         event_name: &event_name,
         region: region.as_deref(),
-        account: resource_account.as_deref().or(recipient_account.as_deref()),
+        account: resource_account.as_ref().or(recipient_account.as_ref()).map(AccountId::as_str),
         facts: &request,
         resources: &resources,
         items: &items,
@@ -247,8 +248,8 @@ fn to_event(raw: RawRecord<'_>, head: &RecordHead<'_>) -> Event {
         principal,
         source_ip,
         user_agent: owned(&head.user_agent),
-        vpce: owned(&head.vpce),
-        vpce_account: owned(&head.vpce_account),
+        vpce: head.vpce.as_ref().map(VpceId::to_static),
+        vpce_account: head.vpce_account.as_ref().map(AccountId::to_static),
         aws_internal_endpoint: head.aws_internal_endpoint,
         resources,
         outcome: Outcome::from_error(head.error_code.as_deref(), head.error_message.as_deref()),
@@ -264,7 +265,11 @@ fn to_event(raw: RawRecord<'_>, head: &RecordHead<'_>) -> Event {
 }
 
 /// Normalizes `userIdentity` into the identity a policy sees (`account` comes from the record's head).
-fn principal(identity: Option<RawUserIdentity<'_>>, source_ip: Option<&str>, account: Option<String>) -> Principal {
+fn principal(
+    identity: Option<RawUserIdentity<'_>>,
+    source_ip: Option<&str>,
+    account: Option<AccountId<'static>>,
+) -> Principal {
     let Some(identity) = identity else {
         return Principal::unknown();
     };

@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 
 use super::cloudtrail_raw::RawRecord;
-use crate::model::{EventCategory, HeadResource, LogKind, OutcomeKind, RecordHead, Timestamp};
+use crate::model::{AccountId, EventCategory, HeadResource, LogKind, OutcomeKind, RecordHead, Timestamp, VpceId};
 use crate::ownership::Sighting;
 
 /// Moves the head's fields out of `raw` (what the full event still needs stays behind).
@@ -18,7 +18,7 @@ pub(super) fn take<'a>(raw: &mut RawRecord<'a>) -> RecordHead<'a> {
         .or_else(|| raw.at_timestamp.as_deref().and_then(Timestamp::parse_rfc3339));
     let (vpce, aws_internal_endpoint) = match raw.vpc_endpoint_id.take().map(trim) {
         Some(id) if id == "AWS Internal" => (None, true),
-        Some(id) if !id.is_empty() => (Some(id), false),
+        Some(id) if !id.is_empty() => (Some(VpceId::new(id)), false),
         _ => (None, false),
     };
     let insight = raw.event_type.as_deref() == Some("AwsCloudTrailInsight");
@@ -42,7 +42,12 @@ pub(super) fn take<'a>(raw: &mut RawRecord<'a>) -> RecordHead<'a> {
                 (None, Some(prefix)) => (prefix, true),
                 (None, None) => return None,
             };
-            Some(HeadResource { arn, is_prefix, kind: non_empty(r.kind), account: non_empty(r.account_id) })
+            Some(HeadResource {
+                arn,
+                is_prefix,
+                kind: non_empty(r.kind),
+                account: non_empty(r.account_id).map(AccountId::new),
+            })
         })
         .collect();
     let source_ip = non_empty(raw.source_ip_address.take());
@@ -69,11 +74,11 @@ pub(super) fn take<'a>(raw: &mut RawRecord<'a>) -> RecordHead<'a> {
         category,
         vpce,
         aws_internal_endpoint,
-        vpce_account: non_empty(raw.vpc_endpoint_account_id.take()),
+        vpce_account: non_empty(raw.vpc_endpoint_account_id.take()).map(AccountId::new),
         endpoint_sighting,
         source_ip,
         user_agent,
-        recipient_account: non_empty(raw.recipient_account_id.take()),
+        recipient_account: non_empty(raw.recipient_account_id.take()).map(AccountId::new),
         principal_account: principal_account(raw),
         principal_id: raw.user_identity.as_ref().and_then(|i| non_empty(i.principal_id.0.clone())),
         outcome: OutcomeKind::of_code(error_code.as_deref()),
@@ -85,14 +90,14 @@ pub(super) fn take<'a>(raw: &mut RawRecord<'a>) -> RecordHead<'a> {
 }
 
 /// The principal's own account; for an anonymous caller (`ANONYMOUS_PRINCIPAL`) or none, the session issuer's.
-fn principal_account<'a>(raw: &RawRecord<'a>) -> Option<Cow<'a, str>> {
+fn principal_account<'a>(raw: &RawRecord<'a>) -> Option<AccountId<'a>> {
     let identity = raw.user_identity.as_ref()?;
     let own = identity.account_id.as_ref().filter(|a| !a.is_empty() && *a != "ANONYMOUS_PRINCIPAL");
     let issuer = || {
         let issuer = identity.session_context.as_ref()?.session_issuer.as_ref()?;
         issuer.account_id.as_ref().filter(|a| !a.is_empty())
     };
-    own.or_else(issuer).cloned()
+    own.or_else(issuer).cloned().map(AccountId::new)
 }
 
 fn non_empty<'a>(value: impl Into<Option<Cow<'a, str>>>) -> Option<Cow<'a, str>> {

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::{RecordHead, Timestamp};
+use crate::model::{AccountId, RecordHead, Timestamp, VpceId};
 
 /// Which events a command looks at. Empty sets mean "any".
 #[derive(Debug, Clone, Default)]
@@ -11,8 +11,8 @@ pub struct Filter {
     pub since: Option<Timestamp>,
     /// Exclusive upper bound on the event time.
     pub until: Option<Timestamp>,
-    pub vpces: BTreeSet<String>,
-    pub accounts: BTreeSet<String>,
+    pub vpces: BTreeSet<VpceId<'static>>,
+    pub accounts: BTreeSet<AccountId<'static>>,
     pub regions: BTreeSet<String>,
     /// Service prefixes (`s3`, `dynamodb`) or event sources (`s3.amazonaws.com`).
     pub services: BTreeSet<String>,
@@ -23,12 +23,8 @@ impl Filter {
     pub fn matches(&self, head: &RecordHead<'_>) -> bool {
         self.matches_fields(&Fields {
             time: head.time,
-            vpce: head.vpce.as_deref(),
-            accounts: [
-                head.recipient_account.as_deref(),
-                head.principal_account.as_deref(),
-                head.vpce_account.as_deref(),
-            ],
+            vpce: head.vpce.as_ref(),
+            accounts: [head.recipient_account.as_ref(), head.principal_account.as_ref(), head.vpce_account.as_ref()],
             region: head.region.as_deref(),
             event_source: &head.event_source,
         })
@@ -40,7 +36,7 @@ impl Filter {
         self.matches_fields(&Fields {
             time: aggregate.window_start,
             vpce: None,
-            accounts: [aggregate.account.as_deref(), None, None],
+            accounts: [aggregate.account.as_ref(), None, None],
             region: aggregate.region.as_deref(),
             event_source: &aggregate.event_source,
         })
@@ -53,10 +49,12 @@ impl Filter {
                 return false;
             }
         }
-        if !self.vpces.is_empty() && !fields.vpce.is_some_and(|v| self.vpces.contains(v)) {
+        if !self.vpces.is_empty() && !fields.vpce.is_some_and(|v| self.vpces.contains(v.as_str())) {
             return false;
         }
-        if !self.accounts.is_empty() && !fields.accounts.iter().any(|a| a.is_some_and(|a| self.accounts.contains(a))) {
+        if !self.accounts.is_empty()
+            && !fields.accounts.iter().any(|a| a.is_some_and(|a| self.accounts.contains(a.as_str())))
+        {
             return false;
         }
         if !self.regions.is_empty() && !fields.region.is_some_and(|r| self.regions.contains(r)) {
@@ -74,8 +72,8 @@ impl Filter {
 /// What the filters look at: the principal's, recipient's and endpoint owner's accounts all count.
 struct Fields<'a> {
     time: Option<Timestamp>,
-    vpce: Option<&'a str>,
-    accounts: [Option<&'a str>; 3],
+    vpce: Option<&'a VpceId<'a>>,
+    accounts: [Option<&'a AccountId<'a>>; 3],
     region: Option<&'a str>,
     event_source: &'a str,
 }

@@ -208,7 +208,7 @@ pub fn plan(config: &IngestConfig) -> RemotePlan {
     RemotePlan {
         prune: Prune {
             window: DayWindow::new(filter.since, filter.until),
-            accounts: filter.accounts.clone(),
+            accounts: filter.accounts.iter().map(|a| a.as_str().to_owned()).collect(),
             regions: filter.regions.clone(),
         },
         since: filter.since,
@@ -362,9 +362,9 @@ impl<A: Analyzer, S: RecordSink> Sink for Worker<'_, A, S> {
             LogKind::S3AccessLog => self.stats.access_log_lines += 1,
         }
         self.stats.endpoints.observe(
-            head.recipient_account.as_deref(),
-            head.vpce.as_deref(),
-            head.vpce_account.as_deref(),
+            head.recipient_account.as_ref(),
+            head.vpce.as_ref(),
+            head.vpce_account.as_ref(),
             head.endpoint_sighting,
         );
         self.analyzer.observe(record);

@@ -54,7 +54,7 @@ macro_rules! string_id {
 
             /// An owned copy that outlives the record it came from (allocates when borrowed).
             pub fn to_static(&self) -> $name<'static> {
-                $name(Cow::Owned(self.0.clone().into_owned()))
+                $name(Cow::Owned(self.as_str().to_owned()))
             }
 
             /// This id, owned (allocates only when borrowed).

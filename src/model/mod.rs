@@ -44,7 +44,7 @@ pub struct Resource {
     /// CloudTrail's resource type (`AWS::S3::Object`), when known.
     pub kind: Option<String>,
     /// The owning account, when the log says. An empty owner in the log is `None` (unknown), never "ours".
-    pub account: Option<String>,
+    pub account: Option<AccountId<'static>>,
     /// The ARN is a prefix (CloudTrail `ARNPrefix`, e.g. for `ListObjects`/`DeleteObjects`).
     pub is_prefix: bool,
 }
@@ -207,9 +207,9 @@ pub struct Event {
     pub source_ip: Option<String>,
     pub user_agent: Option<String>,
     /// The customer VPC endpoint the request came through. `AWS Internal` is not an endpoint and is `None`.
-    pub vpce: Option<String>,
+    pub vpce: Option<VpceId<'static>>,
     /// The account that owns `vpce`.
-    pub vpce_account: Option<String>,
+    pub vpce_account: Option<AccountId<'static>>,
     /// CloudTrail said `vpcEndpointId: "AWS Internal"` (an AWS-side endpoint, not a customer one).
     pub aws_internal_endpoint: bool,
     pub resources: Vec<Resource>,
@@ -219,7 +219,7 @@ pub struct Event {
     /// `AwsApiCall`, `AwsServiceEvent`, `AwsVpceEvent`, ...
     pub event_type: Option<String>,
     pub event_id: Option<String>,
-    pub recipient_account: Option<String>,
+    pub recipient_account: Option<AccountId<'static>>,
     pub tls: Option<Tls>,
     pub read_only: Option<bool>,
     pub request: RequestFacts,
@@ -276,7 +276,7 @@ impl Event {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Aggregate {
     pub event_id: Option<String>,
-    pub account: Option<String>,
+    pub account: Option<AccountId<'static>>,
     pub region: Option<String>,
     pub event_source: String,
     pub window_start: Option<Timestamp>,

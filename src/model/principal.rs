@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use super::AccountId;
+
 /// CloudTrail's `userIdentity.type`, plus `Anonymous` for unsigned requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum PrincipalType {
@@ -61,7 +63,7 @@ pub struct Principal {
     /// `None` when the log does not say (e.g. an `AWSAccount` caller with only an account id).
     pub arn: Option<String>,
     pub kind: PrincipalType,
-    pub account: Option<String>,
+    pub account: Option<AccountId<'static>>,
     /// The raw identity ARN of the log (session ARN `arn:aws:sts::acct:assumed-role/Role/session`).
     pub identity_arn: Option<String>,
     /// Role session name, for assumed roles.

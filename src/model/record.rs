@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 use std::cell::{Cell, OnceCell};
 
-use super::{Event, EventCategory, LogKind, OutcomeKind, Timestamp};
+use super::{AccountId, Event, EventCategory, LogKind, OutcomeKind, Timestamp, VpceId};
 use crate::ownership::Sighting;
 
 /// What every record says before its full event is built (see the module doc). Borrowed from the parsed
@@ -28,16 +28,16 @@ pub struct RecordHead<'a> {
     /// `eventCategory`, else `Insight`, `Management`, `Data` or `Unknown` from the other fields.
     pub category: EventCategory,
     /// The endpoint id, trimmed (`None` for `AWS Internal`, see `aws_internal_endpoint`).
-    pub vpce: Option<Cow<'a, str>>,
+    pub vpce: Option<VpceId<'a>>,
     pub aws_internal_endpoint: bool,
-    pub vpce_account: Option<Cow<'a, str>>,
+    pub vpce_account: Option<AccountId<'a>>,
     /// What the record says about who operates `vpce` (computed only when it names one).
     pub endpoint_sighting: Sighting,
     pub source_ip: Option<Cow<'a, str>>,
     pub user_agent: Option<Cow<'a, str>>,
-    pub recipient_account: Option<Cow<'a, str>>,
+    pub recipient_account: Option<AccountId<'a>>,
     /// The principal's account as `Principal::account` has it (anonymous callers have none of their own).
-    pub principal_account: Option<Cow<'a, str>>,
+    pub principal_account: Option<AccountId<'a>>,
     /// `userIdentity.principalId`. Part of the de-duplication key.
     pub principal_id: Option<Cow<'a, str>>,
     pub error_code: Option<Cow<'a, str>>,
@@ -57,7 +57,7 @@ pub struct HeadResource<'a> {
     pub arn: Cow<'a, str>,
     pub is_prefix: bool,
     pub kind: Option<Cow<'a, str>>,
-    pub account: Option<Cow<'a, str>>,
+    pub account: Option<AccountId<'a>>,
 }
 
 impl<'a> RecordHead<'a> {
@@ -87,14 +87,14 @@ impl<'a> RecordHead<'a> {
             event_name: Cow::Borrowed(&event.event_name),
             region: borrowed(&event.region),
             category: event.category.clone(),
-            vpce: borrowed(&event.vpce),
+            vpce: event.vpce.as_ref().map(VpceId::view),
             aws_internal_endpoint: event.aws_internal_endpoint,
-            vpce_account: borrowed(&event.vpce_account),
+            vpce_account: event.vpce_account.as_ref().map(AccountId::view),
             endpoint_sighting,
             source_ip: borrowed(&event.source_ip),
             user_agent: borrowed(&event.user_agent),
-            recipient_account: borrowed(&event.recipient_account),
-            principal_account: borrowed(&event.principal.account),
+            recipient_account: event.recipient_account.as_ref().map(AccountId::view),
+            principal_account: event.principal.account.as_ref().map(AccountId::view),
             principal_id: borrowed(&event.principal.principal_id),
             error_code,
             error_message,
@@ -107,7 +107,7 @@ impl<'a> RecordHead<'a> {
                     arn: Cow::Borrowed(&r.arn),
                     is_prefix: r.is_prefix,
                     kind: borrowed(&r.kind),
-                    account: borrowed(&r.account),
+                    account: r.account.as_ref().map(AccountId::view),
                 })
                 .collect(),
         }

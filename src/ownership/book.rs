@@ -7,6 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 use serde::Serialize;
 
 use super::{Sighting, Signal};
+use crate::model::{AccountId, VpceId};
 
 /// Most distinct `vpcEndpointAccountId` values kept per endpoint (an endpoint has one owner; more is damage).
 pub const MAX_OWNER_ACCOUNTS: usize = 4;
@@ -21,7 +22,7 @@ pub struct Evidence {
     /// Records with no AWS signal from a private source address.
     pub private_plain: u64,
     /// `vpcEndpointAccountId` values seen (at most [`MAX_OWNER_ACCOUNTS`]).
-    pub owner_accounts: BTreeSet<String>,
+    pub owner_accounts: BTreeSet<AccountId<'static>>,
     pub owner_accounts_truncated: bool,
     /// The owner account of the latest record, known to be in `owner_accounts` (or truncated): most records
     /// repeat it, and comparing it is cheaper than the set lookup.
@@ -42,7 +43,7 @@ impl PartialEq for Evidence {
 impl Eq for Evidence {}
 
 impl Evidence {
-    fn add(&mut self, sighting: Sighting, owner_account: Option<&str>) {
+    fn add(&mut self, sighting: Sighting, owner_account: Option<&AccountId<'_>>) {
         self.records += 1;
         match sighting.signal {
             Some(Signal::Console) => self.console += 1,
@@ -54,16 +55,16 @@ impl Evidence {
             self.private_plain += 1;
         }
         if let Some(account) = owner_account.filter(|a| !a.is_empty())
-            && account != self.last_owner_account
+            && account.as_str() != self.last_owner_account
         {
-            if !self.owner_accounts.contains(account) {
+            if !self.owner_accounts.contains(account.as_str()) {
                 if self.owner_accounts.len() < MAX_OWNER_ACCOUNTS {
-                    self.owner_accounts.insert(account.to_owned());
+                    self.owner_accounts.insert(account.to_static());
                 } else {
                     self.owner_accounts_truncated = true;
                 }
             }
-            account.clone_into(&mut self.last_owner_account);
+            account.as_str().clone_into(&mut self.last_owner_account);
         }
     }
 
@@ -104,8 +105,8 @@ impl Evidence {
 /// Evidence per endpoint id, and the log recipient accounts (the accounts whose trails these are).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EndpointBook {
-    endpoints: HashMap<String, Evidence>,
-    pub(super) recipients: BTreeSet<String>,
+    endpoints: HashMap<VpceId<'static>, Evidence>,
+    pub(super) recipients: BTreeSet<AccountId<'static>>,
     /// The recipient of the latest record, known to be in `recipients`: most records repeat it, and comparing
     /// it is cheaper than the set lookup.
     last_recipient: String,
@@ -115,33 +116,33 @@ impl EndpointBook {
     /// Notes one analysed record: its recipient account, and (when it names an endpoint) what it says about it.
     pub fn observe(
         &mut self,
-        recipient: Option<&str>,
-        vpce: Option<&str>,
-        owner_account: Option<&str>,
+        recipient: Option<&AccountId<'_>>,
+        vpce: Option<&VpceId<'_>>,
+        owner_account: Option<&AccountId<'_>>,
         sighting: Sighting,
     ) {
         if let Some(recipient) = recipient.filter(|r| !r.is_empty())
-            && recipient != self.last_recipient
+            && recipient.as_str() != self.last_recipient
         {
-            if !self.recipients.contains(recipient) {
-                self.recipients.insert(recipient.to_owned());
+            if !self.recipients.contains(recipient.as_str()) {
+                self.recipients.insert(recipient.to_static());
             }
-            recipient.clone_into(&mut self.last_recipient);
+            recipient.as_str().clone_into(&mut self.last_recipient);
         }
         let Some(vpce) = vpce else { return };
         // Look up before inserting: `entry` would need an owned key (an allocation) per record.
-        match self.endpoints.get_mut(vpce) {
+        match self.endpoints.get_mut(vpce.as_str()) {
             Some(evidence) => evidence.add(sighting, owner_account),
             None => {
                 let mut evidence = Evidence::default();
                 evidence.add(sighting, owner_account);
-                self.endpoints.insert(vpce.to_owned(), evidence);
+                self.endpoints.insert(vpce.to_static(), evidence);
             }
         }
     }
 
     /// The evidence per endpoint.
-    pub fn endpoints(&self) -> &HashMap<String, Evidence> {
+    pub fn endpoints(&self) -> &HashMap<VpceId<'static>, Evidence> {
         &self.endpoints
     }
 
@@ -153,7 +154,7 @@ impl EndpointBook {
     }
 
     /// The recipient accounts seen.
-    pub fn recipients(&self) -> &BTreeSet<String> {
+    pub fn recipients(&self) -> &BTreeSet<AccountId<'static>> {
         &self.recipients
     }
 }

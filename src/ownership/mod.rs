@@ -22,6 +22,8 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
+use crate::model::{AccountId, VpceId};
+
 pub use book::{EndpointBook, Evidence};
 
 /// An AWS signal one record carries (see the module doc).
@@ -166,7 +168,7 @@ pub struct Owner {
     /// The AWS signal most of its records carry (for [`OwnerClass::Aws`] decided by signal, and mixed).
     pub signal: Option<Signal>,
     /// The owner account from `vpcEndpointAccountId`, when the records name exactly one.
-    pub account: Option<String>,
+    pub account: Option<AccountId<'static>>,
 }
 
 impl Owner {
@@ -175,7 +177,9 @@ impl Owner {
     pub fn operator_label(&self) -> Option<String> {
         match self.class {
             OwnerClass::Aws => Some(format!("aws:{}", self.signal.map_or("configured", Signal::as_str))),
-            OwnerClass::Foreign => Some(format!("foreign:{}", self.account.as_deref().unwrap_or("unknown"))),
+            OwnerClass::Foreign => {
+                Some(format!("foreign:{}", self.account.as_ref().map_or("unknown", AccountId::as_str)))
+            }
             OwnerClass::Customer | OwnerClass::Unknown => None,
         }
     }
@@ -204,7 +208,7 @@ impl Owner {
 /// 6. some records carry an AWS signal: unknown (mixed);
 /// 7. plain traffic from private addresses: the customer's;
 /// 8. otherwise unknown.
-pub fn decide(evidence: &Evidence, configured: Option<Configured>, known: &dyn Fn(&str) -> bool) -> Owner {
+pub fn decide(evidence: &Evidence, configured: Option<Configured>, known: &dyn Fn(&AccountId<'_>) -> bool) -> Owner {
     let account = (evidence.owner_accounts.len() == 1 && !evidence.owner_accounts_truncated)
         .then(|| evidence.owner_accounts.iter().next().cloned())
         .flatten();
@@ -220,7 +224,7 @@ pub fn decide(evidence: &Evidence, configured: Option<Configured>, known: &dyn F
         Some(Configured { operated_by: None }) => return owner(OwnerClass::Customer, Basis::Configured, None),
         None => {}
     }
-    if evidence.owner_accounts.iter().any(|a| known(a)) {
+    if evidence.owner_accounts.iter().any(known) {
         return owner(OwnerClass::Customer, Basis::OwnerAccount, None);
     }
     let signalled = evidence.signalled();
@@ -244,12 +248,15 @@ pub fn decide(evidence: &Evidence, configured: Option<Configured>, known: &dyn F
 /// accounts plus the record's own recipient.
 #[derive(Debug, Clone, Default)]
 pub struct RecordOwners {
-    configured: BTreeMap<String, Configured>,
-    accounts: std::collections::BTreeSet<String>,
+    configured: BTreeMap<VpceId<'static>, Configured>,
+    accounts: std::collections::BTreeSet<AccountId<'static>>,
 }
 
 impl RecordOwners {
-    pub fn new(configured: BTreeMap<String, Configured>, accounts: std::collections::BTreeSet<String>) -> Self {
+    pub fn new(
+        configured: BTreeMap<VpceId<'static>, Configured>,
+        accounts: std::collections::BTreeSet<AccountId<'static>>,
+    ) -> Self {
         RecordOwners { configured, accounts }
     }
 
@@ -257,12 +264,20 @@ impl RecordOwners {
     /// from one of the organization's other accounts (an organization trail delivers a caller's copy to the
     /// caller's account, whose recipient is not the endpoint owner), so it never says `foreign`: such an
     /// endpoint stays `unknown`, on the customer's side.
-    pub fn owner(&self, vpce: &str, owner_account: Option<&str>, recipient: Option<&str>, sighting: Sighting) -> Owner {
+    pub fn owner(
+        &self,
+        vpce: &VpceId<'_>,
+        owner_account: Option<&AccountId<'_>>,
+        recipient: Option<&AccountId<'_>>,
+        sighting: Sighting,
+    ) -> Owner {
         let mut book = EndpointBook::default();
         book.observe(recipient, Some(vpce), owner_account, sighting);
-        let evidence = book.endpoints().get(vpce).cloned().unwrap_or_default();
-        let known = |account: &str| self.accounts.contains(account) || recipient == Some(account);
-        let mut owner = decide(&evidence, self.configured.get(vpce).copied(), &known);
+        let evidence = book.endpoints().get(vpce.as_str()).cloned().unwrap_or_default();
+        let known = |account: &AccountId<'_>| {
+            self.accounts.contains(account.as_str()) || recipient.is_some_and(|r| r.as_str() == account.as_str())
+        };
+        let mut owner = decide(&evidence, self.configured.get(vpce.as_str()).copied(), &known);
         if owner.class == OwnerClass::Foreign {
             owner.class = OwnerClass::Unknown;
         }
@@ -278,9 +293,9 @@ impl RecordOwners {
 /// The decided owner of every endpoint seen (and configured). Endpoints it has never heard of are unknown.
 #[derive(Debug, Clone, Default)]
 pub struct Ownership {
-    owners: BTreeMap<String, Owner>,
+    owners: BTreeMap<VpceId<'static>, Owner>,
     /// The evidence behind each decision (records and signal counts), for reports.
-    evidence: BTreeMap<String, Evidence>,
+    evidence: BTreeMap<VpceId<'static>, Evidence>,
 }
 
 const UNKNOWN: Owner = Owner { class: OwnerClass::Unknown, basis: Basis::NoEvidence, signal: None, account: None };
@@ -291,19 +306,21 @@ impl Ownership {
     /// the configuration names); the book's log recipients are added.
     pub fn decide(
         book: &EndpointBook,
-        configured: &BTreeMap<String, Configured>,
-        configured_accounts: &std::collections::BTreeSet<String>,
+        configured: &BTreeMap<VpceId<'static>, Configured>,
+        configured_accounts: &std::collections::BTreeSet<AccountId<'static>>,
     ) -> Ownership {
-        let known = |account: &str| configured_accounts.contains(account) || book.recipients.contains(account);
+        let known = |account: &AccountId<'_>| {
+            configured_accounts.contains(account.as_str()) || book.recipients.contains(account.as_str())
+        };
         let endpoints = book.endpoints();
         let mut owners = BTreeMap::new();
         let empty = Evidence::default();
         for id in endpoints.keys().chain(configured.keys()) {
-            if owners.contains_key(id) {
+            if owners.contains_key(id.as_str()) {
                 continue;
             }
-            let evidence = endpoints.get(id).unwrap_or(&empty);
-            owners.insert(id.clone(), decide(evidence, configured.get(id).copied(), &known));
+            let evidence = endpoints.get(id.as_str()).unwrap_or(&empty);
+            owners.insert(id.clone(), decide(evidence, configured.get(id.as_str()).copied(), &known));
         }
         Ownership { owners, evidence: endpoints.clone().into_iter().collect() }
     }
@@ -314,47 +331,47 @@ impl Ownership {
     }
 
     /// The owner of `vpce` (unknown when never seen).
-    pub fn owner(&self, vpce: &str) -> &Owner {
-        self.owners.get(vpce).unwrap_or(&UNKNOWN)
+    pub fn owner(&self, vpce: &VpceId<'_>) -> &Owner {
+        self.owners.get(vpce.as_str()).unwrap_or(&UNKNOWN)
     }
 
-    pub fn class(&self, vpce: &str) -> OwnerClass {
+    pub fn class(&self, vpce: &VpceId<'_>) -> OwnerClass {
         self.owner(vpce).class
     }
 
     /// Whether a request through `vpce` came through one of the customer's endpoints (customer or unknown).
-    pub fn is_customer_side(&self, vpce: &str) -> bool {
+    pub fn is_customer_side(&self, vpce: &VpceId<'_>) -> bool {
         self.class(vpce).is_customer_side()
     }
 
     /// `vpce` if it is customer-side, else `None`: what "the endpoint the request came through" means in
     /// every analysis.
-    pub fn customer_vpce<'a>(&self, vpce: Option<&'a str>) -> Option<&'a str> {
+    pub fn customer_vpce<'v, 'a>(&self, vpce: Option<&'v VpceId<'a>>) -> Option<&'v VpceId<'a>> {
         vpce.filter(|v| self.is_customer_side(v))
     }
 
     /// The operator label of a non-customer endpoint (`aws:console`, `foreign:<account>`), else `None`.
-    pub fn operator_label(&self, vpce: &str) -> Option<String> {
+    pub fn operator_label(&self, vpce: &VpceId<'_>) -> Option<String> {
         self.owner(vpce).operator_label()
     }
 
     /// The evidence behind `vpce`'s decision, when the input named it.
-    pub fn evidence(&self, vpce: &str) -> Option<&Evidence> {
-        self.evidence.get(vpce)
+    pub fn evidence(&self, vpce: &VpceId<'_>) -> Option<&Evidence> {
+        self.evidence.get(vpce.as_str())
     }
 
     /// Every decided endpoint with its owner and evidence, by id.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Owner, Option<&Evidence>)> {
-        self.owners.iter().map(|(id, owner)| (id.as_str(), owner, self.evidence.get(id)))
+    pub fn iter(&self) -> impl Iterator<Item = (&VpceId<'static>, &Owner, Option<&Evidence>)> {
+        self.owners.iter().map(|(id, owner)| (id, owner, self.evidence.get(id)))
     }
 
     /// The endpoints that are not the customer's (AWS-operated or foreign), sorted by id.
-    pub fn not_customer(&self) -> impl Iterator<Item = (&str, &Owner)> {
-        self.owners.iter().filter(|(_, o)| !o.class.is_customer_side()).map(|(id, o)| (id.as_str(), o))
+    pub fn not_customer(&self) -> impl Iterator<Item = (&VpceId<'static>, &Owner)> {
+        self.owners.iter().filter(|(_, o)| !o.class.is_customer_side())
     }
 
     /// Test and tool constructor: fixed owners.
-    pub fn from_owners(owners: impl IntoIterator<Item = (String, Owner)>) -> Ownership {
+    pub fn from_owners(owners: impl IntoIterator<Item = (VpceId<'static>, Owner)>) -> Ownership {
         Ownership { owners: owners.into_iter().collect(), evidence: BTreeMap::new() }
     }
 }

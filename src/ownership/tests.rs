@@ -1,6 +1,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::*;
+use crate::model::{AccountId, VpceId};
 
 /// (user agent, source ip, AWSService identity, invokedBy) → (signal, private plain).
 type SightingCase<'a> = (Option<&'a str>, Option<&'a str>, bool, bool, Option<Signal>, bool);
@@ -34,7 +35,7 @@ fn evidence(records: u64, console: u64, service: u64, delivery: u64, private: u6
     let mut evidence = Evidence::default();
     (evidence.records, evidence.console, evidence.service, evidence.delivery) = (records, console, service, delivery);
     evidence.private_plain = private;
-    evidence.owner_accounts = owners.iter().map(|s| s.to_string()).collect();
+    evidence.owner_accounts = owners.iter().map(|s| AccountId::from(s.to_string())).collect();
     evidence
 }
 
@@ -42,7 +43,7 @@ fn evidence(records: u64, console: u64, service: u64, delivery: u64, private: u6
 fn decisions() {
     use Basis::{AwsSignal, ConfiguredOperator, ForeignOwner, MixedSignals, NoEvidence, OwnerAccount, PrivateTraffic};
     use OwnerClass::*;
-    let known = |a: &str| a == "111122223333";
+    let known = |a: &AccountId<'_>| a == "111122223333";
     let configured = Some(Configured { operated_by: None });
     let says_aws = Some(Configured { operated_by: Some(Operator::Aws) });
     let says_customer = Some(Configured { operated_by: Some(Operator::Customer) });
@@ -110,17 +111,27 @@ fn books_merge_like_one_worker() {
         .collect();
     let mut one = EndpointBook::default();
     for (recipient, vpce, sighting, owner) in &records {
-        one.observe(Some(recipient), Some(vpce), *owner, *sighting);
+        one.observe(Some(&(*recipient).into()), Some(&(*vpce).into()), owner.map(AccountId::from).as_ref(), *sighting);
     }
     for split in [1, 7, 13, 39] {
         let (a, b) = records.split_at(split);
         let mut left = EndpointBook::default();
         let mut right = EndpointBook::default();
         for (recipient, vpce, sighting, owner) in a {
-            left.observe(Some(recipient), Some(vpce), *owner, *sighting);
+            left.observe(
+                Some(&(*recipient).into()),
+                Some(&(*vpce).into()),
+                owner.map(AccountId::from).as_ref(),
+                *sighting,
+            );
         }
         for (recipient, vpce, sighting, owner) in b {
-            right.observe(Some(recipient), Some(vpce), *owner, *sighting);
+            right.observe(
+                Some(&(*recipient).into()),
+                Some(&(*vpce).into()),
+                owner.map(AccountId::from).as_ref(),
+                *sighting,
+            );
         }
         right.merge(left);
         let none = BTreeMap::new();
@@ -136,19 +147,20 @@ fn books_merge_like_one_worker() {
 #[test]
 fn unknown_endpoints_are_customer_side() {
     let ownership = Ownership::unknown();
-    assert!(ownership.is_customer_side("vpce-never-seen"));
-    assert_eq!(ownership.customer_vpce(Some("vpce-1")), Some("vpce-1"));
+    assert!(ownership.is_customer_side(&VpceId::from("vpce-never-seen")));
+    let one = VpceId::from("vpce-1");
+    assert_eq!(ownership.customer_vpce(Some(&one)), Some(&one));
     let aws = Owner { class: OwnerClass::Aws, basis: Basis::AwsSignal, signal: Some(Signal::Console), account: None };
-    let ownership = Ownership::from_owners([("vpce-aws".to_owned(), aws)]);
-    assert_eq!(ownership.customer_vpce(Some("vpce-aws")), None);
-    assert_eq!(ownership.operator_label("vpce-aws").as_deref(), Some("aws:console"));
+    let ownership = Ownership::from_owners([(VpceId::from("vpce-aws"), aws)]);
+    assert_eq!(ownership.customer_vpce(Some(&VpceId::from("vpce-aws"))), None);
+    assert_eq!(ownership.operator_label(&VpceId::from("vpce-aws")).as_deref(), Some("aws:console"));
 }
 
 /// Export decides record by record: AWS signals make an AWS endpoint; an owner outside the record's own
 /// recipient is an organization's other account as often as someone else's, so it is never `foreign`.
 #[test]
 fn one_record_decisions() {
-    let owners = RecordOwners::new(BTreeMap::new(), BTreeSet::from(["111122223333".to_owned()]));
+    let owners = RecordOwners::new(BTreeMap::new(), BTreeSet::from([AccountId::from("111122223333")]));
     let console = Sighting { signal: Some(Signal::Console), private_plain: false };
     let plain = Sighting { signal: None, private_plain: true };
     let cases = [
@@ -160,6 +172,8 @@ fn one_record_decisions() {
         (None, None, Sighting::default(), OwnerClass::Unknown),
     ];
     for (owner, recipient, sighting, class) in cases {
-        assert_eq!(owners.owner("vpce-1", owner, recipient, sighting).class, class, "{owner:?} {recipient:?}");
+        let (owner, recipient) = (owner.map(AccountId::from), recipient.map(AccountId::from));
+        let decided = owners.owner(&VpceId::from("vpce-1"), owner.as_ref(), recipient.as_ref(), sighting);
+        assert_eq!(decided.class, class, "{owner:?} {recipient:?}");
     }
 }

@@ -18,7 +18,7 @@
 
 use super::endpoint_keys::{VPCE_OWNER_KEYS, action_carries_owner_keys, vpc_arn};
 use super::request::{Context, MissingKeys, Request};
-use crate::model::{Event, LogKind, PrincipalType};
+use crate::model::{AccountId, Event, LogKind, PrincipalType, VpceId};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
@@ -27,13 +27,13 @@ use std::net::IpAddr;
 pub struct ReplayEnv {
     /// Account id → AWS Organizations id (`o-...`), for `aws:PrincipalOrgID`. When non-empty it is taken as
     /// complete: an account not listed is treated as outside every organization (the key is absent).
-    pub account_orgs: BTreeMap<String, String>,
+    pub account_orgs: BTreeMap<AccountId<'static>, String>,
     /// Account id → its OU path in AWS Organizations (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/`), for
     /// `aws:PrincipalOrgPaths` and `aws:VpceOrgPaths`. An account missing from it has unknown paths, unless
     /// [`ReplayEnv::account_orgs`] says it belongs to no organization (then it has none).
-    pub account_org_paths: BTreeMap<String, String>,
+    pub account_org_paths: BTreeMap<AccountId<'static>, String>,
     /// Endpoint id (`vpce-...`) → what the user's inventory says about it.
-    pub endpoints: BTreeMap<String, EndpointInventory>,
+    pub endpoints: BTreeMap<VpceId<'static>, EndpointInventory>,
 }
 
 /// One endpoint of the inventory: each part is optional, and a key that needs a missing part stays unknown.
@@ -43,7 +43,7 @@ pub struct EndpointInventory {
     pub vpc: Option<String>,
     /// The endpoint owner's account, for `aws:VpceAccount` (when the record lacks `vpcEndpointAccountId`) and
     /// the account field of `aws:SourceVpcArn`.
-    pub account: Option<String>,
+    pub account: Option<AccountId<'static>>,
     /// The endpoint's region, for `aws:SourceVpcArn` (and its partition).
     pub region: Option<String>,
 }
@@ -69,9 +69,9 @@ impl Known {
 
 /// The organization of `account`: a given map is taken as complete (an account missing from it is in none
 /// of the organizations the user cares about), an empty one says nothing.
-fn org_of(env: &ReplayEnv, account: Option<&str>) -> Known {
+fn org_of(env: &ReplayEnv, account: Option<&AccountId<'_>>) -> Known {
     let Some(account) = account else { return Known::Unknown };
-    match env.account_orgs.get(account) {
+    match env.account_orgs.get(account.as_str()) {
         Some(org) => Known::Values(vec![org.clone()]),
         None if !env.account_orgs.is_empty() => Known::Absent,
         None => Known::Unknown,
@@ -80,9 +80,9 @@ fn org_of(env: &ReplayEnv, account: Option<&str>) -> Known {
 
 /// The OU paths of `account`: listed, or none when the account is in no organization, else unknown (a
 /// paths map is not taken as complete: a forgotten account must not read as "outside every OU").
-fn org_paths_of(env: &ReplayEnv, account: Option<&str>) -> Known {
+fn org_paths_of(env: &ReplayEnv, account: Option<&AccountId<'_>>) -> Known {
     let Some(account) = account else { return Known::Unknown };
-    match (env.account_org_paths.get(account), org_of(env, Some(account))) {
+    match (env.account_org_paths.get(account.as_str()), org_of(env, Some(account))) {
         (Some(path), _) => Known::Values(vec![path.clone()]),
         (None, Known::Absent) => Known::Absent,
         (None, _) => Known::Unknown,
@@ -94,21 +94,24 @@ fn org_paths_of(env: &ReplayEnv, account: Option<&str>) -> Known {
 /// `record_owner` is the record's `vpcEndpointAccountId` (it wins over the inventory's owner for
 /// `aws:VpceAccount`; the inventory's owner wins for the VPC ARN, the VPC being the inventory's).
 pub fn endpoint_keys(
-    vpce: &str,
-    record_owner: Option<&str>,
+    vpce: &VpceId<'_>,
+    record_owner: Option<&AccountId<'_>>,
     action: &str,
     env: &ReplayEnv,
 ) -> [(&'static str, Known); 5] {
-    let inventory = env.endpoints.get(vpce);
+    let inventory = env.endpoints.get(vpce.as_str());
     fn given(s: Option<&str>) -> Option<&str> {
         s.filter(|a| !a.trim().is_empty())
     }
-    let inventory_owner = given(inventory.and_then(|e| e.account.as_deref()));
-    let owner = given(record_owner).or(inventory_owner);
+    fn given_account<'a, 'b>(a: Option<&'a AccountId<'b>>) -> Option<&'a AccountId<'b>> {
+        a.filter(|a| !a.as_str().trim().is_empty())
+    }
+    let inventory_owner = given_account(inventory.and_then(|e| e.account.as_ref()));
+    let owner = given_account(record_owner).or(inventory_owner);
     let vpc = given(inventory.and_then(|e| e.vpc.as_deref()));
     let region = given(inventory.and_then(|e| e.region.as_deref()));
     let vpc_arn = match (region, inventory_owner.or(owner), vpc) {
-        (Some(region), Some(account), Some(vpc)) => vpc_arn(region, account, vpc),
+        (Some(region), Some(account), Some(vpc)) => vpc_arn(region, account.as_str(), vpc),
         _ => None,
     };
     let value = |v: Option<String>| v.map_or(Known::Unknown, |v| Known::Values(vec![v]));
@@ -118,7 +121,7 @@ pub fn endpoint_keys(
     [
         ("aws:SourceVpc", value(vpc.map(str::to_owned))),
         ("aws:SourceVpcArn", value(vpc_arn)),
-        (VPCE_OWNER_KEYS[0], owner_key(value(owner.map(str::to_owned)))),
+        (VPCE_OWNER_KEYS[0], owner_key(value(owner.map(|o| o.as_str().to_owned())))),
         (VPCE_OWNER_KEYS[1], owner_key(org_of(env, owner))),
         (VPCE_OWNER_KEYS[2], owner_key(org_paths_of(env, owner))),
     ]
@@ -128,8 +131,8 @@ pub fn endpoint_keys(
 pub fn requests_from_event(event: &Event, env: &ReplayEnv) -> Vec<Request> {
     let (base, known_absent) = base_context(event, env);
     let principal = &event.principal;
-    let anonymous =
-        principal.kind == PrincipalType::Anonymous || principal.account.as_deref() == Some("ANONYMOUS_PRINCIPAL");
+    let anonymous = principal.kind == PrincipalType::Anonymous
+        || principal.account.as_ref().is_some_and(|a| a == "ANONYMOUS_PRINCIPAL");
     let is_service = principal.kind == PrincipalType::AWSService;
     let request_principal = if anonymous {
         Some("anonymous".to_owned())
@@ -138,7 +141,8 @@ pub fn requests_from_event(event: &Event, env: &ReplayEnv) -> Vec<Request> {
     } else {
         principal.arn.clone()
     };
-    let principal_account = if anonymous || is_service { None } else { principal.account.clone() };
+    let principal_account =
+        if anonymous || is_service { None } else { principal.account.as_ref().map(|a| a.as_str().to_owned()) };
     event
         .accesses
         .iter()
@@ -158,7 +162,7 @@ pub fn requests_from_event(event: &Event, env: &ReplayEnv) -> Vec<Request> {
             let mut known_absent = known_absent.clone();
             // The endpoint-owner keys depend on the action's service: decided per access.
             if let Some(vpce) = &event.vpce {
-                for (key, known) in endpoint_keys(vpce, event.vpce_account.as_deref(), &access.action, env) {
+                for (key, known) in endpoint_keys(vpce, event.vpce_account.as_ref(), &access.action, env) {
                     known.apply(key, &mut context, &mut |k| {
                         known_absent.insert(k.to_ascii_lowercase());
                     });
@@ -186,7 +190,7 @@ fn resource_owner(event: &Event, resource: &str) -> Option<String> {
             .resources
             .iter()
             .filter(|r| r.arn == arn || (r.is_prefix && arn.starts_with(&r.arn)))
-            .find_map(|r| r.account.clone().filter(|a| !a.is_empty()))
+            .find_map(|r| r.account.as_ref().filter(|a| !a.is_empty()).map(|a| a.as_str().to_owned()))
     };
     owner_of(resource).or_else(|| {
         let bucket = resource.strip_prefix("arn:aws:s3:::")?.split_once('/')?.0;
@@ -203,7 +207,8 @@ fn base_context(event: &Event, env: &ReplayEnv) -> (Context, BTreeSet<String>) {
     };
     let principal = &event.principal;
     let kind = principal.kind;
-    let anonymous = kind == PrincipalType::Anonymous || principal.account.as_deref() == Some("ANONYMOUS_PRINCIPAL");
+    let anonymous =
+        kind == PrincipalType::Anonymous || principal.account.as_ref().is_some_and(|a| a == "ANONYMOUS_PRINCIPAL");
     let cloudtrail = event.kind == LogKind::CloudTrail;
 
     if anonymous {
@@ -228,7 +233,7 @@ fn base_context(event: &Event, env: &ReplayEnv) -> (Context, BTreeSet<String>) {
             ctx.insert("aws:PrincipalArn", arn.clone());
         }
         if let Some(account) = &principal.account {
-            ctx.insert("aws:PrincipalAccount", account.clone());
+            ctx.insert("aws:PrincipalAccount", account.as_str());
             // A given organization map is taken as complete: an account missing from it belongs to none of
             // the organizations the user cares about, so conditions naming them cannot match.
             org_of(env, Some(account)).apply("aws:PrincipalOrgID", &mut ctx, &mut mark_absent);
@@ -277,7 +282,7 @@ fn base_context(event: &Event, env: &ReplayEnv) -> (Context, BTreeSet<String>) {
     match (&event.vpce, cloudtrail && !event.aws_internal_endpoint) {
         (Some(vpce), _) => {
             // aws:SourceVpc, aws:SourceVpcArn and the owner keys: per access (`endpoint_keys`).
-            ctx.insert("aws:SourceVpce", vpce.clone());
+            ctx.insert("aws:SourceVpce", vpce.as_str());
             if let Some(ip) = source_ip {
                 ctx.insert("aws:VpcSourceIp", ip.to_string());
             }

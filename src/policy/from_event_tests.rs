@@ -8,7 +8,7 @@ fn event() -> Event {
     let mut principal = Principal::unknown();
     principal.arn = Some("arn:aws:iam::111122223333:role/App".to_owned());
     principal.kind = PrincipalType::AssumedRole;
-    principal.account = Some("111122223333".to_owned());
+    principal.account = Some("111122223333".into());
     principal.principal_id = Some("AROAEXAMPLE:i-0abc".to_owned());
     Event {
         time: Timestamp::parse_rfc3339("2024-06-04T23:12:50Z"),
@@ -19,19 +19,19 @@ fn event() -> Event {
         region: Some("eu-west-1".to_owned()),
         principal,
         source_ip: Some("10.0.1.5".to_owned()),
-        vpce: Some("vpce-1".to_owned()),
-        vpce_account: Some("111122223333".to_owned()),
+        vpce: Some("vpce-1".into()),
+        vpce_account: Some("111122223333".into()),
         resources: vec![Resource {
             arn: "arn:aws:s3:::b".to_owned(),
             kind: Some("AWS::S3::Bucket".to_owned()),
-            account: Some("444455556666".to_owned()),
+            account: Some("444455556666".into()),
             is_prefix: false,
         }],
         outcome: Outcome::Success,
         category: crate::model::EventCategory::Data,
         event_type: Some("AwsApiCall".to_owned()),
         event_id: Some("e1".to_owned()),
-        recipient_account: Some("111122223333".to_owned()),
+        recipient_account: Some("111122223333".into()),
         tls: Some(Tls { version: Some("TLSv1.3".to_owned()), cipher: None }),
         read_only: Some(true),
         request: RequestFacts { prefix: Some("logs/".to_owned()), ..RequestFacts::default() },
@@ -50,7 +50,7 @@ fn value(request: &Request, key: &str) -> Option<String> {
 #[test]
 fn keys_through_an_endpoint() {
     let mut env = ReplayEnv::default();
-    env.account_orgs.insert("111122223333".to_owned(), "o-abc".to_owned());
+    env.account_orgs.insert("111122223333".into(), "o-abc".to_owned());
     let requests = requests_from_event(&event(), &env);
     assert_eq!(requests.len(), 1);
     let r = &requests[0];
@@ -129,7 +129,7 @@ fn service_and_anonymous_principals() {
 
     let mut e = event();
     e.principal = Principal::unknown();
-    e.principal.account = Some("ANONYMOUS_PRINCIPAL".to_owned());
+    e.principal.account = Some("ANONYMOUS_PRINCIPAL".into());
     let r = &requests_from_event(&e, &ReplayEnv::default())[0];
     assert_eq!(r.principal.as_deref(), Some("anonymous"));
     assert_eq!(r.principal_account, None);
@@ -167,14 +167,14 @@ fn an_object_is_owned_by_its_buckets_account() {
 fn endpoint_owner_keys_and_vpc_arn() {
     let inventory = |vpc: Option<&str>, account: Option<&str>, region: Option<&str>| EndpointInventory {
         vpc: vpc.map(str::to_owned),
-        account: account.map(str::to_owned),
+        account: account.map(|a| a.to_owned().into()),
         region: region.map(str::to_owned),
     };
     let full = || {
         let mut env = ReplayEnv::default();
-        env.account_orgs.insert("111122223333".to_owned(), "o-abc".to_owned());
-        env.account_org_paths.insert("111122223333".to_owned(), "o-abc/r-ab12/ou-ab12-11111111/".to_owned());
-        env.endpoints.insert("vpce-1".to_owned(), inventory(Some("vpc-9"), Some("111122223333"), Some("eu-west-1")));
+        env.account_orgs.insert("111122223333".into(), "o-abc".to_owned());
+        env.account_org_paths.insert("111122223333".into(), "o-abc/r-ab12/ou-ab12-11111111/".to_owned());
+        env.endpoints.insert("vpce-1".into(), inventory(Some("vpc-9"), Some("111122223333"), Some("eu-west-1")));
         env
     };
     let with_action = |action: &str| {
@@ -235,7 +235,7 @@ fn endpoint_owner_keys_and_vpc_arn() {
             },
             {
                 let mut env = full();
-                env.endpoints.insert("vpce-1".to_owned(), inventory(Some("vpc-9"), None, Some("eu-west-1")));
+                env.endpoints.insert("vpce-1".into(), inventory(Some("vpc-9"), None, Some("eu-west-1")));
                 env
             },
             [None, None, None, Some("vpc-9"), None],
@@ -244,7 +244,7 @@ fn endpoint_owner_keys_and_vpc_arn() {
             "an owner outside every organization of a complete map",
             {
                 let mut e = event();
-                e.vpce_account = Some("999988887777".to_owned());
+                e.vpce_account = Some("999988887777".into());
                 e
             },
             full(),
@@ -262,7 +262,7 @@ fn endpoint_owner_keys_and_vpc_arn() {
             {
                 let mut env = full();
                 env.account_org_paths.clear();
-                env.account_org_paths.insert("444455556666".to_owned(), "o-abc/r-ab12/".to_owned());
+                env.account_org_paths.insert("444455556666".into(), "o-abc/r-ab12/".to_owned());
                 env
             },
             [
@@ -278,7 +278,7 @@ fn endpoint_owner_keys_and_vpc_arn() {
             event(),
             {
                 let mut env = full();
-                env.endpoints.insert("vpce-1".to_owned(), inventory(Some("vpc-9"), Some("111122223333"), None));
+                env.endpoints.insert("vpce-1".into(), inventory(Some("vpc-9"), Some("111122223333"), None));
                 env
             },
             [Some("111122223333"), Some("o-abc"), Some("o-abc/r-ab12/ou-ab12-11111111/"), Some("vpc-9"), None],
@@ -317,12 +317,12 @@ fn endpoint_owner_keys_and_vpc_arn() {
 #[test]
 fn org_paths_of_the_principal() {
     let mut env = ReplayEnv::default();
-    env.account_orgs.insert("111122223333".to_owned(), "o-abc".to_owned());
-    env.account_org_paths.insert("111122223333".to_owned(), "o-abc/r-ab12/".to_owned());
+    env.account_orgs.insert("111122223333".into(), "o-abc".to_owned());
+    env.account_org_paths.insert("111122223333".into(), "o-abc/r-ab12/".to_owned());
     let r = &requests_from_event(&event(), &env)[0];
     assert_eq!(value(r, "aws:PrincipalOrgPaths").as_deref(), Some("o-abc/r-ab12/"));
     let mut e = event();
-    e.principal.account = Some("999988887777".to_owned());
+    e.principal.account = Some("999988887777".into());
     let r = &requests_from_event(&e, &env)[0];
     assert_eq!(value(r, "aws:PrincipalOrgPaths").as_deref(), Some("<absent>"));
     let r = &requests_from_event(&e, &ReplayEnv::default())[0];

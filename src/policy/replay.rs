@@ -8,13 +8,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Decision, EvalOptions, Policy, ReplayEnv, Request, StatementRef, evaluate_with, requests_from_event};
-use crate::model::Event;
+use crate::model::{Event, VpceId};
 
 /// The endpoint policies to replay through, and the inventory requests are built with.
 #[derive(Debug, Clone, Default)]
 pub struct EndpointPolicies {
     env: ReplayEnv,
-    policies: BTreeMap<String, (Policy, EvalOptions)>,
+    policies: BTreeMap<VpceId<'static>, (Policy, EvalOptions)>,
 }
 
 /// The requests an event needed and the policy's decision for each, in the same order.
@@ -26,7 +26,10 @@ pub struct Replayed {
 
 impl EndpointPolicies {
     /// Endpoint id → its policy and how to evaluate it.
-    pub fn new(env: ReplayEnv, policies: impl IntoIterator<Item = (String, Policy, EvalOptions)>) -> EndpointPolicies {
+    pub fn new(
+        env: ReplayEnv,
+        policies: impl IntoIterator<Item = (VpceId<'static>, Policy, EvalOptions)>,
+    ) -> EndpointPolicies {
         let policies = policies.into_iter().map(|(vpce, policy, options)| (vpce, (policy, options))).collect();
         EndpointPolicies { env, policies }
     }
@@ -38,7 +41,7 @@ impl EndpointPolicies {
     /// Evaluates every access the event needed against its endpoint's policy; `None` when the event went
     /// through no endpoint, or one without a policy.
     pub fn replay(&self, event: &Event) -> Option<Replayed> {
-        let (policy, options) = self.policies.get(event.vpce.as_deref()?)?;
+        let (policy, options) = self.policies.get(event.vpce.as_ref()?.as_str())?;
         let requests = requests_from_event(event, &self.env);
         let decisions = requests.iter().map(|r| evaluate_with(policy, r, options)).collect();
         Some(Replayed { requests, decisions })

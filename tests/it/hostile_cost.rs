@@ -230,7 +230,7 @@ fn outside_on_a_batch_of_many_tables_costs_linear_work() {
     // resources for each key.
     let run = |n| {
         let event = decode(batch_get(n));
-        let through_endpoint = Event { vpce: Some("vpce-1".to_owned()), ..event.clone() };
+        let through_endpoint = Event { vpce: Some("vpce-1".into()), ..event.clone() };
         best_of_three(|| {
             let config = OutsideConfig {
                 protect: vec!["arn:aws:dynamodb:us-east-1:111122223333:table/table1".to_owned()],

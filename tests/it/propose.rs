@@ -71,7 +71,7 @@ fn sample_proposals_allow_every_covered_success_through_the_engine() {
         let left_out: BTreeSet<&str> =
             p["left_out"].as_array().unwrap().iter().filter_map(|l| l["resource"].as_str()).collect();
         let mut checked = 0;
-        for event in events.0.iter().filter(|e| e.vpce.as_deref() == Some(vpce)) {
+        for event in events.0.iter().filter(|e| e.vpce.as_ref().is_some_and(|v| v == vpce)) {
             let requests = requests_from_event(event, &env);
             let foreign = requests.iter().any(|r| r.resource.as_deref().is_some_and(|r| left_out.contains(r)));
             let no_resource = event.is_network_activity() && requests.iter().any(|r| r.resource.is_none());

@@ -101,7 +101,7 @@ fn real_fixtures_endpoint_owners() {
         let (_, stats) = common::collect(&[real.join(folder).display().to_string()], 2);
         assert_eq!(stats.aggregated_records, 0, "{folder}");
         let ownership = settings.ownership(&stats.endpoints);
-        ownership.iter().map(|(id, o, _)| (id.to_owned(), o.class.as_str(), o.operator_label())).collect()
+        ownership.iter().map(|(id, o, _)| (id.to_string(), o.class.as_str(), o.operator_label())).collect()
     };
     let s = |v: &str| v.to_owned();
     assert_eq!(owners("cloudtrail/awsdocs"), [(s("vpce-EXAMPLE08c1b6b9b7"), "customer", None)]);

@@ -103,7 +103,9 @@ fn filters_for(files: &[std::path::PathBuf]) -> Vec<Filter> {
         services.insert(event.event_source.clone());
     }
     let mut filters = vec![Filter::default()];
-    let one = |value: &String| BTreeSet::from([value.clone()]);
+    fn one<T: Clone + Ord>(value: &T) -> BTreeSet<T> {
+        BTreeSet::from([value.clone()])
+    }
     filters.extend(accounts.iter().take(30).map(|a| Filter { accounts: one(a), ..Filter::default() }));
     filters.extend(vpces.iter().take(30).map(|v| Filter { vpces: one(v), ..Filter::default() }));
     filters.extend(regions.iter().take(30).map(|r| Filter { regions: one(r), ..Filter::default() }));

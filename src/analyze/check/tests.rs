@@ -8,7 +8,7 @@ struct ByAction;
 
 impl CandidateReplayer for ByAction {
     fn replay_candidate(&self, event: &Event) -> Option<CandidateReplay> {
-        if event.vpce.as_deref() != Some("vpce-1") {
+        if event.vpce.as_ref().map(|v| v.as_str()) != Some("vpce-1") {
             return None;
         }
         let access = event.accesses.first();
@@ -65,7 +65,7 @@ fn run(events: &[Event]) -> CheckReport {
     for e in events {
         check.observe(&Record::built(e));
     }
-    check.report(&[("vpce-1".to_owned(), "p.json".to_owned()), ("vpce-9".to_owned(), "q.json".to_owned())])
+    check.report(&[("vpce-1".into(), "p.json".to_owned()), ("vpce-9".into(), "q.json".to_owned())])
 }
 
 #[test]
@@ -135,6 +135,6 @@ fn merge_order_does_not_matter() {
         if i % 3 == 0 { a.observe(&Record::built(e)) } else { b.observe(&Record::built(e)) }
     }
     b.merge(a);
-    let merged = b.report(&[("vpce-1".to_owned(), "p.json".to_owned()), ("vpce-9".to_owned(), "q.json".to_owned())]);
+    let merged = b.report(&[("vpce-1".into(), "p.json".to_owned()), ("vpce-9".into(), "q.json".to_owned())]);
     assert_eq!(serde_json::to_string(&whole.checks).unwrap(), serde_json::to_string(&merged.checks).unwrap());
 }

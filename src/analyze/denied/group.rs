@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use super::{DeniedRequest, GroupBy};
 use crate::analyze::classify::{Cause, DenyKind, Evidence};
 use crate::analyze::integrity::SourceFiles;
-use crate::model::Timestamp;
+use crate::model::{Timestamp, VpceId};
 
 /// The grouping key of a row; dimensions not grouped by are `None`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -15,7 +15,7 @@ pub(super) struct GroupKey {
     pub(super) deny: DenyKind,
     pub(super) evidence: Evidence,
     /// Always the request's endpoint while folding; dropped at the end unless grouped by endpoint.
-    pub(super) vpce: Option<String>,
+    pub(super) vpce: Option<VpceId<'static>>,
     pub(super) vpce_operator: Option<String>,
     pub(super) principal: Option<String>,
     pub(super) action: Option<String>,

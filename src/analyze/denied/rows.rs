@@ -3,6 +3,7 @@
 
 use super::DenialRow;
 use crate::analyze::integrity::Integrity;
+use crate::model::VpceId;
 use crate::report::rows::{Column, Get, Row, Shown, time_cell};
 
 impl Row for DenialRow {
@@ -10,7 +11,7 @@ impl Row for DenialRow {
         Column { name: "cause", get: Get::Str(|r| Some(r.cause.as_str())) },
         Column { name: "deny", get: Get::Str(|r| Some(r.deny.as_str())) },
         Column { name: "evidence", get: Get::Str(|r| Some(r.evidence.as_str())) },
-        Column { name: "vpce", get: Get::Str(|r| r.vpce.as_deref()) },
+        Column { name: "vpce", get: Get::Str(|r| r.vpce.as_ref().map(VpceId::as_str)) },
         Column { name: "principal", get: Get::Str(|r| r.principal.as_deref()) },
         Column { name: "action", get: Get::Str(|r| r.action.as_deref()) },
         Column { name: "resource", get: Get::Str(|r| r.resource.as_deref()) },
@@ -41,7 +42,13 @@ impl Row for DenialRow {
         },
         Shown {
             header: "ENDPOINT",
-            cell: |r| r.vpce.clone().or_else(|| r.vpce_operator.clone()).unwrap_or_else(|| "-".to_owned()),
+            cell: |r| {
+                r.vpce
+                    .as_ref()
+                    .map(VpceId::to_string)
+                    .or_else(|| r.vpce_operator.clone())
+                    .unwrap_or_else(|| "-".to_owned())
+            },
         },
         Shown { header: "PRINCIPAL", cell: |r| r.principal.clone().unwrap_or_else(|| "*".to_owned()) },
         Shown { header: "ACTION", cell: |r| r.action.clone().unwrap_or_else(|| "-".to_owned()) },

@@ -16,7 +16,7 @@ fn event(id: &str, second: i64, vpce: Option<&str>, code: &str, message: &str, n
         region: Some("us-east-1".into()),
         principal,
         source_ip: Some("10.0.1.7".into()),
-        vpce: vpce.map(str::to_owned),
+        vpce: vpce.map(|v| crate::model::VpceId::from(v.to_owned())),
         outcome: Outcome::Denied { code: code.into(), message: Some(message.into()) },
         category: if network_activity { "NetworkActivity".into() } else { "Data".into() },
         event_id: Some(id.into()),

@@ -6,7 +6,7 @@
 //! request facts, principal id).
 
 use crate::analyze::classify::{Cause, classify};
-use crate::model::{Event, Outcome};
+use crate::model::{AccountId, Event, Outcome, VpceId};
 use crate::ownership::{RecordOwners, Sighting};
 use crate::report::rows::{Column, Get, Row, Shown};
 
@@ -30,14 +30,14 @@ impl ExportRow {
     pub fn new(event: Event, owners: &RecordOwners) -> ExportRow {
         let verdict = classify(&event);
         let p = &event.principal;
-        let owner = event.vpce.as_deref().map(|vpce| {
+        let owner = event.vpce.as_ref().map(|vpce| {
             let sighting = Sighting::of(
                 event.user_agent.as_deref(),
                 event.source_ip.as_deref(),
                 p.is_aws_service(),
                 p.invoked_by.is_some(),
             );
-            owners.owner(vpce, event.vpce_account.as_deref(), event.recipient_account.as_deref(), sighting)
+            owners.owner(vpce, event.vpce_account.as_ref(), event.recipient_account.as_ref(), sighting)
         });
         let customer_side = owner.as_ref().is_none_or(|o| o.class.is_customer_side());
         ExportRow {
@@ -83,12 +83,17 @@ impl Row for ExportRow {
         Column { name: "resources", get: Get::Strs(|r, push| r.event.resources.iter().for_each(|x| push(&x.arn))) },
         Column {
             name: "resource_accounts",
-            get: Get::Strs(|r, push| r.event.resources.iter().for_each(|x| push(x.account.as_deref().unwrap_or("")))),
+            get: Get::Strs(|r, push| {
+                r.event.resources.iter().for_each(|x| push(x.account.as_ref().map_or("", AccountId::as_str)))
+            }),
         },
         Column { name: "region", get: Get::Str(|r| r.event.region.as_deref()) },
         Column { name: "principal", get: Get::Str(|r| r.event.principal.arn.as_deref()) },
         Column { name: "principal_type", get: Get::Str(|r| Some(r.event.principal.kind.as_str())) },
-        Column { name: "principal_account", get: Get::Str(|r| r.event.principal.account.as_deref()) },
+        Column {
+            name: "principal_account",
+            get: Get::Str(|r| r.event.principal.account.as_ref().map(AccountId::as_str)),
+        },
         Column { name: "identity_arn", get: Get::Str(|r| r.event.principal.identity_arn.as_deref()) },
         Column { name: "session_name", get: Get::Str(|r| r.event.principal.session_name.as_deref()) },
         Column { name: "access_key_id", get: Get::Str(|r| r.event.principal.access_key_id.as_deref()) },
@@ -96,10 +101,13 @@ impl Row for ExportRow {
         Column { name: "ec2_role_delivery", get: Get::Bool(|r| r.event.principal.ec2_role_delivery) },
         Column { name: "source_ip", get: Get::Str(|r| r.event.source_ip.as_deref()) },
         Column { name: "user_agent", get: Get::Str(|r| r.event.user_agent.as_deref()) },
-        Column { name: "vpce", get: Get::Str(|r| r.event.vpce.as_deref().filter(|_| r.customer_side)) },
+        Column {
+            name: "vpce",
+            get: Get::Str(|r| r.event.vpce.as_ref().map(VpceId::as_str).filter(|_| r.customer_side)),
+        },
         Column { name: "vpce_operator", get: Get::Str(|r| r.vpce_operator.as_deref()) },
-        Column { name: "endpoint_id", get: Get::Str(|r| r.event.vpce.as_deref()) },
-        Column { name: "vpce_account", get: Get::Str(|r| r.event.vpce_account.as_deref()) },
+        Column { name: "endpoint_id", get: Get::Str(|r| r.event.vpce.as_ref().map(VpceId::as_str)) },
+        Column { name: "vpce_account", get: Get::Str(|r| r.event.vpce_account.as_ref().map(AccountId::as_str)) },
         Column { name: "aws_internal_endpoint", get: Get::Bool(|r| r.event.aws_internal_endpoint) },
         Column { name: "outcome", get: Get::Str(|r| Some(r.event.outcome.name())) },
         Column { name: "error_code", get: Get::Str(|r| error_code(&r.event)) },
@@ -110,7 +118,10 @@ impl Row for ExportRow {
         Column { name: "category", get: Get::Str(|r| Some(r.event.category.as_str())) },
         Column { name: "event_type", get: Get::Str(|r| r.event.event_type.as_deref()) },
         Column { name: "event_id", get: Get::Str(|r| r.event.event_id.as_deref()) },
-        Column { name: "recipient_account", get: Get::Str(|r| r.event.recipient_account.as_deref()) },
+        Column {
+            name: "recipient_account",
+            get: Get::Str(|r| r.event.recipient_account.as_ref().map(AccountId::as_str)),
+        },
         Column { name: "tls_version", get: Get::Str(|r| r.event.tls.as_ref().and_then(|t| t.version.as_deref())) },
         Column { name: "read_only", get: Get::OptBool(|r| r.event.read_only) },
         Column { name: "bucket", get: Get::Str(|r| r.event.request.bucket.as_deref()) },

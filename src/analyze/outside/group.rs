@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use crate::analyze::integrity::SourceFiles;
 use crate::analyze::small_set::SmallSet;
 
-use crate::model::{Event, PrincipalType, Timestamp, is_private_ip};
+use crate::model::{AccountId, Event, PrincipalType, Timestamp, is_private_ip};
 
 /// Most event ids kept per finding (the smallest, so runs are deterministic).
 pub(super) const MAX_EVENT_IDS: usize = 50;
@@ -17,7 +17,7 @@ const MAX_SOURCE_IPS: usize = 50;
 #[derive(Debug, Clone, Default)]
 pub(super) struct Group {
     pub(super) count: u64,
-    pub(super) principal_account: Option<String>,
+    pub(super) principal_account: Option<AccountId<'static>>,
     pub(super) actions: SmallSet,
     pub(super) source_ips: SmallSet,
     pub(super) source_ips_truncated: bool,

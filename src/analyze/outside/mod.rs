@@ -35,7 +35,7 @@ use super::classify::DenyKind;
 use super::denied::{ReplayVerdict, Replayer};
 use super::trust::TrustedSet;
 use crate::ingest::{Analyzer, EndpointNetwork};
-use crate::model::{Event, EventCategory, LogKind, Outcome, PrincipalType, Record};
+use crate::model::{AccountId, Event, EventCategory, LogKind, Outcome, PrincipalType, Record, VpceId};
 use group::{EventActions, Group, merge_groups};
 
 /// What the analysis needs besides the logs.
@@ -74,8 +74,8 @@ struct ThroughKey {
     credential: bool,
     /// The resource is protected by configuration (as `OutsideKey::protected`).
     protected: bool,
-    principal_account: Option<String>,
-    vpce: Option<String>,
+    principal_account: Option<AccountId<'static>>,
+    vpce: Option<VpceId<'static>>,
     resource: Option<String>,
     allowed: bool,
     log: LogKind,
@@ -86,7 +86,7 @@ struct ThroughKey {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct PolicyKey {
     principal: String,
-    vpce: String,
+    vpce: VpceId<'static>,
     resource: Option<String>,
     log: LogKind,
     deny: DenyKind,
@@ -97,11 +97,11 @@ struct PolicyKey {
 #[derive(Debug, Clone, Default)]
 struct ResourceFacts {
     /// Endpoints it was reached through successfully.
-    vpces: BTreeSet<String>,
+    vpces: BTreeSet<VpceId<'static>>,
     /// Reached successfully through an endpoint the log does not name (access-log private address).
     some_endpoint: bool,
     /// Owner accounts any record named.
-    owners: BTreeSet<String>,
+    owners: BTreeSet<AccountId<'static>>,
     /// A record listed it without an owner (CloudTrail's `accountId: ""` in a cross-account caller's copy).
     listed_without_owner: bool,
 }
@@ -131,7 +131,7 @@ pub struct Outside {
     trust: TrustedSet,
     resources: HashMap<String, ResourceFacts>,
     /// Requests through each named endpoint (moved to the outside totals when it is not the customer's).
-    through_by_vpce: HashMap<String, u64>,
+    through_by_vpce: HashMap<VpceId<'static>, u64>,
     outside: HashMap<OutsideKey, Group>,
     through: HashMap<ThroughKey, Group>,
     out_of_policy: HashMap<PolicyKey, Group>,
@@ -168,7 +168,7 @@ impl Analyzer for Outside {
             return;
         }
         let network =
-            classify_network(event.kind, event.vpce.as_deref(), event.source_ip.as_deref(), &self.config.networks);
+            classify_network(event.kind, event.vpce.as_ref(), event.source_ip.as_deref(), &self.config.networks);
         let keys = network::request_keys(event);
         if network.through_endpoint() {
             self.counts.through_endpoint += 1;
@@ -218,13 +218,13 @@ impl Analyzer for Outside {
 }
 
 impl Outside {
-    fn through_endpoint(&mut self, event: &Event, network: &Network, keys: &[String]) {
+    fn through_endpoint(&mut self, event: &Event, network: &Network<'_>, keys: &[String]) {
         let principal = &event.principal;
         if let Some(vpce) = network.vpce() {
-            match self.through_by_vpce.get_mut(vpce) {
+            match self.through_by_vpce.get_mut(vpce.as_str()) {
                 Some(n) => *n += 1,
                 None => {
-                    self.through_by_vpce.insert(vpce.to_owned(), 1);
+                    self.through_by_vpce.insert(vpce.to_static(), 1);
                 }
             }
         }
@@ -261,7 +261,9 @@ impl Outside {
             if allowed && !na {
                 match network.vpce() {
                     Some(vpce) => {
-                        facts.vpces.insert(vpce.to_owned());
+                        if !facts.vpces.contains(vpce.as_str()) {
+                            facts.vpces.insert(vpce.to_static());
+                        }
                     }
                     None => facts.some_endpoint = true,
                 }
@@ -277,7 +279,7 @@ impl Outside {
                 credential,
                 protected,
                 principal_account: principal.account.clone().filter(|a| !a.is_empty()),
-                vpce: network.vpce().map(str::to_owned),
+                vpce: network.vpce().map(VpceId::to_static),
                 resource: resource.map(str::to_owned),
                 allowed,
                 log: event.kind,
@@ -290,7 +292,7 @@ impl Outside {
         }
     }
 
-    fn replay(&mut self, event: &Event, network: &Network, keys: &[&str]) {
+    fn replay(&mut self, event: &Event, network: &Network<'_>, keys: &[&str]) {
         let (Some(replayer), Some(vpce)) = (&self.config.replayer, network.vpce()) else { return };
         let Some(verdict) = replayer.replay(event) else { return };
         self.counts.replayed += 1;
@@ -308,7 +310,7 @@ impl Outside {
         for resource in resources {
             let key = PolicyKey {
                 principal: event.principal.label(),
-                vpce: vpce.to_owned(),
+                vpce: vpce.to_static(),
                 resource: resource.map(str::to_owned),
                 log: event.kind,
                 deny,

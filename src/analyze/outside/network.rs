@@ -5,15 +5,15 @@ use std::net::IpAddr;
 
 use crate::actions::first_occurrences;
 use crate::ingest::EndpointNetwork;
-use crate::model::{Event, LogKind, Principal, is_private_ip};
+use crate::model::{AccountId, Event, LogKind, Principal, VpceId, is_private_ip};
 use crate::policy::arn_like;
 
 /// Where a request came from, as far as its log shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Network {
+pub enum Network<'v> {
     /// Through this customer endpoint (CloudTrail `vpcEndpointId`, an endpoint-specific Host header, or an
     /// access-log address inside one configured endpoint's VPC CIDRs).
-    Endpoint(String),
+    Endpoint(VpceId<'v>),
     /// Through some endpoint, which one is unknown: an access-log line from a private address (no CIDRs
     /// configured), or from an address several configured endpoints share.
     SomeEndpoint,
@@ -21,13 +21,13 @@ pub enum Network {
     Outside { public: bool },
 }
 
-impl Network {
+impl<'v> Network<'v> {
     pub fn through_endpoint(&self) -> bool {
         !matches!(self, Network::Outside { .. })
     }
 
     /// The endpoint id, when known.
-    pub fn vpce(&self) -> Option<&str> {
+    pub fn vpce(&self) -> Option<&VpceId<'v>> {
         match self {
             Network::Endpoint(vpce) => Some(vpce),
             _ => None,
@@ -39,14 +39,14 @@ impl Network {
 /// (`AWS Internal` is not one). S3 access logs carry no endpoint id: an address inside the configured VPC
 /// CIDRs (`networks`) came through an endpoint; with no CIDRs configured, private addresses (RFC 1918 /
 /// RFC 6598) count as "through some endpoint" and every other address as outside.
-pub fn classify_network(
+pub fn classify_network<'v>(
     kind: LogKind,
-    vpce: Option<&str>,
+    vpce: Option<&'v VpceId<'_>>,
     source_ip: Option<&str>,
     networks: &[EndpointNetwork],
-) -> Network {
+) -> Network<'v> {
     if let Some(vpce) = vpce {
-        return Network::Endpoint(vpce.to_owned());
+        return Network::Endpoint(vpce.view());
     }
     let ip: Option<IpAddr> = source_ip.and_then(|ip| ip.trim().parse().ok());
     let public = ip.is_some_and(|ip| !is_private_ip(ip));
@@ -125,15 +125,15 @@ pub fn request_keys(event: &Event) -> Vec<String> {
 /// asking per key by scanning the list would be quadratic in a record that names many resources.
 pub struct Listing<'e> {
     /// (key, the first non-empty owner account listed for it), sorted by key, one entry per key.
-    owners: Vec<(&'e str, Option<&'e str>)>,
+    owners: Vec<(&'e str, Option<&'e AccountId<'static>>)>,
 }
 
 impl<'e> Listing<'e> {
     pub fn of(event: &'e Event) -> Listing<'e> {
-        let mut owners: Vec<(&str, Option<&str>)> = event
+        let mut owners: Vec<(&str, Option<&AccountId<'static>>)> = event
             .resources
             .iter()
-            .map(|r| (resource_key_str(&r.arn), r.account.as_deref().filter(|a| !a.is_empty())))
+            .map(|r| (resource_key_str(&r.arn), r.account.as_ref().filter(|a| !a.is_empty())))
             .collect();
         // Stable: within a key, the list's order decides which owner comes first.
         owners.sort_by_key(|(key, _)| *key);
@@ -147,17 +147,17 @@ impl<'e> Listing<'e> {
         Listing { owners }
     }
 
-    fn entry(&self, key: &str) -> Option<&(&'e str, Option<&'e str>)> {
+    fn entry(&self, key: &str) -> Option<&(&'e str, Option<&'e AccountId<'static>>)> {
         self.owners.binary_search_by_key(&key, |(k, _)| *k).ok().and_then(|i| self.owners.get(i))
     }
 
     /// The owner account of resource `key` according to this event: the account of an ARN that has one, else
     /// the `accountId` the log gives for the bucket. `None` when the event does not say (or says `""`).
-    pub fn owner(&self, key: &str) -> Option<String> {
+    pub fn owner(&self, key: &str) -> Option<AccountId<'static>> {
         if let Some(account) = arn_account(key) {
-            return Some(account.to_owned());
+            return Some(AccountId::from(account.to_owned()));
         }
-        self.entry(key).and_then(|(_, owner)| owner.map(str::to_owned))
+        self.entry(key).and_then(|(_, owner)| owner.cloned())
     }
 
     /// Whether the event's resource list names resource `key` (with or without an owner).
@@ -196,7 +196,10 @@ mod tests {
     use crate::model::PrincipalType;
 
     fn nets(specs: &[(&str, &str)]) -> Vec<EndpointNetwork> {
-        specs.iter().map(|(net, vpce)| EndpointNetwork { net: net.parse().unwrap(), vpce: (*vpce).into() }).collect()
+        specs
+            .iter()
+            .map(|(net, vpce)| EndpointNetwork { net: net.parse().unwrap(), vpce: VpceId::from((*vpce).to_owned()) })
+            .collect()
     }
 
     #[test]
@@ -204,7 +207,7 @@ mod tests {
         let configured = nets(&[("10.0.0.0/16", "vpce-1")]);
         let out = |public| Network::Outside { public };
         #[rustfmt::skip]
-        type Case<'a> = (LogKind, Option<&'a str>, Option<&'a str>, &'a [EndpointNetwork], Network);
+        type Case<'a> = (LogKind, Option<&'a str>, Option<&'a str>, &'a [EndpointNetwork], Network<'a>);
         let cases: [Case; 12] = [
             (LogKind::CloudTrail, Some("vpce-1"), Some("10.0.1.2"), &[], Network::Endpoint("vpce-1".into())),
             (LogKind::CloudTrail, None, Some("203.0.113.50"), &[], out(true)),
@@ -223,7 +226,11 @@ mod tests {
             (LogKind::S3AccessLog, None, Some("-"), &[], out(false)),
         ];
         for (kind, vpce, ip, networks, expected) in cases {
-            assert_eq!(classify_network(kind, vpce, ip, networks), expected, "{kind:?} {vpce:?} {ip:?}");
+            assert_eq!(
+                classify_network(kind, vpce.map(VpceId::from).as_ref(), ip, networks),
+                expected,
+                "{kind:?} {vpce:?} {ip:?}"
+            );
         }
     }
 

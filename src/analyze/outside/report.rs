@@ -13,7 +13,7 @@ use super::rules::{
 use super::{Outside, ResourceFacts};
 use crate::analyze::classify::DenyKind;
 use crate::analyze::integrity::{Integrity, IntegrityBook, IntegrityCounts, IntegritySummary, SourceFiles};
-use crate::model::{LogKind, Timestamp};
+use crate::model::{AccountId, LogKind, Timestamp, VpceId};
 use crate::ownership::{OwnerClass, Ownership};
 
 /// One finding: a group of requests of one kind, outcome, principal, endpoint and resource.
@@ -24,11 +24,11 @@ pub struct Finding {
     /// `allowed` or `denied`.
     pub outcome: &'static str,
     pub principal: String,
-    pub principal_account: Option<String>,
-    pub vpce: Option<String>,
+    pub principal_account: Option<AccountId<'static>>,
+    pub vpce: Option<VpceId<'static>>,
     /// The bucket, table or other resource ARN; `null` when the log does not name one.
     pub resource: Option<String>,
-    pub resource_account: Option<String>,
+    pub resource_account: Option<AccountId<'static>>,
     pub actions: Vec<String>,
     pub source_ips: Vec<String>,
     pub count: u64,
@@ -40,7 +40,7 @@ pub struct Finding {
     /// A request through an endpoint that is not the customer's: its operator (`aws:console`,
     /// `foreign:<account>`) and id. `vpce` stays empty: it did not come through one of yours.
     pub vpce_operator: Option<String>,
-    pub operator_vpce: Option<String>,
+    pub operator_vpce: Option<VpceId<'static>>,
     /// Why this is a finding, in words.
     pub reason: String,
     /// The credentials were delivered to an EC2 instance (`ec2RoleDelivery`).
@@ -112,7 +112,7 @@ pub struct OutsideReport {
     pub aws_owned_requests: u64,
     pub aws_owned_buckets: Vec<AwsOwnedBucket>,
     pub endpoint_bound_resources: Vec<BoundResource>,
-    pub trusted_accounts: Vec<String>,
+    pub trusted_accounts: Vec<AccountId<'static>>,
     pub trusted_orgs: Vec<String>,
     pub totals: Totals,
     pub notes: Vec<String>,
@@ -181,7 +181,7 @@ fn base_finding(kind: Kind, severity: Severity, allowed: bool, principal: &str, 
 }
 
 /// The single owner the input names for a resource; `None` when none or several (then it is unknown).
-fn owner_of(facts: Option<&ResourceFacts>) -> Option<String> {
+fn owner_of(facts: Option<&ResourceFacts>) -> Option<AccountId<'static>> {
     let owners = &facts?.owners;
     (owners.len() == 1).then(|| owners.iter().next().cloned()).flatten()
 }
@@ -196,7 +196,7 @@ impl Outside {
                 self.trust.observe_endpoint_owner(account);
             }
         }
-        let customer = |vpce: &str| ownership.is_customer_side(vpce);
+        let customer = |vpce: &VpceId<'_>| ownership.is_customer_side(vpce);
         let mut notes = self.notes(ownership);
         let mut findings = Vec::new();
         let mut bound_resources: BTreeMap<String, BoundResource> = BTreeMap::new();
@@ -205,12 +205,13 @@ impl Outside {
         let endpoint_principals: std::collections::HashSet<String> = self
             .through
             .keys()
-            .filter(|k| k.credential && k.vpce.as_deref().is_none_or(customer))
+            .filter(|k| k.credential && k.vpce.as_ref().is_none_or(customer))
             .map(|k| k.principal.clone())
             .collect();
         let bound_via = |facts: Option<&ResourceFacts>| -> Vec<String> {
-            let mut via: Vec<String> =
-                facts.map(|f| f.vpces.iter().filter(|v| customer(v)).cloned().collect()).unwrap_or_default();
+            let mut via: Vec<String> = facts
+                .map(|f| f.vpces.iter().filter(|v| customer(v)).map(VpceId::to_string).collect())
+                .unwrap_or_default();
             if facts.is_some_and(|f| f.some_endpoint) {
                 via.push("some-endpoint".to_owned());
             }
@@ -240,7 +241,7 @@ impl Outside {
         }
         let mut not_customer_requests = 0;
         for (key, group) in self.through {
-            if let Some(vpce) = key.vpce.as_deref().filter(|v| !customer(v)) {
+            if let Some(vpce) = key.vpce.as_ref().filter(|v| !customer(v)) {
                 // Not one of the customer's endpoints: a bypass when the resource is bound to one of theirs.
                 let Some(resource) = key.resource.as_deref() else { continue };
                 let facts = self.resources.get(resource);
@@ -276,7 +277,7 @@ impl Outside {
                 f.bound_via = via.clone();
                 f.principal_uses_endpoint = uses_endpoint;
                 f.vpce_operator = Some(label);
-                f.operator_vpce = Some(vpce.to_owned());
+                f.operator_vpce = Some(vpce.clone());
                 f.reason = reason;
                 let entry = bound_resources.entry(resource.to_owned()).or_insert(BoundResource {
                     resource: resource.to_owned(),
@@ -287,7 +288,7 @@ impl Outside {
                 findings.push(f);
                 continue;
             }
-            let principal_trust = self.trust.trust(key.principal_account.as_deref());
+            let principal_trust = self.trust.trust(key.principal_account.as_ref());
             if let Some(severity) = foreign_principal_severity(key.allowed, principal_trust) {
                 let mut f =
                     base_finding(Kind::ForeignPrincipal, severity, key.allowed, &key.principal, key.log, group.clone());
@@ -298,8 +299,8 @@ impl Outside {
                 f.reason = format!(
                     "{} of account {} (outside the trusted set) used {}: {}",
                     principal_phrase(&key.principal),
-                    key.principal_account.as_deref().unwrap_or("?"),
-                    endpoint_phrase(key.vpce.as_deref()),
+                    key.principal_account.as_ref().map_or("?", AccountId::as_str),
+                    endpoint_phrase(key.vpce.as_ref()),
                     if key.allowed { "the request succeeded" } else { "refused" }
                 );
                 findings.push(f);
@@ -313,14 +314,14 @@ impl Outside {
                 owner_not_shown += group.count;
                 continue;
             }
-            let owner_trust = self.trust.trust(owner.as_deref());
+            let owner_trust = self.trust.trust(owner.as_ref());
             let Some(severity) = foreign_resource_severity(key.allowed, owner_trust) else { continue };
             let mut f = base_finding(Kind::ForeignResource, severity, key.allowed, &key.principal, key.log, group);
             f.vpce = key.vpce.clone();
             f.resource = Some(resource.to_owned());
             f.owner_unknown = owner.is_none();
             f.network_activity = key.network_activity;
-            f.reason = foreign_resource_reason(key.allowed, owner.as_deref(), key.vpce.as_deref());
+            f.reason = foreign_resource_reason(key.allowed, owner.as_ref(), key.vpce.as_ref());
             f.resource_account = owner;
             findings.push(f);
         }
@@ -423,7 +424,7 @@ impl Outside {
         }
         if !self.trust.is_configured() {
             let accounts = self.trust.accounts();
-            let mut shown: Vec<String> = accounts.iter().take(10).cloned().collect();
+            let mut shown: Vec<String> = accounts.iter().take(10).map(AccountId::to_string).collect();
             if accounts.len() > 10 {
                 shown.push(format!("and {} more", accounts.len() - 10));
             }
@@ -472,7 +473,7 @@ fn principal_phrase(label: &str) -> String {
     if label.starts_with("account:") { "an identity".to_owned() } else { label.to_owned() }
 }
 
-fn endpoint_phrase(vpce: Option<&str>) -> String {
+fn endpoint_phrase(vpce: Option<&VpceId<'_>>) -> String {
     match vpce {
         Some(v) => format!("endpoint {v}"),
         None => "an endpoint (private address in an S3 access log)".to_owned(),
@@ -507,7 +508,7 @@ fn bypass_reason(allowed: bool, bound: Bound, via: &[String], uses_endpoint: boo
     parts.join("; ")
 }
 
-fn foreign_resource_reason(allowed: bool, owner: Option<&str>, vpce: Option<&str>) -> String {
+fn foreign_resource_reason(allowed: bool, owner: Option<&AccountId<'_>>, vpce: Option<&VpceId<'_>>) -> String {
     let endpoint = endpoint_phrase(vpce);
     match (owner, allowed) {
         (Some(owner), true) => {

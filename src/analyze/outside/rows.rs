@@ -3,6 +3,7 @@
 
 use super::Finding;
 use crate::analyze::integrity::Integrity;
+use crate::model::{AccountId, VpceId};
 use crate::report::rows::{Column, Get, Row, Shown, time_cell};
 
 impl Row for Finding {
@@ -11,9 +12,9 @@ impl Row for Finding {
         Column { name: "severity", get: Get::Str(|f| Some(f.severity.as_str())) },
         Column { name: "outcome", get: Get::Str(|f| Some(f.outcome)) },
         Column { name: "principal", get: Get::Str(|f| Some(&f.principal)) },
-        Column { name: "vpce", get: Get::Str(|f| f.vpce.as_deref()) },
+        Column { name: "vpce", get: Get::Str(|f| f.vpce.as_ref().map(VpceId::as_str)) },
         Column { name: "resource", get: Get::Str(|f| f.resource.as_deref()) },
-        Column { name: "resource_account", get: Get::Str(|f| f.resource_account.as_deref()) },
+        Column { name: "resource_account", get: Get::Str(|f| f.resource_account.as_ref().map(AccountId::as_str)) },
         Column { name: "actions", get: Get::List(|f| &f.actions) },
         Column { name: "source_ips", get: Get::List(|f| &f.source_ips) },
         Column { name: "count", get: Get::U64(|f| f.count) },
@@ -22,7 +23,7 @@ impl Row for Finding {
         Column { name: "evidence", get: Get::Str(|f| Some(f.evidence)) },
         Column { name: "reason", get: Get::Str(|f| Some(&f.reason)) },
         Column { name: "vpce_operator", get: Get::Str(|f| f.vpce_operator.as_deref()) },
-        Column { name: "operator_vpce", get: Get::Str(|f| f.operator_vpce.as_deref()) },
+        Column { name: "operator_vpce", get: Get::Str(|f| f.operator_vpce.as_ref().map(VpceId::as_str)) },
     ];
 
     const TABLE: &'static [Shown<Self>] = &[
@@ -33,7 +34,13 @@ impl Row for Finding {
         Shown { header: "PRINCIPAL", cell: |f| f.principal.clone() },
         Shown {
             header: "ENDPOINT",
-            cell: |f| f.vpce.clone().or_else(|| f.vpce_operator.clone()).unwrap_or_else(|| "-".to_owned()),
+            cell: |f| {
+                f.vpce
+                    .as_ref()
+                    .map(VpceId::to_string)
+                    .or_else(|| f.vpce_operator.clone())
+                    .unwrap_or_else(|| "-".to_owned())
+            },
         },
         Shown { header: "RESOURCE", cell: |f| f.resource.clone().unwrap_or_else(|| "-".to_owned()) },
         Shown { header: "ACTIONS", cell: |f| f.actions.join(",") },

@@ -13,7 +13,7 @@ fn role(account: &str, name: &str) -> Principal {
     let mut p = Principal::unknown();
     p.kind = PrincipalType::AssumedRole;
     p.arn = Some(format!("arn:aws:iam::{account}:role/{name}"));
-    p.account = Some(account.to_owned());
+    p.account = Some(crate::model::AccountId::from(account.to_owned()));
     p
 }
 
@@ -28,14 +28,14 @@ fn event(id: &str, principal: Principal, vpce: Option<&str>, ip: &str, object: &
         region: Some("us-east-1".into()),
         principal,
         source_ip: Some(ip.into()),
-        vpce: vpce.map(str::to_owned),
-        vpce_account: vpce.map(|_| "111".to_owned()),
+        vpce: vpce.map(|v| crate::model::VpceId::from(v.to_owned())),
+        vpce_account: vpce.map(|_| "111".into()),
         resources: vec![
             Resource { arn: object.into(), kind: None, account: None, is_prefix: false },
             Resource {
                 arn: bucket,
                 kind: None,
-                account: Some(owner.to_owned()).filter(|o| !o.is_empty()),
+                account: Some(crate::model::AccountId::from(owner.to_owned())).filter(|o| !o.is_empty()),
                 is_prefix: false,
             },
         ],

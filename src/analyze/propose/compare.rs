@@ -19,6 +19,7 @@ use super::facts::EndpointFacts;
 use super::observed::ObservedAccess;
 use super::select::{Family, place};
 use super::units::service_of;
+use crate::model::VpceId;
 use crate::policy::{Context, Effect, EvalOptions, MissingKeys, Policy, Request, evaluate_with, known_actions};
 
 const PROBE_OBJECT: &str = "trail-vpce-probe";
@@ -81,7 +82,7 @@ pub fn compare(
     current_name: &str,
     proposal: &Policy,
     facts: &EndpointFacts,
-    vpce: &str,
+    vpce: &VpceId<'_>,
     options: &EvalOptions,
 ) -> Comparison {
     let mut c = Comparison {
@@ -183,12 +184,18 @@ fn fits(action: &str, resource: Option<&str>) -> bool {
     object_action == rest.contains('/')
 }
 
-fn probe(principal: &ProbePrincipal, action: &str, resource: Option<&str>, owner: Option<&str>, vpce: &str) -> Request {
+fn probe(
+    principal: &ProbePrincipal,
+    action: &str,
+    resource: Option<&str>,
+    owner: Option<&str>,
+    vpce: &VpceId<'_>,
+) -> Request {
     let mut context = Context::new();
     for (key, values) in &principal.keys {
         context.insert_many(key, values.iter().cloned());
     }
-    context.insert("aws:SourceVpce", vpce);
+    context.insert("aws:SourceVpce", vpce.as_str());
     if let Some(owner) = owner {
         context.insert("aws:ResourceAccount", owner);
         if action.to_ascii_lowercase().starts_with("s3:") {
@@ -211,7 +218,7 @@ fn probe_principals(accesses: &[&ObservedAccess]) -> BTreeSet<ProbePrincipal> {
         .iter()
         .map(|a| ProbePrincipal {
             principal: a.principal.clone(),
-            account: a.principal_account.clone(),
+            account: a.principal_account.as_ref().map(|a| a.as_str().to_owned()),
             is_service: a.principal_is_service,
             keys: a.context.iter().filter(|(k, _)| k.starts_with("aws:principal")).cloned().collect(),
         })
@@ -261,7 +268,7 @@ fn probe_resources(accesses: &[&ObservedAccess], current: &Policy) -> BTreeSet<(
     let mut s3_named: Vec<(String, String)> = Vec::new();
     let mut out = BTreeSet::new();
     for access in accesses {
-        let owner = access.resource_account().map(str::to_owned);
+        let owner = access.resource_account().map(|a| a.as_str().to_owned());
         match place(access) {
             (_, Family::S3Bucket(bucket), _) => {
                 let entry = owners.entry(bucket.clone()).or_default();

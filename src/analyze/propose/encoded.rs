@@ -13,6 +13,7 @@
 use std::collections::BTreeSet;
 
 use super::observed::{DROPPED_KEYS, Observed, ObservedAccess, ObservedRequest};
+use crate::model::AccountId;
 use crate::policy::{MissingKeys, Request};
 
 /// Writes the request an event needed (its accesses, in order) with its outcome; `out` is cleared first.
@@ -50,7 +51,7 @@ pub fn encode_observed(request: &ObservedRequest, out: &mut Vec<u8>) {
         write_access(
             AccessView {
                 principal: access.principal.as_deref(),
-                principal_account: access.principal_account.as_deref(),
+                principal_account: access.principal_account.as_ref().map(AccountId::as_str),
                 principal_is_service: access.principal_is_service,
                 action: &access.action,
                 resource: access.resource.as_deref(),
@@ -76,7 +77,7 @@ pub fn decode(bytes: &[u8]) -> Option<ObservedRequest> {
     let mut accesses = Vec::with_capacity(count.min(r.bytes.len()));
     for _ in 0..count {
         let principal = r.optional()?;
-        let principal_account = r.optional()?;
+        let principal_account = r.optional()?.map(AccountId::from);
         let principal_is_service = r.flag()?;
         let action = r.string()?;
         let resource = r.optional()?;

@@ -32,7 +32,7 @@ fn access(principal: &str, action: &str, resource: &str) -> ObservedAccess {
     context.sort();
     ObservedAccess {
         principal: Some(principal.to_owned()),
-        principal_account: Some(ACCOUNT.to_owned()),
+        principal_account: Some(ACCOUNT.into()),
         principal_is_service: false,
         action: action.to_owned(),
         resource: Some(resource.to_owned()),
@@ -50,7 +50,7 @@ fn facts(accesses: &[ObservedAccess]) -> EndpointFacts {
 
 fn trusted() -> TrustedSet {
     let mut settings = Settings::default();
-    settings.trusted_accounts.insert(ACCOUNT.to_owned());
+    settings.trusted_accounts.insert(ACCOUNT.into());
     TrustedSet::from_settings(&settings)
 }
 
@@ -93,7 +93,7 @@ proptest! {
         for granularity in [Granularity::Exact, Granularity::Prefix(1), Granularity::Bucket] {
             let options = ProposeOptions { granularity, scope, ..ProposeOptions::default() };
             // propose_endpoint replays every observed request through the printed text: an error is a failure.
-            let proposal = propose_endpoint("vpce-1", &facts, &trusted(), &options, None);
+            let proposal = propose_endpoint(&"vpce-1".into(), &facts, &trusted(), &options, None);
             let proposal = proposal.map_err(|e| TestCaseError::fail(e.to_string()))?;
             prop_assert_eq!(proposal.verified.allowed, 1, "{}", proposal.text);
             prop_assert!(allows(&proposal, &observed, |_| {}), "{}", proposal.text);
@@ -145,7 +145,8 @@ fn wildcards_in_observed_text_are_escaped_or_left_out() {
         let observed = access(&principal, "s3:GetObject", &format!("arn:aws:s3:::b/{key}"));
         let options = ProposeOptions { granularity, ..ProposeOptions::default() };
         let proposal =
-            propose_endpoint("vpce-1", &facts(std::slice::from_ref(&observed)), &trusted(), &options, None).unwrap();
+            propose_endpoint(&"vpce-1".into(), &facts(std::slice::from_ref(&observed)), &trusted(), &options, None)
+                .unwrap();
         assert_eq!(proposal.policy.statement[0].resource.0, vec![printed.to_owned()], "{key}");
         let other = format!("arn:aws:s3:::b/{denied}");
         assert!(!allows(&proposal, &observed, |r| r.resource = Some(other)), "{key}: {}", proposal.text);
@@ -158,9 +159,14 @@ fn wildcards_in_observed_text_are_escaped_or_left_out() {
     ] {
         let hostile = access(&principal, action, resource);
         let fine = access(&principal, "s3:GetObject", "arn:aws:s3:::b/k");
-        let proposal =
-            propose_endpoint("vpce-1", &facts(&[hostile.clone(), fine]), &trusted(), &ProposeOptions::default(), None)
-                .unwrap();
+        let proposal = propose_endpoint(
+            &"vpce-1".into(),
+            &facts(&[hostile.clone(), fine]),
+            &trusted(),
+            &ProposeOptions::default(),
+            None,
+        )
+        .unwrap();
         assert_eq!(proposal.left_out.len(), 1, "{action} {resource}");
         assert_eq!(proposal.left_out[0].reason, "unwritable", "{action} {resource}");
         assert!(!allows(&proposal, &hostile, |_| {}), "{action} {resource}: {}", proposal.text);

@@ -18,7 +18,7 @@ use super::encoded;
 use super::observed::{Observed, ObservedRequest};
 use crate::analyze::trust::TrustedSet;
 use crate::ingest::Analyzer;
-use crate::model::{Outcome, Record};
+use crate::model::{Outcome, Record, VpceId};
 use crate::policy::{ReplayEnv, requests_from_event};
 
 /// What was seen through one endpoint, ready to read.
@@ -154,7 +154,7 @@ impl EndpointTally {
 #[derive(Debug, Clone)]
 pub struct ProposeFacts {
     env: Arc<ReplayEnv>,
-    pub endpoints: BTreeMap<String, EndpointTally>,
+    pub endpoints: BTreeMap<VpceId<'static>, EndpointTally>,
     pub trusted: TrustedSet,
     /// The encoding buffer, reused for every record.
     scratch: Vec<u8>,
@@ -167,7 +167,7 @@ impl ProposeFacts {
     }
 
     /// The endpoints' tallies and the trusted set, once the fold is over.
-    pub fn into_parts(self) -> (BTreeMap<String, EndpointTally>, TrustedSet) {
+    pub fn into_parts(self) -> (BTreeMap<VpceId<'static>, EndpointTally>, TrustedSet) {
         (self.endpoints, self.trusted)
     }
 }
@@ -178,10 +178,10 @@ impl Analyzer for ProposeFacts {
         self.trusted.observe(event);
         let Some(vpce) = &event.vpce else { return };
         // Look up before inserting: `entry` would clone the endpoint id for every record.
-        if !self.endpoints.contains_key(vpce) {
+        if !self.endpoints.contains_key(vpce.as_str()) {
             self.endpoints.insert(vpce.clone(), EndpointTally::default());
         }
-        let Some(tally) = self.endpoints.get_mut(vpce) else { return };
+        let Some(tally) = self.endpoints.get_mut(vpce.as_str()) else { return };
         if let Some(region) = &event.region
             && !tally.regions.contains(region)
         {

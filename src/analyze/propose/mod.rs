@@ -33,6 +33,7 @@ pub use options::{Granularity, ProposeOptions, Scope};
 pub use verify::Verification;
 
 use crate::analyze::trust::TrustedSet;
+use crate::model::{AccountId, VpceId};
 use crate::policy::{EvalOptions, Policy};
 use observed::Observed;
 use select::{LeftOutReason, Selection, select};
@@ -44,7 +45,7 @@ pub struct LeftOut {
     pub principal: Option<String>,
     pub action: String,
     pub resource: Option<String>,
-    pub resource_account: Option<String>,
+    pub resource_account: Option<AccountId<'static>>,
     pub outcome: &'static str,
     pub count: u64,
 }
@@ -52,7 +53,7 @@ pub struct LeftOut {
 /// One endpoint's proposal, as the JSON report prints it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Proposal {
-    pub vpce: String,
+    pub vpce: VpceId<'static>,
     pub policy: PolicyDocument,
     pub size_chars: usize,
     pub observed_requests: u64,
@@ -89,20 +90,20 @@ pub struct Current<'a> {
 
 /// Generates, verifies and compares the proposal for one endpoint.
 pub fn propose_endpoint(
-    vpce: &str,
+    vpce: &VpceId<'_>,
     facts: &EndpointFacts,
     trusted: &TrustedSet,
     options: &ProposeOptions,
     current: Option<Current<'_>>,
 ) -> Result<Proposal, ProposeError> {
     let generated = generate::generate(facts, trusted, options)
-        .map_err(|source| ProposeError::Generate { vpce: vpce.to_owned(), source })?;
+        .map_err(|source| ProposeError::Generate { vpce: vpce.to_string(), source })?;
     let policy = Policy::parse(&generated.text)
-        .map_err(|e| ProposeError::Invalid { vpce: vpce.to_owned(), message: e.to_string() })?;
+        .map_err(|e| ProposeError::Invalid { vpce: vpce.to_string(), message: e.to_string() })?;
     let verified = verify::verify(&policy, facts, trusted, options);
     if verified.not_allowed > 0 {
         return Err(ProposeError::NotAllowed {
-            vpce: vpce.to_owned(),
+            vpce: vpce.to_string(),
             count: verified.not_allowed,
             first: verified.failures.first().cloned().unwrap_or_default(),
         });
@@ -110,7 +111,7 @@ pub fn propose_endpoint(
     let eval = EvalOptions::for_endpoint(options.kind);
     let compared_with_current = current.map(|c| compare::compare(c.policy, c.name, &policy, facts, vpce, &eval));
     Ok(Proposal {
-        vpce: vpce.to_owned(),
+        vpce: vpce.to_static(),
         policy: generated.document,
         size_chars: generated.size_chars,
         observed_requests: facts.observed(),
@@ -125,7 +126,7 @@ pub fn propose_endpoint(
 }
 
 fn left_out(facts: &EndpointFacts, trusted: &TrustedSet, options: &ProposeOptions) -> Vec<LeftOut> {
-    type Key<'a> = (LeftOutReason, Option<String>, String, Option<String>, Option<String>, &'a str);
+    type Key<'a> = (LeftOutReason, Option<String>, String, Option<String>, Option<AccountId<'static>>, &'a str);
     let mut groups: BTreeMap<Key<'_>, u64> = BTreeMap::new();
     for (request, count) in &facts.requests {
         let count = *count;
@@ -136,13 +137,14 @@ fn left_out(facts: &EndpointFacts, trusted: &TrustedSet, options: &ProposeOption
             Observed::Error => "error",
         };
         for access in &request.accesses {
-            let principal = access.principal.clone().or_else(|| access.principal_account.clone());
+            let principal =
+                access.principal.clone().or_else(|| access.principal_account.as_ref().map(AccountId::to_string));
             let key = (
                 reason.clone(),
                 principal,
                 access.action.clone(),
                 access.resource.clone(),
-                access.resource_account().map(str::to_owned),
+                access.resource_account().map(AccountId::into_owned),
                 outcome,
             );
             *groups.entry(key).or_default() += count;

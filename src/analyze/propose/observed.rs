@@ -6,6 +6,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::model::AccountId;
 use crate::policy::{Context, MissingKeys, Request};
 
 /// Condition keys dropped before folding (lower case).
@@ -15,7 +16,7 @@ pub(super) const DROPPED_KEYS: &[&str] = &["aws:currenttime", "aws:epochtime"];
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ObservedAccess {
     pub principal: Option<String>,
-    pub principal_account: Option<String>,
+    pub principal_account: Option<AccountId<'static>>,
     pub principal_is_service: bool,
     pub action: String,
     pub resource: Option<String>,
@@ -36,7 +37,7 @@ impl ObservedAccess {
         };
         ObservedAccess {
             principal: request.principal,
-            principal_account: request.principal_account,
+            principal_account: request.principal_account.map(AccountId::from),
             principal_is_service: request.principal_is_service,
             action: request.action,
             resource: request.resource,
@@ -53,7 +54,7 @@ impl ObservedAccess {
         }
         Request {
             principal: self.principal.clone(),
-            principal_account: self.principal_account.clone(),
+            principal_account: self.principal_account.as_ref().map(|a| a.as_str().to_owned()),
             principal_is_service: self.principal_is_service,
             action: self.action.clone(),
             resource: self.resource.clone(),
@@ -68,8 +69,8 @@ impl ObservedAccess {
     }
 
     /// The account that owns the resource (`aws:ResourceAccount`), when the log shows it.
-    pub fn resource_account(&self) -> Option<&str> {
-        self.key("aws:resourceaccount").filter(|a| !a.is_empty())
+    pub fn resource_account(&self) -> Option<AccountId<'_>> {
+        self.key("aws:resourceaccount").filter(|a| !a.is_empty()).map(AccountId::from)
     }
 
     /// The principal's organization (`aws:PrincipalOrgID`), when known.
@@ -91,7 +92,10 @@ impl ObservedAccess {
     pub fn describe(&self) -> String {
         format!(
             "{} {} {}",
-            self.principal.as_deref().or(self.principal_account.as_deref()).unwrap_or("unknown-principal"),
+            self.principal
+                .as_deref()
+                .or(self.principal_account.as_ref().map(AccountId::as_str))
+                .unwrap_or("unknown-principal"),
             self.action,
             self.resource.as_deref().unwrap_or("(no resource)")
         )

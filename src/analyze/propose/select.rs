@@ -71,7 +71,7 @@ pub fn select(request: &ObservedRequest, trusted: &TrustedSet, options: &Propose
         if options.include_foreign {
             continue;
         }
-        if !access.principal_is_service && trusted.trust(access.principal_account.as_deref()) == Trust::Untrusted {
+        if !access.principal_is_service && trusted.trust(access.principal_account.as_ref()) == Trust::Untrusted {
             return Selection::LeftOut(LeftOutReason::ForeignPrincipal);
         }
         if is_foreign_resource(access, trusted, &options.aws_owned) {
@@ -96,7 +96,7 @@ pub fn writable(access: &ObservedAccess) -> bool {
 /// The resource is owned by an untrusted account and is not an AWS-owned (or configured) bucket.
 pub fn is_foreign_resource(access: &ObservedAccess, trusted: &TrustedSet, catalogue: &AwsOwned) -> bool {
     let aws_owned = access.resource.as_deref().and_then(s3_bucket_of).and_then(|b| catalogue.bucket(b)).is_some();
-    !aws_owned && trusted.trust(access.resource_account()) == Trust::Untrusted
+    !aws_owned && trusted.trust(access.resource_account().as_ref()) == Trust::Untrusted
 }
 
 /// Where a covered access goes in the policy.

@@ -9,6 +9,7 @@ use super::document::{Conditions, OneOrMany, PolicyDocument, PolicyStatement};
 use super::options::{Granularity, Scope};
 use super::select::{Family, Section};
 use super::units::{Grants, PrincipalKey, Target, Unit, Units};
+use crate::model::AccountId;
 use crate::policy::literal::{literal, resource_arn};
 
 /// How far the statements are generalised (the widening steps move these).
@@ -69,7 +70,7 @@ pub fn build(units: &Units, knobs: &Knobs) -> Built {
     let mut by_grant: BTreeMap<GrantKey, Draft> = BTreeMap::new();
     for ((section, service, family), unit) in units {
         let owners_known = !unit.owners.is_empty() && unit.owners.iter().all(Option::is_some);
-        let owners: Vec<String> = unit.owners.iter().flatten().cloned().collect();
+        let owners: Vec<String> = unit.owners.iter().flatten().map(AccountId::to_string).collect();
         let s3_workload = *section == Section::Workload && matches!(family, Family::S3Bucket(_));
         for (pattern, grants) in patterns_of(section, family, unit, knobs, owners_known) {
             // Actions used by the same principals share a statement.
@@ -320,32 +321,32 @@ fn principal_condition(
     scope: Scope,
     notes: &mut BTreeSet<String>,
 ) -> CondList {
-    let collect = |f: fn(&PrincipalKey) -> Option<&String>| -> Option<Vec<String>> {
-        let values: Option<BTreeSet<String>> = principals.iter().map(|p| f(p).cloned()).collect();
+    let collect = |f: fn(&PrincipalKey) -> Option<&str>| -> Option<Vec<String>> {
+        let values: Option<BTreeSet<String>> = principals.iter().map(|p| f(p).map(str::to_owned)).collect();
         values.map(|v| v.into_iter().collect())
     };
     if *section == Section::AwsService {
         let mut out = vec![("Bool".into(), "aws:PrincipalIsAWSService".into(), vec!["true".to_owned()])];
-        if let Some(names) = collect(|p| p.service.as_ref()) {
+        if let Some(names) = collect(|p| p.service.as_deref()) {
             out.push(("StringEquals".into(), "aws:PrincipalServiceName".into(), names));
         }
         return out;
     }
-    let accounts = || match collect(|p| p.account.as_ref()) {
+    let accounts = || match collect(|p| p.account.as_ref().map(AccountId::as_str)) {
         Some(accounts) => vec![("StringEquals".into(), "aws:PrincipalAccount".into(), accounts)],
         None => Vec::new(),
     };
     match scope {
         Scope::Any => Vec::new(),
         Scope::Accounts => accounts(),
-        Scope::Org => match collect(|p| p.org.as_ref()) {
+        Scope::Org => match collect(|p| p.org.as_deref()) {
             Some(orgs) => vec![("StringEquals".into(), "aws:PrincipalOrgID".into(), orgs)],
             None => {
                 notes.insert("--scope org: some principal accounts have no known organization ([account_orgs] in the config); their statements use aws:PrincipalAccount".to_owned());
                 accounts()
             }
         },
-        Scope::Principals => match collect(|p| p.arn.as_ref()) {
+        Scope::Principals => match collect(|p| p.arn.as_deref()) {
             Some(arns) => vec![("ArnEquals".into(), "aws:PrincipalArn".into(), arns)],
             None => {
                 notes.insert("--scope principals: some requests do not show the principal ARN; their statements use aws:PrincipalAccount".to_owned());

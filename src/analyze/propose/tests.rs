@@ -24,7 +24,7 @@ fn access(principal: &str, action: &str, resource: Option<&str>, owner: Option<&
     context.sort();
     ObservedAccess {
         principal: Some(principal.to_owned()),
-        principal_account: Some(account),
+        principal_account: Some(account.into()),
         principal_is_service: false,
         action: action.to_owned(),
         resource: resource.map(str::to_owned),
@@ -46,12 +46,12 @@ fn facts(rows: &[Row<'_>]) -> EndpointFacts {
 
 fn trusted() -> TrustedSet {
     let mut settings = Settings::default();
-    settings.trusted_accounts.extend(["111122223333".to_owned(), "444455556666".to_owned()]);
+    settings.trusted_accounts.extend(["111122223333".into(), "444455556666".into()]);
     TrustedSet::from_settings(&settings)
 }
 
 fn run(facts: &EndpointFacts, options: &ProposeOptions) -> Proposal {
-    propose_endpoint("vpce-1", facts, &trusted(), options, None).expect("a proposal")
+    propose_endpoint(&"vpce-1".into(), facts, &trusted(), options, None).expect("a proposal")
 }
 
 fn sample_rows() -> Vec<Row<'static>> {

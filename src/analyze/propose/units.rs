@@ -8,12 +8,13 @@ use super::options::ProposeOptions;
 use super::select::{Family, Part, Section, Selection, place_with, select};
 use crate::analyze::aws_owned::aws_owned_buckets_for_region;
 use crate::analyze::trust::TrustedSet;
+use crate::model::AccountId;
 
 /// Who made a request, as the principal conditions see it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PrincipalKey {
     pub arn: Option<String>,
-    pub account: Option<String>,
+    pub account: Option<AccountId<'static>>,
     pub org: Option<String>,
     pub service: Option<String>,
 }
@@ -41,7 +42,7 @@ pub type Grants = BTreeMap<String, BTreeSet<PrincipalKey>>;
 pub struct Unit {
     pub targets: BTreeMap<Target, Grants>,
     /// Resource owners (`aws:ResourceAccount`); `None` when a request did not show one.
-    pub owners: BTreeSet<Option<String>>,
+    pub owners: BTreeSet<Option<AccountId<'static>>>,
 }
 
 impl Unit {
@@ -94,7 +95,7 @@ pub fn build_units(facts: &EndpointFacts, trusted: &TrustedSet, options: &Propos
                 service: access.principal_is_service.then(|| access.service_name().map(str::to_owned)).flatten(),
             };
             unit.targets.entry(target).or_default().entry(access.action.clone()).or_default().insert(principal);
-            unit.owners.insert(access.resource_account().map(str::to_owned));
+            unit.owners.insert(access.resource_account().map(AccountId::into_owned));
         }
     }
     if options.allow_aws_owned {

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::{EndpointReport, OtherEndpointReport};
 use crate::analyze::counter::Counted;
+use crate::model::AccountId;
 use crate::report::rows::{Column, Get, Row, Shown, time_cell};
 
 /// Services without `.amazonaws.com`, comma-separated.
@@ -20,10 +21,10 @@ fn top(principals: &[Counted]) -> String {
 
 impl Row for EndpointReport {
     const COLUMNS: &'static [Column<Self>] = &[
-        Column { name: "vpce", get: Get::Str(|e| Some(&e.vpce)) },
+        Column { name: "vpce", get: Get::Str(|e| Some(e.vpce.as_str())) },
         Column { name: "owner", get: Get::Str(|e| Some(e.owner.as_str())) },
         Column { name: "owner_basis", get: Get::Str(|e| Some(e.owner_basis.as_str())) },
-        Column { name: "accounts", get: Get::List(|e| &e.accounts) },
+        Column { name: "accounts", get: Get::Strs(|e, push| e.accounts.iter().for_each(|a| push(a.as_str()))) },
         Column { name: "records", get: Get::U64(|e| e.records) },
         Column { name: "denied", get: Get::U64(|e| e.denied) },
         Column { name: "network_activity", get: Get::U64(|e| e.network_activity) },
@@ -32,9 +33,9 @@ impl Row for EndpointReport {
     ];
 
     const TABLE: &'static [Shown<Self>] = &[
-        Shown { header: "ENDPOINT", cell: |e| e.vpce.clone() },
+        Shown { header: "ENDPOINT", cell: |e| e.vpce.to_string() },
         Shown { header: "OWNER", cell: |e| e.owner.as_str().to_owned() },
-        Shown { header: "ACCOUNT", cell: |e| e.accounts.join(",") },
+        Shown { header: "ACCOUNT", cell: |e| e.accounts.iter().map(AccountId::as_str).collect::<Vec<_>>().join(",") },
         Shown { header: "RECORDS", cell: |e| e.records.to_string() },
         Shown { header: "DENIED", cell: |e| e.denied.to_string() },
         Shown { header: "FIRST SEEN", cell: |e| time_cell(e.first_seen) },
@@ -46,11 +47,11 @@ impl Row for EndpointReport {
 
 impl Row for OtherEndpointReport {
     const COLUMNS: &'static [Column<Self>] = &[
-        Column { name: "vpce", get: Get::Str(|e| Some(&e.vpce)) },
+        Column { name: "vpce", get: Get::Str(|e| Some(e.vpce.as_str())) },
         Column { name: "owner", get: Get::Str(|e| Some(e.owner.as_str())) },
         Column { name: "basis", get: Get::Str(|e| Some(e.basis.as_str())) },
         Column { name: "label", get: Get::Str(|e| Some(&e.label)) },
-        Column { name: "account", get: Get::Str(|e| e.account.as_deref()) },
+        Column { name: "account", get: Get::Str(|e| e.account.as_ref().map(AccountId::as_str)) },
         Column { name: "records", get: Get::U64(|e| e.records) },
         Column { name: "denied", get: Get::U64(|e| e.denied) },
         Column { name: "first_seen", get: Get::Time(|e| e.first_seen) },
@@ -58,7 +59,7 @@ impl Row for OtherEndpointReport {
     ];
 
     const TABLE: &'static [Shown<Self>] = &[
-        Shown { header: "ENDPOINT", cell: |e| e.vpce.clone() },
+        Shown { header: "ENDPOINT", cell: |e| e.vpce.to_string() },
         Shown { header: "OPERATOR", cell: |e| e.label.clone() },
         Shown { header: "BASIS", cell: |e| e.basis.as_str().to_owned() },
         Shown { header: "RECORDS", cell: |e| e.records.to_string() },

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::classify::{Cause, classify};
 use super::integrity::{Integrity, IntegrityCounts};
 use crate::ingest::Analyzer;
-use crate::model::{Event, Record, Timestamp, is_private_ip};
+use crate::model::{Event, Record, Timestamp, VpceId, is_private_ip};
 use crate::ownership::Ownership;
 use spill::{ExternalSorter, Sortable, SortedRows, SpillLimits};
 
@@ -72,7 +72,7 @@ pub struct TimelineRow {
     pub access_key: Option<String>,
     pub source_ip: Option<String>,
     /// The customer endpoint, or `null` when the request did not come through one ("outside").
-    pub vpce: Option<String>,
+    pub vpce: Option<VpceId<'static>>,
     /// The operator of an endpoint that is not the customer's (`aws:console`, `aws:service`,
     /// `foreign:<account>`): the request came through none of theirs. Set once ownership is decided.
     #[serde(default)]
@@ -115,11 +115,11 @@ impl Sortable for TimelineRow {
             + self.action.capacity()
             + self.outcome.capacity()
             + self.evidence.capacity()
+            + self.vpce.as_ref().map_or(0, |v| v.as_str().len())
             + [
                 &self.session,
                 &self.access_key,
                 &self.source_ip,
-                &self.vpce,
                 &self.resource,
                 &self.cause,
                 &self.error_code,
@@ -138,7 +138,7 @@ impl TimelineRow {
     /// Re-reads the row once endpoint ownership is decided: a request through an endpoint that is not the
     /// customer's names its operator instead, and its denial is never the customer's endpoint policy.
     pub fn apply_ownership(&mut self, ownership: &Ownership) {
-        let Some(operator) = self.vpce.as_deref().and_then(|v| ownership.operator_label(v)) else { return };
+        let Some(operator) = self.vpce.as_ref().and_then(|v| ownership.operator_label(v)) else { return };
         self.vpce = None;
         self.vpce_operator = Some(operator);
         if self.cause.as_deref() == Some(Cause::VpcePolicy.as_str()) {
@@ -285,7 +285,7 @@ pub struct Summary {
     pub first_seen: Option<Timestamp>,
     pub last_seen: Option<Timestamp>,
     /// Endpoint → requests through it.
-    pub endpoints: BTreeMap<String, u64>,
+    pub endpoints: BTreeMap<VpceId<'static>, u64>,
     pub requests_outside_endpoints: u64,
     pub public_ips: BTreeSet<String>,
     pub principals: BTreeSet<String>,

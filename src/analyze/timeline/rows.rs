@@ -3,6 +3,7 @@
 
 use super::TimelineRow;
 use crate::analyze::integrity::Integrity;
+use crate::model::VpceId;
 use crate::report::rows::{Column, Get, Row, Shown, time_cell};
 
 impl Row for TimelineRow {
@@ -12,7 +13,7 @@ impl Row for TimelineRow {
         Column { name: "session", get: Get::Str(|r| r.session.as_deref()) },
         Column { name: "access_key", get: Get::Str(|r| r.access_key.as_deref()) },
         Column { name: "source_ip", get: Get::Str(|r| r.source_ip.as_deref()) },
-        Column { name: "vpce", get: Get::Str(|r| r.vpce.as_deref()) },
+        Column { name: "vpce", get: Get::Str(|r| r.vpce.as_ref().map(VpceId::as_str)) },
         Column { name: "action", get: Get::Str(|r| Some(&r.action)) },
         Column { name: "resource", get: Get::Str(|r| r.resource.as_deref()) },
         Column { name: "outcome", get: Get::Str(|r| Some(&r.outcome)) },
@@ -31,7 +32,7 @@ impl Row for TimelineRow {
         Shown {
             header: "ENDPOINT",
             cell: |r| match (&r.vpce, &r.vpce_operator, r.aws_internal_endpoint) {
-                (Some(vpce), _, _) => vpce.clone(),
+                (Some(vpce), _, _) => vpce.to_string(),
                 (None, Some(operator), _) => operator.clone(),
                 (None, None, true) => "AWS Internal".to_owned(),
                 (None, None, false) => "outside".to_owned(),

@@ -18,7 +18,7 @@ fn event(key: &str, ip: &str, vpce: Option<&str>, second: i64, resource: &str) -
         accesses: vec![Access { action: "s3:GetObject".into(), resource: Some(resource.into()) }],
         principal,
         source_ip: Some(ip.into()),
-        vpce: vpce.map(str::to_owned),
+        vpce: vpce.map(|v| crate::model::VpceId::from(v.to_owned())),
         resources: vec![Resource { arn: resource.into(), kind: None, account: None, is_prefix: false }],
         outcome: Outcome::Success,
         category: "Data".into(),

@@ -6,7 +6,8 @@
 
 use crate::actions::{self, ApiCall};
 use crate::model::{
-    Access, Event, EventCategory, LogKind, Outcome, Principal, PrincipalType, RequestFacts, Resource, Timestamp, Tls,
+    Access, AccountId, Event, EventCategory, LogKind, Outcome, Principal, PrincipalType, RequestFacts, Resource,
+    Timestamp, Tls, VpceId,
 };
 
 /// The columns read back, as plain values (filled by the Parquet reader, or by tests and the fuzz target).
@@ -109,7 +110,7 @@ pub fn to_event(row: ExportRow) -> Result<Event, ExportRowError> {
     let principal = Principal {
         arn: row.principal,
         kind: row.principal_type.as_deref().map_or(PrincipalType::Unknown, principal_type),
-        account: row.principal_account,
+        account: row.principal_account.map(AccountId::from),
         identity_arn: row.identity_arn,
         session_name: row.session_name,
         principal_id: row.principal_id,
@@ -132,7 +133,10 @@ pub fn to_event(row: ExportRow) -> Result<Event, ExportRowError> {
         // access-log operation); otherwise derived again, as the decoders derive them.
         _ if row.actions.is_empty() => Vec::new(),
         _ => {
-            let account = resources.iter().find_map(|r| r.account.as_deref()).or(row.recipient_account.as_deref());
+            let account = resources
+                .iter()
+                .find_map(|r| r.account.as_ref().map(AccountId::as_str))
+                .or(row.recipient_account.as_deref());
             actions::accesses(&ApiCall {
                 event_source: &event_source,
                 event_name: &event_name,
@@ -154,15 +158,15 @@ pub fn to_event(row: ExportRow) -> Result<Event, ExportRowError> {
         principal,
         source_ip: row.source_ip,
         user_agent: row.user_agent,
-        vpce: row.endpoint_id.or(row.vpce),
-        vpce_account: row.vpce_account,
+        vpce: row.endpoint_id.or(row.vpce).map(VpceId::from),
+        vpce_account: row.vpce_account.map(AccountId::from),
         aws_internal_endpoint: row.aws_internal_endpoint.unwrap_or(false),
         resources,
         outcome,
         category: row.category.as_deref().map_or(EventCategory::Unknown, EventCategory::parse),
         event_type: row.event_type,
         event_id: row.event_id,
-        recipient_account: row.recipient_account,
+        recipient_account: row.recipient_account.map(AccountId::from),
         tls,
         read_only: row.read_only,
         request,
@@ -203,7 +207,7 @@ fn resources(
         .map(|(arn, account)| Resource {
             arn,
             kind: types.as_mut().and_then(Iterator::next).and_then(non_empty),
-            account: non_empty(account),
+            account: non_empty(account).map(AccountId::from),
             is_prefix: prefixes.as_mut().and_then(Iterator::next).unwrap_or(false),
         })
         .collect())

@@ -35,9 +35,13 @@ fn rows_map_back_to_events() {
                 r.vpce = None;
                 r.endpoint_id = Some("vpce-1".to_owned());
             },
-            |e| e.vpce.as_deref() == Some("vpce-1"),
+            |e| e.vpce.as_ref().map(|v| v.as_str()) == Some("vpce-1"),
         ),
-        ("old export: vpce only", |r| r.vpce = Some("vpce-2".to_owned()), |e| e.vpce.as_deref() == Some("vpce-2")),
+        (
+            "old export: vpce only",
+            |r| r.vpce = Some("vpce-2".to_owned()),
+            |e| e.vpce.as_ref().map(|v| v.as_str()) == Some("vpce-2"),
+        ),
         (
             "denied keeps code and message",
             |r| {

@@ -52,8 +52,16 @@ fn rows_map_to_the_cloudtrail_record_they_stand_for() {
     type Check = fn(&Event) -> bool;
     let cases: Vec<(&str, Change, Check)> = vec![
         ("names", |_| {}, |e| e.event_name == "GetObject" && e.event_source == "s3.amazonaws.com"),
-        ("endpoint from src_endpoint.uid", |_| {}, |e| e.vpce.as_deref() == Some("vpce-0a1b2c3d4e5f60001")),
-        ("endpoint account from unmapped", |_| {}, |e| e.vpce_account.as_deref() == Some("111122223333")),
+        (
+            "endpoint from src_endpoint.uid",
+            |_| {},
+            |e| e.vpce.as_ref().map(|v| v.as_str()) == Some("vpce-0a1b2c3d4e5f60001"),
+        ),
+        (
+            "endpoint account from unmapped",
+            |_| {},
+            |e| e.vpce_account.as_ref().map(|v| v.as_str()) == Some("111122223333"),
+        ),
         ("endpoint account lost without unmapped", |r| r.unmapped.clear(), |e| e.vpce_account.is_none()),
         (
             "denial wording kept",
@@ -139,7 +147,7 @@ fn rows_map_to_the_cloudtrail_record_they_stand_for() {
                     account_uid: Some("444455556666".to_owned()),
                 }];
             },
-            |e| e.resources.len() == 1 && e.resources[0].account.as_deref() == Some("444455556666"),
+            |e| e.resources.len() == 1 && e.resources[0].account.as_ref().map(|v| v.as_str()) == Some("444455556666"),
         ),
     ];
     for (name, change, check) in cases {

@@ -1,18 +1,18 @@
 //! Which endpoint an S3 access log line came through. Access logs carry no endpoint id; a line whose source
 //! address lies in exactly one configured VPC network is attributed to that network's S3 endpoint.
 
-use crate::model::Event;
+use crate::model::{Event, VpceId};
 
 /// A VPC network and the S3 endpoint its traffic goes through.
 #[derive(Debug, Clone)]
 pub struct EndpointNetwork {
     pub net: ipnet::IpNet,
-    pub vpce: String,
+    pub vpce: VpceId<'static>,
 }
 
 /// The endpoint an access log line came through, from its source address: the one configured network that
 /// contains it (ambiguous matches attribute nothing).
-pub fn infer_endpoint(networks: &[EndpointNetwork], event: &Event) -> Option<String> {
+pub fn infer_endpoint(networks: &[EndpointNetwork], event: &Event) -> Option<VpceId<'static>> {
     if networks.is_empty() {
         return None;
     }
@@ -27,7 +27,7 @@ mod tests {
     use super::*;
 
     fn network(cidr: &str, vpce: &str) -> EndpointNetwork {
-        EndpointNetwork { net: cidr.parse().unwrap(), vpce: vpce.to_owned() }
+        EndpointNetwork { net: cidr.parse().unwrap(), vpce: VpceId::from(vpce.to_owned()) }
     }
 
     #[test]
@@ -44,7 +44,7 @@ mod tests {
         ];
         for (ip, want) in cases {
             let event = Event { source_ip: ip.map(str::to_owned), ..Event::blank() };
-            assert_eq!(infer_endpoint(&networks, &event).as_deref(), want, "{ip:?}");
+            assert_eq!(infer_endpoint(&networks, &event), want.map(VpceId::from), "{ip:?}");
         }
         assert_eq!(infer_endpoint(&[], &Event { source_ip: Some("10.0.0.1".into()), ..Event::blank() }), None);
     }

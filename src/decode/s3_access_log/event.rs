@@ -5,7 +5,7 @@
 use super::AccessLogLine;
 use crate::actions::{self, ApiCall};
 use crate::model::{
-    Event, EventCategory, LogKind, Outcome, Principal, PrincipalType, RequestFacts, Resource, Tls,
+    AccountId, Event, EventCategory, LogKind, Outcome, Principal, PrincipalType, RequestFacts, Resource, Tls, VpceId,
     role_arn_from_session_arn,
 };
 use percent_encoding::percent_decode_str;
@@ -128,7 +128,7 @@ pub(crate) fn principal(requester: Option<&str>) -> Principal {
         return p;
     }
     p.identity_arn = Some(requester.to_owned());
-    p.account = requester.split(':').nth(4).filter(|a| !a.is_empty()).map(str::to_owned);
+    p.account = requester.split(':').nth(4).filter(|a| !a.is_empty()).map(|a| AccountId::from(a.to_owned()));
     let resource = requester.splitn(6, ':').nth(5).unwrap_or("");
     if let Some((role, session)) = role_arn_from_session_arn(requester) {
         p.kind = PrincipalType::AssumedRole;
@@ -194,7 +194,7 @@ fn is_region(label: &str) -> bool {
 }
 
 /// `vpce-0abc123` from an endpoint-specific Host header (`….vpce-0abc123-xyz.s3.<r>.vpce.amazonaws.com`).
-pub(crate) fn vpce_from_host(host: &str) -> Option<String> {
+pub(crate) fn vpce_from_host(host: &str) -> Option<VpceId<'static>> {
     let host = host.split(':').next()?.to_ascii_lowercase();
     if !host.contains(".vpce.amazonaws.com") {
         return None;
@@ -202,6 +202,6 @@ pub(crate) fn vpce_from_host(host: &str) -> Option<String> {
     host.split('.').find_map(|label| {
         let id = label.strip_prefix("vpce-")?;
         let id = id.split('-').next()?;
-        (!id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit())).then(|| format!("vpce-{id}"))
+        (!id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit())).then(|| VpceId::from(format!("vpce-{id}")))
     })
 }

@@ -13,7 +13,7 @@ use crate::analyze::propose::Proposal;
 use crate::analyze::scan::ScanReport;
 use crate::analyze::series::Series;
 use crate::ingest::InputStats;
-use crate::model::Timestamp;
+use crate::model::{AccountId, Timestamp, VpceId};
 use crate::report::Window;
 use crate::report::escape::escape_json_text;
 
@@ -200,9 +200,9 @@ impl Page {
     pub fn build(inputs: &Inputs<'_>) -> Page {
         let Inputs { window, stats, scan, denied, outside, series, .. } = inputs;
         let bucketed = chart_window(*window, series).map(|(since, until)| series.bucketed(since, until, MAX_BARS));
-        let chart_of = |vpce: &str| {
+        let chart_of = |vpce: &VpceId<'_>| {
             let b = bucketed.as_ref()?;
-            let counts = b.endpoints.get(vpce).cloned().unwrap_or_else(|| vec![Default::default(); b.bars]);
+            let counts = b.endpoints.get(vpce.as_str()).cloned().unwrap_or_else(|| vec![Default::default(); b.bars]);
             Some(chart::layout(&counts, b.start, b.width))
         };
         let mut endpoints = Vec::new();
@@ -225,12 +225,12 @@ impl Page {
             };
             endpoints.push(EndpointView {
                 anchor: format!("endpoint-{}", endpoints.len()),
-                vpce: e.vpce.clone(),
+                vpce: e.vpce.to_string(),
                 owner: e.owner.as_str(),
                 owner_class: "owner-customer",
                 basis: e.owner_basis.as_str(),
                 operator: String::new(),
-                accounts: e.accounts.join(", "),
+                accounts: e.accounts.iter().map(AccountId::as_str).collect::<Vec<_>>().join(", "),
                 records: e.records,
                 denied: e.denied,
                 first_seen: time(e.first_seen),
@@ -246,12 +246,12 @@ impl Page {
         for e in scan.aws_operated_endpoints.iter().chain(&scan.foreign_endpoints) {
             endpoints.push(EndpointView {
                 anchor: format!("endpoint-{}", endpoints.len()),
-                vpce: e.vpce.clone(),
+                vpce: e.vpce.to_string(),
                 owner: e.owner.as_str(),
                 owner_class: "owner-other",
                 basis: e.basis.as_str(),
                 operator: e.label.clone(),
-                accounts: e.account.clone().unwrap_or_default(),
+                accounts: e.account.as_ref().map(AccountId::to_string).unwrap_or_default(),
                 records: e.records,
                 denied: e.denied,
                 first_seen: time(e.first_seen),
@@ -278,7 +278,12 @@ impl Page {
                 kind: f.kind.as_str(),
                 outcome: f.outcome,
                 principal: f.principal.clone(),
-                endpoint: f.vpce.clone().or_else(|| f.vpce_operator.clone()).unwrap_or_else(|| "-".to_owned()),
+                endpoint: f
+                    .vpce
+                    .as_ref()
+                    .map(VpceId::to_string)
+                    .or_else(|| f.vpce_operator.clone())
+                    .unwrap_or_else(|| "-".to_owned()),
                 resource: or_dash(f.resource.as_deref()),
                 actions: f.actions.join(", "),
                 source_ips: f.source_ips.join(", "),
@@ -402,7 +407,12 @@ fn denial_views(denied: &DeniedReport) -> (Vec<CauseRow>, Vec<DenialView>) {
             deny: r.deny.as_str(),
             evidence: r.evidence.as_str(),
             statement: r.statement.clone().unwrap_or_default(),
-            endpoint: r.vpce.clone().or_else(|| r.vpce_operator.clone()).unwrap_or_else(|| "-".to_owned()),
+            endpoint: r
+                .vpce
+                .as_ref()
+                .map(VpceId::to_string)
+                .or_else(|| r.vpce_operator.clone())
+                .unwrap_or_else(|| "-".to_owned()),
             principal: r.principal.clone().unwrap_or_else(|| "*".to_owned()),
             action: or_dash(r.action.as_deref()),
             resource: or_dash(r.resource.as_deref()),
@@ -443,7 +453,7 @@ fn proposal_view(i: usize, input: &ProposalInput<'_>) -> ProposalView {
     let (current_name, current_text) = input.current.clone().unwrap_or_default();
     ProposalView {
         anchor: format!("policy-{i}"),
-        vpce: p.vpce.clone(),
+        vpce: p.vpce.to_string(),
         statements: p.policy.statement.len(),
         size_chars: p.size_chars,
         observed: p.observed_requests,
@@ -492,8 +502,8 @@ mod tests {
     #[test]
     fn the_chart_window_is_the_flags_else_the_records() {
         let mut series = Series::default();
-        series.add_request("vpce-1", Some(t(1_000)));
-        series.add_request("vpce-1", Some(t(9_000)));
+        series.add_request(&VpceId::from("vpce-1"), Some(t(1_000)));
+        series.add_request(&VpceId::from("vpce-1"), Some(t(9_000)));
         let window = |since: Option<i64>, until: Option<i64>| Window { since: since.map(t), until: until.map(t) };
         let cases = [
             (window(None, None), Some((t(1_000), t(9_000)))),
@@ -511,7 +521,7 @@ mod tests {
     #[test]
     fn the_window_says_where_its_ends_come_from() {
         let mut series = Series::default();
-        series.add_request("vpce-1", Some(t(0)));
+        series.add_request(&VpceId::from("vpce-1"), Some(t(0)));
         let text = window_text(Window { since: None, until: Some(t(86_400_000)) }, &series);
         assert_eq!(text, "1970-01-01T00:00:00Z (first record) to 1970-01-02T00:00:00Z");
         assert_eq!(window_text(Window::default(), &Series::default()), "the first record to the last record");
