@@ -3,6 +3,7 @@
 //! override the configuration file.
 
 use crate::config::Overrides;
+use crate::model::AccountId;
 
 #[derive(Debug, clap::Args)]
 pub struct PerimeterArgs {
@@ -30,7 +31,7 @@ impl PerimeterArgs {
     pub fn overrides(&self) -> Overrides {
         Overrides {
             policies: self.policies.clone(),
-            trusted_accounts: self.trusted_account.clone(),
+            trusted_accounts: self.trusted_account.iter().cloned().map(AccountId::from).collect(),
             trusted_orgs: self.trusted_org.clone(),
             protect: self.protect.clone(),
             vpc_cidrs: self.vpc_cidr.clone(),

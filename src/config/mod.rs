@@ -147,7 +147,7 @@ pub struct Settings {
 pub struct Overrides {
     /// `--policy VPCE=FILE`.
     pub policies: Vec<String>,
-    pub trusted_accounts: Vec<String>,
+    pub trusted_accounts: Vec<AccountId<'static>>,
     pub trusted_orgs: Vec<String>,
     pub protect: Vec<String>,
     /// `--vpc-cidr VPCE=CIDR`.
@@ -161,7 +161,7 @@ impl Settings {
             Some(path) => Settings::from_file(path)?,
             None => Settings::default(),
         };
-        settings.trusted_accounts.extend(overrides.trusted_accounts.iter().cloned().map(AccountId::from));
+        settings.trusted_accounts.extend(overrides.trusted_accounts.iter().cloned());
         settings.trusted_orgs.extend(overrides.trusted_orgs.iter().cloned());
         settings.protect.extend(overrides.protect.iter().cloned());
         for spec in &overrides.policies {

@@ -208,7 +208,7 @@ pub fn plan(config: &IngestConfig) -> RemotePlan {
     RemotePlan {
         prune: Prune {
             window: DayWindow::new(filter.since, filter.until),
-            accounts: filter.accounts.iter().map(|a| a.as_str().to_owned()).collect(),
+            accounts: filter.accounts.clone(),
             regions: filter.regions.clone(),
         },
         since: filter.since,

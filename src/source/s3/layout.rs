@@ -10,7 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::Timestamp;
+use crate::model::{AccountId, Timestamp};
 
 const DAY_MS: i64 = 86_400_000;
 /// Up to this many days, a CloudTrail region folder is expanded straight into its day folders (one listing
@@ -48,7 +48,7 @@ impl DayWindow {
 #[derive(Debug, Clone, Default)]
 pub struct Prune {
     pub window: DayWindow,
-    pub accounts: BTreeSet<String>,
+    pub accounts: BTreeSet<AccountId<'static>>,
     pub regions: BTreeSet<String>,
 }
 

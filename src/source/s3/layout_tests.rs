@@ -69,7 +69,7 @@ fn folders_pruned_by_window() {
 #[test]
 fn folders_pruned_by_account_and_region() {
     let prune = Prune {
-        accounts: ["111122223333".to_owned()].into(),
+        accounts: ["111122223333".into()].into(),
         regions: ["eu-west-1".to_owned()].into(),
         ..Prune::default()
     };
