@@ -5,7 +5,8 @@
 //! - [`config`]: the inventory logs cannot show (trail-vpce.toml and flags): trusted accounts, endpoints, policies.
 //! - [`source`]: where bytes come from (files, folders, stdin, `s3://` prefixes, the CloudTrail API).
 //! - [`decode`]: compression sniffing, gzip, CloudTrail JSON and S3 access log lines → [`model::Event`].
-//! - [`model`]: the normalized [`model::Event`] every analyzer sees.
+//! - [`model`]: the normalized [`model::Event`] every analyzer sees, and the ids it is keyed by
+//!   ([`model::VpceId`], [`model::AccountId`]).
 //! - [`actions`]: eventName → IAM action(s) and resource ARNs.
 //! - [`policy`]: the IAM / endpoint policy engine (pure).
 //! - [`ownership`]: who operates each VPC endpoint (customer, AWS, another account), decided per endpoint.

@@ -2,7 +2,8 @@
 //!
 //! Decoders turn CloudTrail records and S3 server access log lines into [`Event`]s; nothing past the decoder
 //! knows a CloudTrail field name or an access-log column. Events are owned and small: only the fields the
-//! analyses and the policy engine use are kept.
+//! analyses and the policy engine use are kept. Endpoint and account ids are their own types ([`VpceId`],
+//! [`AccountId`]), so neither can be mistaken for the other or for any other string.
 
 mod category;
 mod ids;
