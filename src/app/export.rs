@@ -20,17 +20,7 @@ pub fn run(mut task: ExportTask) -> Result<RunOutcome, AppError> {
         return Err(AppError::Output(std::io::Error::other(error)));
     }
     let mut output = report::open_output(output.output.as_deref())?;
-    let mut out = report::Human::new(&mut output);
-    writeln!(
-        out,
-        "exported {} events ({} CloudTrail records, {} access-log lines) in {} Parquet files under {}",
-        export.rows_written,
-        stats.records,
-        stats.access_log_lines,
-        export.files_written,
-        task.out.display()
-    )?;
-    report::write_input_summary(&mut out, &stats)?;
+    report::command::export::write_human(&mut report::Human::new(&mut output), &export, &task.out, &stats)?;
     output.finish()?;
     Ok(RunOutcome::Clean)
 }

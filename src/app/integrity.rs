@@ -51,25 +51,3 @@ pub(super) fn judge(
 ) -> Result<Option<(IntegrityBook, IntegritySummary)>, AppError> {
     Ok(None)
 }
-
-/// The human summary line of `--verify` (`what` names the rows: requests, findings).
-pub(super) fn write_line(
-    out: &mut crate::report::Human<impl std::io::Write>,
-    summary: &IntegritySummary,
-    what: &str,
-) -> std::io::Result<()> {
-    let rows = summary.rows.unwrap_or_default();
-    writeln!(
-        out,
-        "integrity: {} {what} from verified files, {} unverified, {} altered; files read: {} verified, {} unverified, {} altered; {} deleted, {} digests failed ({})",
-        rows.verified,
-        rows.unverified,
-        rows.altered,
-        summary.files.verified,
-        summary.files.unverified,
-        summary.files.altered,
-        summary.deleted_files,
-        summary.digests_failed,
-        summary.verdict
-    )
-}

@@ -3,8 +3,6 @@
 //! (`{"kind":"input","source":…,"bytes":…}`, or `skipped`/`failed` with the reason), for scripts and for the
 //! Spark job in contrib/spark/, which batches the objects this lists.
 
-use std::io::Write;
-
 use super::{AppError, RunOutcome};
 use crate::cli::{LsFormat, LsTask};
 use crate::ingest::{self, IngestError};
@@ -49,20 +47,19 @@ pub fn run(task: LsTask) -> Result<RunOutcome, AppError> {
             if written.is_ok() {
                 written = match task.format {
                     LsFormat::Ndjson => report::write_ndjson(human.inner_mut(), [&listed]),
-                    LsFormat::Table => write_line(&mut human, &listed),
+                    LsFormat::Table => report::command::ls::write_line(&mut human, &listed),
                 };
             }
         };
         source::listing::list(inputs, &ingest.remote, ingest::plan(ingest), &mut write).map_err(IngestError::from)?;
         written?;
         if task.format == LsFormat::Table {
-            writeln!(
-                human,
-                "{} inputs, {} bytes; {} skipped, {} failed",
+            report::command::ls::write_total(
+                &mut human,
                 totals.inputs,
                 totals.bytes,
                 totals.skipped,
-                totals.failed.len()
+                totals.failed.len(),
             )?;
         }
     }
@@ -80,13 +77,4 @@ pub fn run(task: LsTask) -> Result<RunOutcome, AppError> {
         }
     }
     Ok(RunOutcome::Clean)
-}
-
-fn write_line(out: &mut Human<impl Write>, listed: &Listed) -> std::io::Result<()> {
-    match listed {
-        Listed::Input { source, bytes: Some(bytes) } => writeln!(out, "{bytes:>14}  {source}"),
-        Listed::Input { source, bytes: None } => writeln!(out, "{:>14}  {source}", "-"),
-        Listed::Skipped { source, reason } => writeln!(out, "{:>14}  {source} ({reason})", "skipped"),
-        Listed::Failed { source, error } => writeln!(out, "{:>14}  {source} ({error})", "failed"),
-    }
 }

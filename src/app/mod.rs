@@ -11,7 +11,6 @@ mod outside;
 mod policy_cmd;
 mod policy_input;
 mod propose;
-mod propose_output;
 mod report;
 mod scan;
 mod timeline;

@@ -1,17 +1,16 @@
 //! `trail-vpce outside`: wiring the outside analyzer (trusted set, protected resources, VPC networks,
 //! optional policy replay) to the pipeline and the writers.
 
-use std::io::Write;
 use std::sync::Arc;
 
 use super::{AppError, RunOutcome, check_input, integrity};
-use crate::analyze::outside::{Outside, OutsideConfig, OutsideReport};
+use crate::analyze::outside::{Outside, OutsideConfig};
 use crate::analyze::trust::TrustedSet;
 use crate::cli::{OutsideFormat, OutsideTask};
-use crate::ingest::{self, InputStats};
-use crate::report::rows::{self, View};
+use crate::ingest;
+use crate::report::rows;
 use crate::report::tabular::TabularFormat;
-use crate::report::{self, Human, write_input_summary};
+use crate::report::{self, Human};
 
 pub fn run(mut task: OutsideTask) -> Result<RunOutcome, AppError> {
     let settings = super::prepare(&mut task.shared)?;
@@ -42,47 +41,8 @@ pub fn run(mut task: OutsideTask) -> Result<RunOutcome, AppError> {
         OutsideFormat::Ndjson => report::write_ndjson(&mut out, &body.findings)?,
         OutsideFormat::Csv => rows::write_rows(&body.findings, view, TabularFormat::Csv, &mut out)?,
         OutsideFormat::Parquet => rows::write_rows(&body.findings, view, TabularFormat::Parquet, &mut out)?,
-        OutsideFormat::Table => write_human(&mut Human::new(&mut out), &body, &stats, view)?,
+        OutsideFormat::Table => report::command::outside::write_human(&mut Human::new(&mut out), &body, &stats, view)?,
     }
     out.finish()?;
     Ok(if task.fail_on_findings && body.has_serious_findings() { RunOutcome::Findings } else { RunOutcome::Clean })
-}
-
-fn write_human(
-    out: &mut Human<impl Write>,
-    body: &OutsideReport,
-    stats: &InputStats,
-    view: View,
-) -> std::io::Result<()> {
-    let table = rows::numbered_table(&body.findings, view);
-    if table.is_empty() {
-        writeln!(out, "no findings")?;
-    } else {
-        out.table(&table)?;
-        writeln!(out)?;
-        for (i, f) in body.findings.iter().enumerate() {
-            writeln!(out, "{:>3}. {}", i + 1, f.reason)?;
-        }
-    }
-    let severities: Vec<String> =
-        body.totals.by_severity.iter().map(|(s, n)| format!("{} {}", n, s.as_str())).collect();
-    writeln!(out)?;
-    writeln!(
-        out,
-        "{} findings{}; {} requests through endpoints, {} outside; {} by AWS service principals (never a bypass); \
-         {} to AWS-owned buckets (never foreign)",
-        body.findings.len(),
-        if severities.is_empty() { String::new() } else { format!(" ({})", severities.join(", ")) },
-        body.totals.through_endpoint,
-        body.totals.outside_endpoint,
-        body.service_principal_requests,
-        body.aws_owned_requests,
-    )?;
-    for note in &body.notes {
-        writeln!(out, "note: {note}")?;
-    }
-    if let Some(summary) = &body.integrity {
-        integrity::write_line(out, summary, "finding requests")?;
-    }
-    write_input_summary(out, stats)
 }

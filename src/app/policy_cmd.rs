@@ -1,17 +1,15 @@
 //! `trail-vpce policy eval` and `trail-vpce policy lint`: one policy document, no logs.
 
-use std::io::{BufRead, Read, Write};
+use std::io::{BufRead, Read};
 use std::path::Path;
-
-use serde::Serialize;
 
 use super::policy_input::{DecisionOutput, fill_endpoint_keys, parse_request};
 use super::{AppError, RunOutcome};
 use crate::cli::{EvalTask, LintFormat, LintTask, Requests};
 use crate::config::{Overrides, Settings};
-use crate::ingest::InputStats;
-use crate::policy::{EndpointKind, EvalOptions, LintFinding, LintSeverity, Policy, evaluate_with};
-use crate::report::{self, Envelope, Human, Table, Window};
+use crate::policy::{EvalOptions, LintSeverity, Policy, evaluate_with};
+use crate::report::command::policy as write;
+use crate::report::{self, Human};
 
 /// Reads and parses a policy file; errors name the file and the JSON path.
 fn read_policy(path: &Path) -> Result<(String, Policy), AppError> {
@@ -55,7 +53,7 @@ pub fn eval(task: &EvalTask) -> Result<RunOutcome, AppError> {
         let mut text = String::new();
         read_input(name)?.read_to_string(&mut text).map_err(|e| AppError::Usage(format!("cannot read {name}: {e}")))?;
         let decision = decide(&text).map_err(|e| AppError::Usage(format!("request {name}: {e}")))?;
-        write_line(&mut out, &decision)?;
+        report::write_ndjson(&mut out, [&decision])?;
         out.finish()?;
         return Ok(RunOutcome::Clean);
     }
@@ -67,11 +65,11 @@ pub fn eval(task: &EvalTask) -> Result<RunOutcome, AppError> {
             continue;
         }
         match decide(&line) {
-            Ok(decision) => write_line(&mut out, &decision)?,
+            Ok(decision) => report::write_ndjson(&mut out, [&decision])?,
             Err(e) => {
                 let message = format!("{name}: line {number}: {e}");
                 let _ = writeln!(report::human::stderr(), "trail-vpce: error: {message}");
-                write_line(&mut out, &serde_json::json!({ "error": message }))?;
+                report::write_ndjson(&mut out, [&serde_json::json!({ "error": message })])?;
                 failed.push(number);
             }
         }
@@ -84,84 +82,17 @@ pub fn eval(task: &EvalTask) -> Result<RunOutcome, AppError> {
     Err(AppError::Usage(format!("{name}: {} request lines could not be evaluated (lines {lines})", failed.len())))
 }
 
-fn write_line<T: Serialize>(out: &mut dyn Write, value: &T) -> std::io::Result<()> {
-    serde_json::to_writer(&mut *out, value).map_err(std::io::Error::other)?;
-    writeln!(out)
-}
-
-/// One lint finding as `--format json` prints it.
-#[derive(Serialize)]
-struct FindingOut<'a> {
-    severity: String,
-    code: &'a str,
-    path: &'a str,
-    message: &'a str,
-}
-
-#[derive(Serialize)]
-struct LintReport<'a> {
-    policy: String,
-    endpoint_kind: Option<&'static str>,
-    errors: usize,
-    warnings: usize,
-    findings: Vec<FindingOut<'a>>,
-}
-
 /// `policy lint`.
 pub fn lint(task: &LintTask) -> Result<RunOutcome, AppError> {
     let (text, policy) = read_policy(&task.file)?;
-    let kind = task.kind;
-    let findings = crate::policy::lint(&text, &policy, kind);
-    let count = |s: LintSeverity| findings.iter().filter(|f| f.severity == s).count();
-    let errors = count(LintSeverity::Error);
+    let findings = crate::policy::lint(&text, &policy, task.kind);
+    let name = task.file.display().to_string();
     let mut out = report::open_output(None)?;
     match task.format {
-        LintFormat::Json => {
-            let body = LintReport {
-                policy: task.file.display().to_string(),
-                endpoint_kind: kind.map(|k| match k {
-                    EndpointKind::Gateway => "gateway",
-                    EndpointKind::Interface => "interface",
-                }),
-                errors,
-                warnings: count(LintSeverity::Warning),
-                findings: findings.iter().map(finding_out).collect(),
-            };
-            let input = InputStats::default();
-            let envelope = Envelope {
-                command: "policy lint",
-                version: report::VERSION,
-                window: Window::default(),
-                input: &input,
-                body: &body,
-            };
-            report::write_json(&mut out, &envelope)?;
-        }
-        LintFormat::Table => {
-            let mut out = Human::new(&mut out);
-            if findings.is_empty() {
-                writeln!(out, "no findings in {}", task.file.display())?;
-            } else {
-                let mut table = Table::new(&["SEVERITY", "CODE", "PATH", "MESSAGE"]).max_width(400);
-                for f in &findings {
-                    table.row(vec![f.severity.to_string(), f.code.to_owned(), f.path.clone(), f.message.clone()]);
-                }
-                out.table(&table)?;
-                writeln!(out)?;
-                writeln!(
-                    out,
-                    "{} errors, {} warnings, {} info",
-                    errors,
-                    count(LintSeverity::Warning),
-                    count(LintSeverity::Info)
-                )?;
-            }
-        }
+        LintFormat::Json => write::lint_json(&mut out, &name, task.kind, &findings)?,
+        LintFormat::Table => write::lint_human(&mut Human::new(&mut out), &name, &findings)?,
     }
     out.finish()?;
-    Ok(if errors > 0 { RunOutcome::Findings } else { RunOutcome::Clean })
-}
-
-fn finding_out(f: &LintFinding) -> FindingOut<'_> {
-    FindingOut { severity: f.severity.to_string(), code: f.code, path: &f.path, message: &f.message }
+    let errors = findings.iter().any(|f| f.severity == LintSeverity::Error);
+    Ok(if errors { RunOutcome::Findings } else { RunOutcome::Clean })
 }

@@ -6,12 +6,10 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use super::propose::{propose_all, trust_endpoint_owners};
-use super::propose_output::terraform;
 use super::{AppError, RunOutcome, check_input};
 use crate::analyze::denied::{Denied, DeniedConfig, GroupBy};
 use crate::analyze::outside::{Outside, OutsideConfig};
-use crate::analyze::propose::{ProposeFacts, ProposeOptions};
+use crate::analyze::propose::{ProposeFacts, ProposeOptions, propose_all, trust_endpoint_owners};
 use crate::analyze::scan::Scan;
 use crate::analyze::series::Traffic;
 use crate::analyze::trust::TrustedSet;
@@ -66,9 +64,11 @@ pub fn run(mut task: ReportTask) -> Result<RunOutcome, AppError> {
     series.merge(traffic.series);
     trust_endpoint_owners(&mut facts, &ownership);
     let base = ProposeOptions { aws_owned: Arc::clone(&settings.aws_owned), ..task.propose.clone() };
-    let (proposals, skipped) = super::with_threads(ingest.threads, || {
-        propose_all(facts, &settings, &ownership, &base, None, false, output.quiet)
-    })??;
+    let (proposals, skipped) =
+        super::with_threads(ingest.threads, || propose_all(facts, &settings, &ownership, &base, None, false))??;
+    if !output.quiet {
+        report::command::propose::warn_generation_failures(&skipped);
+    }
     let proposals = proposals
         .iter()
         .map(|p| ProposalInput {
@@ -78,7 +78,7 @@ pub fn run(mut task: ReportTask) -> Result<RunOutcome, AppError> {
                 .get(p.vpce.as_str())
                 .and_then(|e| e.policy.as_ref())
                 .map(|l| (l.path.display().to_string(), l.text.clone())),
-            terraform: terraform(std::slice::from_ref(p)),
+            terraform: report::command::propose::terraform(std::slice::from_ref(p)),
         })
         .collect();
     let inputs = Inputs {
@@ -99,15 +99,7 @@ pub fn run(mut task: ReportTask) -> Result<RunOutcome, AppError> {
     if !output.quiet
         && let Some(path) = &output.output
     {
-        writeln!(
-            report::human::stderr(),
-            "wrote {} ({} endpoints, {} denied requests, {} findings, {} proposals)",
-            path.display(),
-            page.endpoints.len(),
-            page.denied_requests,
-            page.findings.len(),
-            page.proposals.len()
-        )?;
+        html::write_written(&mut report::human::stderr(), &page, path)?;
     }
     Ok(RunOutcome::Clean)
 }

@@ -117,10 +117,12 @@ where
     let mut remote = if remote_inputs.is_empty() {
         None
     } else {
+        // A sink is fed in input order: the objects must be numbered in listing order, not as they arrive.
+        let plan = RemotePlan { in_order: S::ACTIVE, ..plan(config) };
         #[cfg(feature = "aws")]
-        let started = source::runner::start(&remote_inputs, &config.remote, &plan(config));
+        let started = source::runner::start(&remote_inputs, &config.remote, &plan);
         #[cfg(not(feature = "aws"))]
-        let started = source::remote::start(&remote_inputs, &config.remote, &plan(config));
+        let started = source::remote::start(&remote_inputs, &config.remote, &plan);
         Some(started?)
     };
     let remote_progress = remote.as_ref().map(|r| r.progress.clone());
@@ -214,6 +216,7 @@ pub fn plan(config: &IngestConfig) -> RemotePlan {
         since: filter.since,
         until: filter.until,
         list_only: false,
+        in_order: false,
     }
 }
 

@@ -1,7 +1,8 @@
 //! Report writers: the JSON envelope every command shares, tables, the human-readable writer (terminal
 //! escaping), CSV/Parquet, rows declared once ([`rows::Row`]: one declaration drives table, CSV and Parquet), and
-//! the output destination.
+//! the output destination; [`command`] holds each command's own human report and special formats.
 
+pub mod command;
 pub mod escape;
 pub mod html;
 pub mod human;

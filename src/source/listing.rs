@@ -34,7 +34,8 @@ pub fn list(
     if remote_inputs.is_empty() {
         return Ok(());
     }
-    let plan = RemotePlan { list_only: true, ..plan };
+    // In listing order: the same flags list the same objects in the same order (the Spark job batches them).
+    let plan = RemotePlan { list_only: true, in_order: true, ..plan };
     #[cfg(feature = "aws")]
     let mut stream = super::runner::start(&remote_inputs, remote, &plan)?;
     #[cfg(not(feature = "aws"))]

@@ -3,6 +3,8 @@
 //! Archives and compression are the decoder's business; this module only finds and names the inputs.
 
 #[cfg(feature = "aws")]
+pub(crate) mod delivery;
+#[cfg(feature = "aws")]
 pub mod integrity;
 pub mod listing;
 #[cfg(feature = "aws")]

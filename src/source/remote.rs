@@ -38,6 +38,10 @@ pub struct RemotePlan {
     /// List only: hand on each object the run would fetch as [`RemoteItem::Listed`], and fetch nothing
     /// (`trail-vpce ls`).
     pub list_only: bool,
+    /// Hand the objects of the S3 prefixes on in listing order (prefixes in the order given, each in key order)
+    /// rather than as they arrive: `export` (whose parts must not depend on the network) and `ls`. LookupEvents
+    /// pages still come as they arrive (what the API returns is live anyway).
+    pub in_order: bool,
 }
 
 /// One unit of remote input, handed to a pipeline worker.

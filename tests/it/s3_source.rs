@@ -276,3 +276,86 @@ fn ls_lists_what_a_windowed_run_would_fetch_and_fetches_nothing() {
     inputs.sort();
     assert_eq!(inputs, needed_keys(&local));
 }
+
+/// Every file under `dir`, by path, with its bytes.
+fn files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(dir).unwrap().display().to_string(), std::fs::read(e.path()).unwrap()))
+        .collect()
+}
+
+/// The object keys under `local/sub`, in listing (key) order, as the server's paths.
+fn keys_under(local: &Path, sub: &str) -> Vec<String> {
+    let mut keys: Vec<String> = walkdir::WalkDir::new(local.join(sub))
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| format!("/logs/world/{}", e.path().strip_prefix(local).unwrap().display()))
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// `export` from `s3://` writes the same parts, byte for byte, however the objects arrive: a second run, in
+/// which the first objects of each prefix answer 300 ms late (so they arrive last), writes what the first run
+/// wrote. Two prefixes, given access logs first, on two threads with eight objects in flight.
+#[test]
+fn s3_export_parts_do_not_depend_on_arrival_order() {
+    let (root, local, server) = world();
+    let url = server.url();
+    let export = |out: &Path| {
+        let output = run(&[
+            "export",
+            "s3://logs/world/s3-access-logs/",
+            "s3://logs/world/AWSLogs/",
+            "--endpoint-url",
+            &url,
+            "--out",
+            out.to_str().unwrap(),
+            "--threads",
+            "2",
+            "--s3-concurrency",
+            "8",
+            "--batch-rows",
+            "300",
+            "-q",
+        ]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        files(out)
+    };
+    let first = export(&root.path().join("first"));
+    assert!(first.len() > 4, "{} parts", first.len());
+    let trail: Vec<String> =
+        keys_under(&local, "AWSLogs").into_iter().filter(|k| k.contains("/CloudTrail/")).take(3).collect();
+    for key in trail.iter().chain(keys_under(&local, "s3-access-logs").iter().take(2)) {
+        server.inject(key, &[Fault::Delay(300)]);
+    }
+    let late = export(&root.path().join("late"));
+    assert_eq!(first.keys().collect::<Vec<_>>(), late.keys().collect::<Vec<_>>());
+    for (name, bytes) in &first {
+        assert!(late[name] == *bytes, "{name} differs when the first objects arrive last");
+    }
+}
+
+/// `ls` lists in listing order: the prefixes in the order given, each in key order, even when the first
+/// prefix's listing answers late.
+#[test]
+fn ls_lists_prefixes_in_the_order_given_each_in_key_order() {
+    let (_root, local, server) = world();
+    server.slow_listing("prefix=world%2Fs3-access-logs", 300);
+    let url = server.url();
+    let prefixes = ["s3://logs/world/s3-access-logs/", "s3://logs/world/AWSLogs/"];
+    let output = run(&[&["ls"][..], &prefixes[..], &["--endpoint-url", &url, "--format", "ndjson"][..]].concat());
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let listed: Vec<String> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .map(|entry| entry["source"].as_str().unwrap().replace("s3://logs/world/", "/logs/world/"))
+        .collect();
+    let want: Vec<String> = [keys_under(&local, "s3-access-logs"), keys_under(&local, "AWSLogs")].concat();
+    assert_eq!(listed, want);
+}

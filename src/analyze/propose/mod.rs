@@ -6,12 +6,14 @@
 //!   printed document; [`generate`] widens step by step until it fits the size limit.
 //! - [`verify`]: every observed request replayed through the proposal; [`compare`]: against the current policy.
 //!
-//! [`propose_endpoint`] ties them together and is a pure function of the facts and the options.
+//! [`propose_endpoint`] ties them together and is a pure function of the facts and the options; [`endpoints`]
+//! runs it for every customer endpoint and says why the others got none.
 
 pub mod action_class;
 pub mod compare;
 pub mod document;
 pub mod encoded;
+pub mod endpoints;
 pub mod facts;
 pub mod generate;
 pub mod observed;
@@ -27,6 +29,7 @@ use serde::Serialize;
 
 pub use compare::Comparison;
 pub use document::PolicyDocument;
+pub use endpoints::{SkipCause, Skipped, propose_all, trust_endpoint_owners};
 pub use facts::{EndpointFacts, EndpointTally, ProposeFacts};
 pub use generate::{GenerateError, Widening};
 pub use options::{Granularity, ProposeOptions, Scope};

@@ -220,3 +220,16 @@ pub(crate) fn read_unit<R: Read + Seek>(
 ) {
     outcome.failure = Some(NOT_BUILT.to_owned());
 }
+
+#[cfg(test)]
+mod tests {
+    /// The reader's list (what reading an export back uses) is a subset of what export writes: one schema.
+    #[test]
+    fn every_column_read_back_is_one_export_writes() {
+        use crate::report::rows::Row;
+        let written: std::collections::BTreeSet<&str> =
+            crate::analyze::export::ExportRow::COLUMNS.iter().map(|c| c.name).collect();
+        let unread: Vec<&&str> = super::EXPORT_COLUMNS.iter().filter(|c| !written.contains(**c)).collect();
+        assert!(unread.is_empty(), "read but never written: {unread:?}");
+    }
+}

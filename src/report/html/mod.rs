@@ -56,6 +56,23 @@ struct ReportTemplate<'a> {
     script: &'static str,
 }
 
+/// The line that says where the page went and what it holds.
+pub fn write_written(
+    out: &mut crate::report::Human<impl std::io::Write>,
+    page: &Page,
+    path: &std::path::Path,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "wrote {} ({} endpoints, {} denied requests, {} findings, {} proposals)",
+        path.display(),
+        page.endpoints.len(),
+        page.denied_requests,
+        page.findings.len(),
+        page.proposals.len()
+    )
+}
+
 /// Renders the page.
 pub fn render(page: &Page) -> Result<String, askama::Error> {
     ReportTemplate { page, csp: content_security_policy(), style: STYLE, script: SCRIPT }.render()

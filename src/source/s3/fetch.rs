@@ -13,6 +13,7 @@ use tokio::sync::mpsc;
 
 use super::body::{self, Chunk};
 use super::client::{backoff, describe};
+use crate::source::delivery::Handoff;
 use crate::source::remote::{RemoteItem, RemoteProgress};
 
 /// What to fetch and where to send it.
@@ -21,7 +22,8 @@ pub(crate) struct FetchJob {
     pub bucket: String,
     pub key: String,
     pub max_attempts: u32,
-    pub items: mpsc::Sender<RemoteItem>,
+    /// Where the one item goes (taken when it is handed on).
+    pub handoff: Option<Handoff>,
     pub progress: Arc<RemoteProgress>,
 }
 
@@ -31,7 +33,7 @@ impl FetchJob {
     }
 
     /// Runs the fetch to its end (complete, failed, or abandoned by the reader).
-    pub(crate) async fn run(self) {
+    pub(crate) async fn run(mut self) {
         let mut offset = 0u64;
         let mut etag: Option<String> = None;
         let mut body_tx: Option<mpsc::Sender<Chunk>> = None;
@@ -64,7 +66,8 @@ impl FetchJob {
                         None => {
                             let (tx, reader) = body::channel();
                             let item = RemoteItem::Object { name: self.name(), body: Box::new(reader) };
-                            if self.items.send(item).await.is_err() {
+                            let Some(handoff) = self.handoff.take() else { return };
+                            if !handoff.send(item).await {
                                 return;
                             }
                             body_tx = Some(tx.clone());
@@ -100,7 +103,9 @@ impl FetchJob {
                         let _ = tx.send(Chunk::Failed(format!("{reason} (after {attempt} attempt{plural})"))).await;
                     }
                     None => {
-                        let _ = self.items.send(RemoteItem::Failed { name: self.name(), error: reason }).await;
+                        if let Some(handoff) = self.handoff.take() {
+                            handoff.send(RemoteItem::Failed { name: self.name(), error: reason }).await;
+                        }
                     }
                 }
                 return;

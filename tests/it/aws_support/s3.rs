@@ -1,5 +1,5 @@
 //! The S3 stand-in: s3s-fs serving `root/<bucket>/<key>` behind a layer that counts requests and injects
-//! faults (503 SlowDown, 500, a reset connection, a truncated body, 403 on a bucket) per key.
+//! faults (503 SlowDown, 500, a reset connection, a truncated body, a late answer, 403 on a bucket) per key.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -26,6 +26,8 @@ pub enum Fault {
     Reset,
     /// Send the headers and half the body, then break the connection.
     Truncate,
+    /// Answer normally, this many milliseconds late.
+    Delay(u64),
 }
 
 #[derive(Default)]
@@ -36,6 +38,8 @@ struct State {
     faults: HashMap<String, Vec<Fault>>,
     /// Buckets whose every request is answered 403 AccessDenied.
     denied_buckets: Vec<String>,
+    /// Listing requests whose query holds the text are answered this many milliseconds late.
+    slow_listings: Vec<(String, u64)>,
 }
 
 /// A running server; it stops with the test process.
@@ -71,6 +75,11 @@ impl S3Server {
     /// Injects `faults` into the next GETs of the key ending with `key_suffix`.
     pub fn inject(&self, key_suffix: &str, faults: &[Fault]) {
         self.state.lock().unwrap().faults.insert(key_suffix.to_owned(), faults.to_vec());
+    }
+
+    /// Answers the listing requests whose query holds `text` (e.g. `prefix=world%2FAWSLogs`) `ms` late.
+    pub fn slow_listing(&self, text: &str, ms: u64) {
+        self.state.lock().unwrap().slow_listings.push((text.to_owned(), ms));
     }
 
     pub fn deny_bucket(&self, bucket: &str) {
@@ -116,7 +125,7 @@ async fn handle(service: S3Service, state: Arc<Mutex<State>>, req: Request<Incom
     if let Some(range) = req.headers().get("range").and_then(|r| r.to_str().ok()) {
         line.push_str(&format!(" range={range}"));
     }
-    let (fault, denied) = {
+    let (fault, denied, late) = {
         let mut state = state.lock().unwrap();
         state.log.push(line.clone());
         let bucket = path.trim_start_matches('/').split('/').next().unwrap_or_default().to_owned();
@@ -127,8 +136,13 @@ async fn handle(service: S3Service, state: Arc<Mutex<State>>, req: Request<Incom
             .iter_mut()
             .find(|(suffix, faults)| is_get && path.ends_with(suffix.as_str()) && !faults.is_empty())
             .map(|(_, faults)| faults.remove(0));
-        (fault, denied)
+        let late =
+            state.slow_listings.iter().find(|(text, _)| !is_get && line.contains(text.as_str())).map(|(_, ms)| *ms);
+        (fault, denied, late)
     };
+    if let Some(ms) = late {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
     if denied {
         return Ok(xml_error(403, "AccessDenied", "Access Denied"));
     }
@@ -136,6 +150,7 @@ async fn handle(service: S3Service, state: Arc<Mutex<State>>, req: Request<Incom
         Some(Fault::SlowDown) => return Ok(xml_error(503, "SlowDown", "Please reduce your request rate.")),
         Some(Fault::InternalError) => return Ok(xml_error(500, "InternalError", "We encountered an internal error.")),
         Some(Fault::Reset) => return Err("injected connection reset".into()),
+        Some(Fault::Delay(ms)) => tokio::time::sleep(std::time::Duration::from_millis(ms)).await,
         _ => {}
     }
     let response = hyper::service::Service::call(&service, req).await?;

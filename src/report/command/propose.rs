@@ -1,14 +1,111 @@
-//! `propose` writers: the human summary, Terraform (`aws_vpc_endpoint_policy` with `jsonencode`) and a
-//! CloudFormation template fragment.
+//! `propose`'s writers: the human summary of each proposal, the JSON report, the policy documents alone (one
+//! endpoint asked for), Terraform (`aws_vpc_endpoint_policy` with `jsonencode`) and a CloudFormation template
+//! fragment.
 
 use std::io::{self, Write};
 
+use serde::Serialize;
 use serde_json::Value;
 
-use crate::analyze::propose::Proposal;
 use crate::analyze::propose::statements::camel;
+use crate::analyze::propose::{Proposal, ProposeOptions, SkipCause, Skipped};
+use crate::ingest::InputStats;
 use crate::policy::MAX_ENDPOINT_POLICY_CHARS;
-use crate::report::Human;
+use crate::report::{self, Envelope, Human, Window, warn, write_input_summary};
+
+#[derive(Serialize)]
+struct Body<'a> {
+    proposals: &'a [Proposal],
+    skipped: &'a [Skipped],
+    options: OptionsEcho,
+}
+
+/// The options the proposals were made with (for the JSON report).
+#[derive(Serialize)]
+struct OptionsEcho {
+    granularity: String,
+    scope: &'static str,
+    include_denied: bool,
+    include_foreign: bool,
+    allow_aws_owned: bool,
+    action_wildcards: bool,
+}
+
+fn echo(options: &ProposeOptions) -> OptionsEcho {
+    OptionsEcho {
+        granularity: options.granularity.name(),
+        scope: options.scope.name(),
+        include_denied: options.include_denied,
+        include_foreign: options.include_foreign,
+        allow_aws_owned: options.allow_aws_owned,
+        action_wildcards: options.action_wildcards,
+    }
+}
+
+/// The JSON report: the proposals, the endpoints skipped and the options, in the common envelope.
+pub fn json(
+    out: &mut dyn Write,
+    proposals: &[Proposal],
+    skipped: &[Skipped],
+    options: &ProposeOptions,
+    window: Window,
+    stats: &InputStats,
+) -> io::Result<()> {
+    let body = Body { proposals, skipped, options: echo(options) };
+    report::write_json(
+        out,
+        &Envelope { command: "propose", version: report::VERSION, window, input: stats, body: &body },
+    )
+}
+
+/// A warning on stderr for each endpoint whose policy could not be generated.
+pub fn warn_generation_failures(skipped: &[Skipped]) {
+    for s in skipped.iter().filter(|s| s.cause == SkipCause::GenerationFailed) {
+        warn(format_args!("no proposal for {}: {}", s.vpce, s.reason));
+    }
+}
+
+/// Each proposal's summary, its document, then the endpoints skipped and the input summary.
+pub fn write_human(
+    out: &mut Human<impl Write>,
+    proposals: &[Proposal],
+    skipped: &[Skipped],
+    stats: &InputStats,
+) -> io::Result<()> {
+    for p in proposals {
+        write_summary(out, p)?;
+        out.json(&p.text)?;
+        writeln!(out)?;
+    }
+    for s in skipped {
+        writeln!(out, "{}: no proposal: {}", s.vpce, s.reason)?;
+    }
+    if proposals.is_empty() && skipped.is_empty() {
+        writeln!(out, "no requests through a VPC endpoint in the input")?;
+    }
+    write_input_summary(out, stats)
+}
+
+/// The policy documents alone on `out` (ready for `modify-vpc-endpoint`), each summary on stderr when
+/// `summaries`.
+pub fn policies_alone(out: &mut dyn Write, proposals: &[Proposal], summaries: bool) -> io::Result<()> {
+    for p in proposals {
+        out.write_all(p.text.as_bytes())?;
+        if summaries {
+            write_summary(&mut report::human::stderr(), p)?;
+        }
+    }
+    Ok(())
+}
+
+/// Each proposal's summary on stderr (when the document on stdout is Terraform or CloudFormation).
+pub fn summaries_to_stderr(proposals: &[Proposal], summaries: bool) -> io::Result<()> {
+    if !summaries {
+        return Ok(());
+    }
+    let mut err = report::human::stderr();
+    proposals.iter().try_for_each(|p| write_summary(&mut err, p))
+}
 
 /// The human summary of one proposal (every line escaped by [`Human`]: the endpoint id, bucket names in the
 /// widening details and the notes come from the logs).
