@@ -3,16 +3,27 @@
 //! depends on scheduling. A row then takes the worst integrity of every file that held its event
 //! ([`CopyIndex::files_of`]), the same whichever copy was read first.
 //!
-//! Memory: one entry per distinct (event id, file) pair among the copies dropped, so giving the same folder
-//! twice costs about 100 bytes per event (the id, its table slot and the pair), and a file repeating one event
-//! costs one pair. Adding is O(1); the pairs are sorted once, when the pass is over.
+//! Memory: one entry per distinct (event id, file) pair among the copies dropped, the id kept as a seeded 128-bit
+//! hash (an attacker's long ids cost nothing more), so giving the same folder twice costs 50 to 100 bytes per
+//! event, and a file repeating one event costs one pair. Adding is O(1); the pairs are sorted once, when the
+//! pass is over. Two ids whose hashes collide would share their copies' files: a row could be marked worse than
+//! it is, never better.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, RandomState};
+use std::sync::LazyLock;
+
+/// A per-process seed: event ids are attacker-written, so their hashes must not be predictable offline.
+static SEED: LazyLock<u64> = LazyLock::new(|| RandomState::new().hash_one(0x636f_7069_6573_u64));
+
+fn event_key(event_id: &str) -> u128 {
+    xxhash_rust::xxh3::xxh3_128_with_seed(event_id.as_bytes(), *SEED)
+}
 
 /// The copies dropped by de-duplication, gathered during the pass (one per worker, merged).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Copies {
-    events: HashMap<Box<str>, u32>,
+    events: HashMap<u128, u32>,
     files: HashMap<Box<str>, u32>,
     pairs: HashSet<(u32, u32)>,
 }
@@ -26,10 +37,19 @@ fn intern(table: &mut HashMap<Box<str>, u32>, value: &str) -> u32 {
     index
 }
 
+fn intern_key(table: &mut HashMap<u128, u32>, key: u128) -> u32 {
+    let next = u32::try_from(table.len()).unwrap_or(u32::MAX);
+    *table.entry(key).or_insert(next)
+}
+
 impl Copies {
     /// A copy of event `event_id` read from `file` and dropped as a duplicate.
     pub fn add(&mut self, event_id: &str, file: &str) {
-        let event = intern(&mut self.events, event_id);
+        self.add_key(event_key(event_id), file);
+    }
+
+    fn add_key(&mut self, event: u128, file: &str) {
+        let event = intern_key(&mut self.events, event);
         let file = intern(&mut self.files, file);
         self.pairs.insert((event, file));
     }
@@ -43,16 +63,16 @@ impl Copies {
             *self = other;
             return;
         }
-        let names = |table: HashMap<Box<str>, u32>| {
-            let mut names = vec![Box::<str>::default(); table.len()];
-            for (name, index) in table {
-                names[index as usize] = name;
-            }
-            names
-        };
-        let (events, files) = (names(other.events), names(other.files));
+        let mut events = vec![0u128; other.events.len()];
+        for (key, index) in other.events {
+            events[index as usize] = key;
+        }
+        let mut files = vec![Box::<str>::default(); other.files.len()];
+        for (name, index) in other.files {
+            files[index as usize] = name;
+        }
         for (event, file) in other.pairs {
-            self.add(&events[event as usize], &files[file as usize]);
+            self.add_key(events[event as usize], &files[file as usize]);
         }
     }
 
@@ -71,7 +91,7 @@ impl Copies {
 /// The files that held dropped copies of each event, looked up by event id.
 #[derive(Debug, Clone, Default)]
 pub struct CopyIndex {
-    events: HashMap<Box<str>, u32>,
+    events: HashMap<u128, u32>,
     files: Vec<Box<str>>,
     /// (event, file), sorted.
     pairs: Vec<(u32, u32)>,
@@ -80,7 +100,7 @@ pub struct CopyIndex {
 impl CopyIndex {
     /// The files that held a copy of `event_id` other than the one read (none for an event seen once).
     pub fn files_of<'a>(&'a self, event_id: &str) -> impl Iterator<Item = &'a str> + 'a {
-        let range = match self.events.get(event_id) {
+        let range = match self.events.get(&event_key(event_id)) {
             Some(&event) => {
                 let start = self.pairs.partition_point(|&(e, _)| e < event);
                 let end = self.pairs.partition_point(|&(e, _)| e <= event);
