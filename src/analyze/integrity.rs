@@ -1,13 +1,16 @@
 //! `--verify` as rows see it: whether the log file a row came from is verified (listed in a valid digest with
 //! the same hash), altered (listed, but its content differs or is not one gzip stream) or unverified (in no
 //! valid digest: no digest, a failed or missing digest, or not a CloudTrail log at all, like S3 access logs).
-//! The per-file verdicts come from `verify` after the pass; rows carry their file's name until then.
+//! The per-file verdicts come from `verify` after the pass; rows carry their file's name until then. A row of
+//! one event ([`IntegrityBook::of_event`]) takes the worst integrity of every file that held a copy of it.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// The integrity of a row's source file.
+use crate::ingest::copies::CopyIndex;
+
+/// The integrity of a row's source file, from the best to the worst evidence (`max` is the worst).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Integrity {
@@ -85,11 +88,21 @@ pub struct IntegritySummary {
 #[derive(Debug, Clone, Default)]
 pub struct IntegrityBook {
     pub files: BTreeMap<String, Integrity>,
+    /// The files that held the copies de-duplication dropped, by event id.
+    pub copies: CopyIndex,
 }
 
 impl IntegrityBook {
     pub fn of(&self, file: &str) -> Integrity {
         self.files.get(file).copied().unwrap_or(Integrity::Unverified)
+    }
+
+    /// The integrity of one event's row: the worst of the file it was read from (unverified when unknown) and
+    /// of every file that held another copy of it. The same whichever copy a run read first.
+    pub fn of_event(&self, file: Option<&str>, event_id: Option<&str>) -> Integrity {
+        let read = file.map_or(Integrity::Unverified, |f| self.of(f));
+        let copies = event_id.into_iter().flat_map(|id| self.copies.files_of(id));
+        copies.map(|f| self.of(f)).fold(read, Integrity::max)
     }
 
     /// The counts of a group's source files, given as (file, records) pairs.
@@ -136,6 +149,7 @@ mod tests {
     fn counts_and_worst() {
         let book = IntegrityBook {
             files: [("a".to_owned(), Integrity::Verified), ("b".to_owned(), Integrity::Altered)].into(),
+            ..IntegrityBook::default()
         };
         type Case<'a> = (&'a [(&'a str, u64)], IntegrityCounts, Integrity);
         let cases: [Case<'_>; 4] = [
@@ -151,6 +165,22 @@ mod tests {
         for (files, counts, worst) in cases {
             let got = book.count(files.iter().copied());
             assert_eq!((got, got.worst()), (counts, worst), "{files:?}");
+        }
+        let mut copies = crate::ingest::copies::Copies::default();
+        copies.add("e1", "b");
+        copies.add("e2", "c");
+        copies.add("e3", "a");
+        let book = IntegrityBook { copies: copies.into_index(), ..book };
+        let events: [(Option<&str>, Option<&str>, Integrity); 6] = [
+            (Some("a"), Some("e1"), Integrity::Altered),
+            (Some("a"), Some("e2"), Integrity::Unverified),
+            (Some("a"), Some("e3"), Integrity::Verified),
+            (Some("a"), Some("e9"), Integrity::Verified),
+            (Some("a"), None, Integrity::Verified),
+            (None, Some("e3"), Integrity::Unverified),
+        ];
+        for (file, event, want) in events {
+            assert_eq!(book.of_event(file, event), want, "{file:?} {event:?}");
         }
         let mut sources = SourceFiles::default();
         sources.add("a");

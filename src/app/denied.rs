@@ -24,10 +24,10 @@ pub fn run(mut task: DeniedTask) -> Result<RunOutcome, AppError> {
         track_files: task.integrity.is_some(),
         series: false,
     };
-    let (denied, stats) = ingest::run(ingest, || Denied::new(config.clone()))?;
+    let (denied, mut stats) = ingest::run(ingest, || Denied::new(config.clone()))?;
     check_input(&stats, output)?;
     let mut body = denied.report(task.top, &settings.ownership(&stats.endpoints));
-    if let Some((book, mut summary)) = integrity::judge(task.integrity.as_ref(), &stats, ingest)? {
+    if let Some((book, mut summary)) = integrity::judge(task.integrity.as_ref(), &mut stats, ingest)? {
         summary.rows = Some(body.apply_integrity(&book));
         body.integrity = Some(summary);
     }

@@ -1,6 +1,7 @@
 //! `--verify` on `timeline`, `denied` and `outside`: switch hashing on in the pipeline, then judge the hashes
 //! (`verify`'s checks) into the book rows are labelled from. Needs the `aws` feature (RSA, SHA-256): `cli`
-//! refuses `--verify` in a build without it.
+//! refuses `--verify` in a build without it. The book also takes the pass's record of duplicate copies, so an
+//! event's row answers for every file that held it.
 
 use super::AppError;
 use crate::analyze::integrity::{IntegrityBook, IntegritySummary};
@@ -22,7 +23,7 @@ pub(super) fn view(check: Option<&IntegrityCheck>) -> View {
 #[cfg(feature = "aws")]
 pub(super) fn judge(
     check: Option<&IntegrityCheck>,
-    stats: &InputStats,
+    stats: &mut InputStats,
     ingest: &IngestConfig,
 ) -> Result<Option<(IntegrityBook, IntegritySummary)>, AppError> {
     let Some(check) = check else {
@@ -30,7 +31,8 @@ pub(super) fn judge(
     };
     let report =
         crate::verify::pass::judge(&stats.contents, &check.public_keys, &ingest.remote).map_err(AppError::Usage)?;
-    let book = crate::verify::pass::book(&report);
+    let book =
+        IntegrityBook { copies: std::mem::take(&mut stats.copies).into_index(), ..crate::verify::pass::book(&report) };
     let mut summary = IntegritySummary {
         verdict: report.verdict.to_owned(),
         deleted_files: report.totals.files_deleted,
@@ -46,7 +48,7 @@ pub(super) fn judge(
 #[cfg(not(feature = "aws"))]
 pub(super) fn judge(
     _check: Option<&IntegrityCheck>,
-    _stats: &InputStats,
+    _stats: &mut InputStats,
     _ingest: &IngestConfig,
 ) -> Result<Option<(IntegrityBook, IntegritySummary)>, AppError> {
     Ok(None)

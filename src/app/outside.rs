@@ -27,10 +27,10 @@ pub fn run(mut task: OutsideTask) -> Result<RunOutcome, AppError> {
         aws_owned: Arc::clone(&settings.aws_owned),
         track_files: task.integrity.is_some(),
     });
-    let (outside, stats) = ingest::run(ingest, || Outside::new(Arc::clone(&config)))?;
+    let (outside, mut stats) = ingest::run(ingest, || Outside::new(Arc::clone(&config)))?;
     check_input(&stats, output)?;
     let mut body = outside.report(&settings.ownership(&stats.endpoints));
-    if let Some((book, mut summary)) = integrity::judge(task.integrity.as_ref(), &stats, ingest)? {
+    if let Some((book, mut summary)) = integrity::judge(task.integrity.as_ref(), &mut stats, ingest)? {
         summary.rows = Some(body.apply_integrity(&book));
         body.integrity = Some(summary);
     }

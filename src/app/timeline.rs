@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use super::{AppError, RunOutcome, check_input, integrity};
-use crate::analyze::integrity::Integrity;
 use crate::analyze::timeline::{Matcher, Timeline};
 use crate::cli::{TimelineFormat, TimelineTask};
 use crate::ingest;
@@ -35,17 +34,17 @@ pub fn run(mut task: TimelineTask) -> Result<RunOutcome, AppError> {
     let check = task.integrity.as_ref();
     integrity::enable(check, &mut task.shared.ingest);
     let (ingest, output) = (&task.shared.ingest, &task.shared.output);
-    let (timeline, stats) =
+    let (timeline, mut stats) =
         ingest::run(ingest, || Timeline::new(matcher.clone(), spill).tracking_files(check.is_some()))?;
     check_input(&stats, output)?;
-    let judged = integrity::judge(check, &stats, ingest)?;
+    let judged = integrity::judge(check, &mut stats, ingest)?;
     let ownership = settings.ownership(&stats.endpoints);
     let book = judged.as_ref().map(|(book, _)| book);
     let rows = timeline.into_sorted()?.map(|row| {
         row.map(|mut row| {
             row.apply_ownership(&ownership);
             if let Some(book) = book {
-                row.integrity = Some(row.source_file.as_deref().map_or(Integrity::Unverified, |f| book.of(f)));
+                row.integrity = Some(book.of_event(row.source_file.as_deref(), row.event_id.as_deref()));
             }
             row
         })

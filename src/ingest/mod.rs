@@ -10,6 +10,7 @@
 //! ([`ordered`]), which is how `export` writes the same files whatever the threads.
 
 mod composite;
+pub mod copies;
 mod dedup;
 mod filter;
 pub mod ordered;
@@ -136,6 +137,7 @@ where
         dedup: &dedup,
         filter: &config.filter,
         feed: Feed::new(&window),
+        track_copies: config.decode.hash_content,
     };
     let tick = |worker: &Worker<'_, A, S>| {
         progress.inc(1);
@@ -243,6 +245,8 @@ struct Worker<'a, A, S: RecordSink> {
     dedup: &'a Deduper,
     filter: &'a Filter,
     feed: Feed<'a, S>,
+    /// `--verify`: where the dropped copies were is kept ([`copies`]).
+    track_copies: bool,
 }
 
 /// A worker's side of the sink's window: the unit it reads and the items gathered from it not yet handed over.
@@ -340,6 +344,12 @@ impl<A: Analyzer, S: RecordSink> Sink for Worker<'_, A, S> {
     fn record(&mut self, record: &Record<'_>) {
         let head = record.head();
         let claim = self.dedup.claim(head, self.feed.unit);
+        if claim.seen != Seen::New
+            && self.track_copies
+            && let Some(id) = head.event_id.as_deref()
+        {
+            self.stats.copies.add(id, record.unit());
+        }
         match claim.seen {
             Seen::New => {}
             Seen::Again => {

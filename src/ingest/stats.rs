@@ -55,6 +55,9 @@ pub struct InputStats {
     /// content too), judged after the pass.
     #[serde(skip)]
     pub contents: Vec<(String, UnitContent)>,
+    /// With `--verify`: the files that held the copies de-duplication dropped, by event id.
+    #[serde(skip)]
+    pub copies: super::copies::Copies,
     /// OCSF Parquet files read (the run's notes then say what OCSF loses).
     #[serde(skip)]
     pub ocsf_files: u64,
@@ -168,6 +171,7 @@ impl InputStats {
         self.skipped.extend(other.skipped);
         self.notes.extend(other.notes);
         self.contents.extend(other.contents);
+        self.copies.merge(other.copies);
         let samples: BTreeSet<BadRecordSample> =
             self.bad_record_samples.drain(..).chain(other.bad_record_samples).collect();
         self.bad_record_samples = samples.into_iter().take(BAD_RECORD_SAMPLES).collect();

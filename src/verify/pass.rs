@@ -26,7 +26,10 @@ pub fn integrity(status: FileStatus) -> Integrity {
 
 /// The book rows are labelled from.
 pub fn book(report: &VerifyReport) -> IntegrityBook {
-    IntegrityBook { files: report.by_name.iter().map(|(name, status)| (name.clone(), integrity(*status))).collect() }
+    IntegrityBook {
+        files: report.by_name.iter().map(|(name, status)| (name.clone(), integrity(*status))).collect(),
+        ..IntegrityBook::default()
+    }
 }
 
 /// Turns the pass's hashes into what [`evaluate`] judges; the signatures of `s3://` digests are asked of S3

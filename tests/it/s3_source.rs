@@ -65,16 +65,10 @@ fn s3_prefix_gives_the_local_report() {
 /// Files the window `--at 2026-11-21T12:00:00Z --since 24h` needs: all but the 2026-11-18 day folders
 /// (since − 1 day = 11-19) and the config file (skipped by name).
 fn needed_keys(local: &Path) -> Vec<String> {
-    let mut keys: Vec<String> = walkdir::WalkDir::new(local)
+    keys_under(local, "")
         .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| e.path().strip_prefix(local).unwrap().display().to_string())
         .filter(|k| !k.contains("/2026/11/18/") && !k.ends_with(".toml") && !k.ends_with(".sig"))
-        .map(|k| format!("/logs/world/{k}"))
-        .collect();
-    keys.sort();
-    keys
+        .collect()
 }
 
 #[test]

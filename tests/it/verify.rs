@@ -557,8 +557,8 @@ fn sample_keys() -> String {
 /// (file name, integrity) of every timeline row of the App role, and the report.
 fn timeline_rows(root: &Path) -> (Vec<(String, String)>, Value) {
     // One thread: a duplicated event's row names the copy read first, which on several threads depends on
-    // scheduling (sample-logs holds copies of one event in neighbouring files); this test compares two runs row
-    // by row.
+    // scheduling (sample-logs holds copies of some events in neighbouring files); this test compares two runs
+    // row by row, file names included. (The row's integrity does not depend on it: it answers for every copy.)
     let output = trail_vpce()
         .args(["timeline", &root.display().to_string(), "--principal", "arn:aws:iam::111122223333:role/App"])
         .args(["--verify", "--public-keys", &sample_keys(), "--format", "json", "-q", "--threads", "1"])
@@ -862,4 +862,59 @@ fn without_a_key_file_the_keys_come_from_list_public_keys() {
     let other = KeyServer::start(&Signer::new());
     let (code, report) = run(&other);
     assert_eq!((code, report["totals"]["digests_unchecked"].as_u64()), (1, Some(3)));
+}
+
+/// An event delivered twice, once in a file later edited: its timeline row is altered whichever copy the run
+/// read first (one thread reads the intact copy first, two threads may read either), and the other rows of the
+/// intact file stay verified.
+#[test]
+fn a_duplicated_events_row_answers_for_every_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    aws_support::copy_tree(&sample_logs(), dir.path());
+    let day = dir.path().join("AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20");
+    let intact = "111122223333_CloudTrail_us-east-1_20261120T0005Z_r6spok3nWDyy0WI0.json.gz";
+    let edited = "111122223333_CloudTrail_us-east-1_20261120T0305Z_pMIVKp43wXsAR3bQ.json.gz";
+    let duplicated = "23da8e5c-ce0d-44bc-b366-3a82eedb36da";
+    let log =
+        |name: &str| -> Value { serde_json::from_slice(&gunzip(&std::fs::read(day.join(name)).unwrap())).unwrap() };
+    let copies: Vec<bool> = [intact, edited]
+        .iter()
+        .map(|name| log(name)["Records"].as_array().unwrap().iter().any(|r| r["eventID"] == duplicated))
+        .collect();
+    assert_eq!(copies, [true, true], "the sample holds the event in both files");
+    // Edit another record of the later file: the duplicated event itself is untouched in both.
+    let mut later = log(edited);
+    let records = later["Records"].as_array_mut().unwrap();
+    let other = records.iter().position(|r| r["eventID"] != duplicated).unwrap();
+    records[other]["userAgent"] = json!("aws-cli/2.15 (innocent)");
+    std::fs::write(day.join(edited), gzip(&serde_json::to_vec(&later).unwrap())).unwrap();
+    let root = dir.path().display().to_string();
+    let keys = sample_keys();
+    for threads in ["1", "2"] {
+        let report = run_json(&[
+            "timeline",
+            &root,
+            "--principal",
+            "arn:aws:iam::111122223333:role/App",
+            "--verify",
+            "--public-keys",
+            &keys,
+            "--format",
+            "json",
+            "-q",
+            "--threads",
+            threads,
+        ]);
+        let events = report["events"].as_array().unwrap();
+        let row = events.iter().find(|e| e["event_id"] == duplicated).expect("the duplicated event's row");
+        assert_eq!(row["integrity"], "altered", "threads {threads}: {row:#}");
+        let intact_rows: Vec<&Value> = events
+            .iter()
+            .filter(|e| e["event_id"] != duplicated && e["source_file"].as_str().unwrap().ends_with(intact))
+            .collect();
+        assert!(
+            !intact_rows.is_empty() && intact_rows.iter().all(|e| e["integrity"] == "verified"),
+            "threads {threads}"
+        );
+    }
 }

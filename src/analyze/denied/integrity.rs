@@ -1,7 +1,7 @@
 //! `--verify` on `denied`: each row and request labelled with the integrity of the files it came from.
 
 use super::DeniedReport;
-use crate::analyze::integrity::{Integrity, IntegrityBook, IntegrityCounts};
+use crate::analyze::integrity::{IntegrityBook, IntegrityCounts};
 
 impl DeniedReport {
     /// Labels every row and request with the integrity of its source files (`--verify`).
@@ -14,7 +14,7 @@ impl DeniedReport {
             total += counts;
         }
         for request in &mut self.requests {
-            request.integrity = Some(request.source_file.as_deref().map_or(Integrity::Unverified, |f| book.of(f)));
+            request.integrity = Some(book.of_event(request.source_file.as_deref(), request.event_id.as_deref()));
         }
         total
     }

@@ -9,8 +9,8 @@ use crate::analyze::check::rows::MISSING_KEYS_TABLE;
 use crate::analyze::check::{CheckReport, EndpointReport, Group};
 use crate::ingest::InputStats;
 use crate::model::VpceId;
+use crate::report::Human;
 use crate::report::rows::{self, View};
-use crate::report::{Human, write_input_summary};
 
 /// One line per group: the endpoint and list it belongs to, then the group's fields.
 #[derive(Serialize)]
@@ -85,8 +85,5 @@ pub fn write_human(out: &mut Human<impl Write>, body: &CheckReport, stats: &Inpu
     } else {
         writeln!(out, "the candidate policies would break requests that pass today on {}", breaking.join(", "))?;
     }
-    for note in &body.notes {
-        writeln!(out, "note: {note}")?;
-    }
-    write_input_summary(out, stats)
+    super::write_footer(out, &body.notes, None, stats)
 }

@@ -4,8 +4,8 @@ use std::io::Write;
 
 use crate::analyze::denied::DeniedReport;
 use crate::ingest::InputStats;
+use crate::report::Human;
 use crate::report::rows::{self, View};
-use crate::report::{Human, write_input_summary};
 
 pub fn write_human(
     out: &mut Human<impl Write>,
@@ -32,11 +32,5 @@ pub fn write_human(
         body.totals.shown_requests,
         if all_causes { "" } else { " (endpoint view; --all-causes shows every cause)" }
     )?;
-    for note in &body.notes {
-        writeln!(out, "note: {note}")?;
-    }
-    if let Some(summary) = &body.integrity {
-        super::integrity::write_line(out, summary, "requests")?;
-    }
-    write_input_summary(out, stats)
+    super::write_footer(out, &body.notes, body.integrity.as_ref().map(|s| (s, "requests")), stats)
 }

@@ -15,3 +15,26 @@ pub mod scan;
 pub mod timeline;
 #[cfg(feature = "aws")]
 pub mod verify;
+
+use std::io::Write;
+
+use super::{Human, write_input_summary};
+use crate::analyze::integrity::IntegritySummary;
+use crate::ingest::InputStats;
+
+/// The end of a human report: its notes, the `--verify` line (`what` names the rows it counts), the input
+/// summary.
+pub fn write_footer(
+    out: &mut Human<impl Write>,
+    notes: &[String],
+    integrity: Option<(&IntegritySummary, &str)>,
+    stats: &InputStats,
+) -> std::io::Result<()> {
+    for note in notes {
+        writeln!(out, "note: {note}")?;
+    }
+    if let Some((summary, what)) = integrity {
+        integrity::write_line(out, summary, what)?;
+    }
+    write_input_summary(out, stats)
+}

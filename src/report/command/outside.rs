@@ -5,8 +5,8 @@ use std::io::Write;
 
 use crate::analyze::outside::OutsideReport;
 use crate::ingest::InputStats;
+use crate::report::Human;
 use crate::report::rows::{self, View};
-use crate::report::{Human, write_input_summary};
 
 pub fn write_human(
     out: &mut Human<impl Write>,
@@ -38,11 +38,5 @@ pub fn write_human(
         body.service_principal_requests,
         body.aws_owned_requests,
     )?;
-    for note in &body.notes {
-        writeln!(out, "note: {note}")?;
-    }
-    if let Some(summary) = &body.integrity {
-        super::integrity::write_line(out, summary, "finding requests")?;
-    }
-    write_input_summary(out, stats)
+    super::write_footer(out, &body.notes, body.integrity.as_ref().map(|s| (s, "finding requests")), stats)
 }

@@ -6,7 +6,7 @@ use std::io::Write;
 use crate::analyze::scan::ScanReport;
 use crate::ingest::InputStats;
 use crate::report::rows::{self, View};
-use crate::report::{Human, Window, write_input_summary};
+use crate::report::{Human, Window};
 
 pub fn write_human(
     out: &mut Human<impl Write>,
@@ -64,8 +64,5 @@ pub fn write_human(
             body.access_logs.buckets.len()
         )?;
     }
-    for note in &body.notes {
-        writeln!(out, "note: {note}")?;
-    }
-    write_input_summary(out, stats)
+    super::write_footer(out, &body.notes, None, stats)
 }
