@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use crate::model::Timestamp;
+use crate::model::{AccountId, Timestamp};
 
 /// Why a digest file cannot be read as one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -39,7 +39,7 @@ pub struct PreviousDigest {
 /// The fields of a digest that validation uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Digest {
-    pub account: String,
+    pub account: AccountId<'static>,
     pub start: Timestamp,
     pub end: Timestamp,
     /// `digestEndTime` exactly as written: it goes into the data-signing string as is.
@@ -116,7 +116,7 @@ impl Digest {
             })
             .collect::<Result<_, DigestFormatError>>()?;
         Ok(Digest {
-            account: raw.aws_account_id.unwrap_or_default(),
+            account: AccountId::from(raw.aws_account_id.unwrap_or_default()),
             start: time(&start_text, "digestStartTime")?,
             end: time(&end_text, "digestEndTime")?,
             end_text,
@@ -146,7 +146,7 @@ pub enum ObjectKind {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Location {
     pub tail: String,
-    pub account: String,
+    pub account: AccountId<'static>,
     pub region: String,
 }
 
@@ -174,7 +174,14 @@ pub fn locate(path: &str) -> (ObjectKind, Option<Location>) {
     if account.is_empty() || region.is_empty() || file.is_empty() || parts.next().is_none() {
         return (ObjectKind::Other, None);
     }
-    (kind, Some(Location { tail: tail.to_owned(), account: account.to_owned(), region: region.to_owned() }))
+    (
+        kind,
+        Some(Location {
+            tail: tail.to_owned(),
+            account: AccountId::from(account.to_owned()),
+            region: region.to_owned(),
+        }),
+    )
 }
 
 /// The trail a digest belongs to, from its file name

@@ -12,6 +12,7 @@ use super::files::{self, Expected, Found};
 use super::keys::PublicKey;
 use super::signature::{self, StoredSignature};
 use super::status::{DigestProblem, FileStatus};
+use crate::model::AccountId;
 
 /// A digest file found among the sources.
 #[derive(Debug, Clone)]
@@ -82,7 +83,7 @@ impl Counts {
 /// One account and region.
 #[derive(Debug, Clone, Serialize)]
 pub struct AccountRegion {
-    pub account: String,
+    pub account: AccountId<'static>,
     pub region: String,
     #[serde(flatten)]
     pub counts: Counts,
@@ -92,7 +93,7 @@ pub struct AccountRegion {
 #[derive(Debug, Clone, Serialize)]
 pub struct DigestRow {
     pub path: String,
-    pub account: String,
+    pub account: AccountId<'static>,
     pub region: String,
     pub end_time: Option<String>,
     /// `valid`, `invalid` or `unchecked`.
@@ -108,7 +109,7 @@ pub struct DigestRow {
 pub struct MissingDigest {
     /// Its `AWSLogs/…` path, as the next digest records it.
     pub path: String,
-    pub account: String,
+    pub account: AccountId<'static>,
     pub region: String,
     pub referenced_by: String,
 }
@@ -118,7 +119,7 @@ pub struct MissingDigest {
 pub struct FileRow {
     /// The path or URL found, or (deleted) the `AWSLogs/…` path the digest lists.
     pub path: String,
-    pub account: String,
+    pub account: AccountId<'static>,
     pub region: String,
     pub status: FileStatus,
     /// The digest that lists it.
@@ -164,7 +165,7 @@ pub fn evaluate(digests: &[FoundDigest], logs: &[FoundLog], keys: &[PublicKey]) 
             let (digest, sha256) = d.parsed.as_ref().ok()?;
             Some(Link {
                 index,
-                trail: (&d.location.account, &d.location.region, &trails[index]),
+                trail: (d.location.account.as_str(), &d.location.region, &trails[index]),
                 tail: &d.location.tail,
                 end_millis: digest.end.millis(),
                 backfill: is_backfill(&digest.object),
@@ -221,9 +222,13 @@ pub fn evaluate(digests: &[FoundDigest], logs: &[FoundLog], keys: &[PublicKey]) 
     let verdicts = files::compare(&expected, &found);
 
     let mut totals = Counts::default();
-    let mut groups: BTreeMap<(String, String), Counts> = BTreeMap::new();
-    fn group<'g>(groups: &'g mut BTreeMap<(String, String), Counts>, account: &str, region: &str) -> &'g mut Counts {
-        groups.entry((account.to_owned(), region.to_owned())).or_default()
+    let mut groups: BTreeMap<(AccountId<'static>, String), Counts> = BTreeMap::new();
+    fn group<'g>(
+        groups: &'g mut BTreeMap<(AccountId<'static>, String), Counts>,
+        account: &AccountId<'static>,
+        region: &str,
+    ) -> &'g mut Counts {
+        groups.entry((account.clone(), region.to_owned())).or_default()
     }
     let mut rows = Vec::new();
     let mut by_name = BTreeMap::new();

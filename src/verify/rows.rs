@@ -7,7 +7,7 @@ use crate::report::rows::{Column, Get, Row, Shown};
 
 impl Row for AccountRegion {
     const COLUMNS: &'static [Column<Self>] = &[
-        Column { name: "account", get: Get::Str(|a| Some(&a.account)) },
+        Column { name: "account", get: Get::Str(|a| Some(a.account.as_str())) },
         Column { name: "region", get: Get::Str(|a| Some(&a.region)) },
         Column { name: "files_verified", get: Get::U64(|a| a.counts.files_verified) },
         Column { name: "files_modified", get: Get::U64(|a| a.counts.files_modified) },
@@ -21,7 +21,7 @@ impl Row for AccountRegion {
     ];
 
     const TABLE: &'static [Shown<Self>] = &[
-        Shown { header: "ACCOUNT", cell: |a| a.account.clone() },
+        Shown { header: "ACCOUNT", cell: |a| a.account.to_string() },
         Shown { header: "REGION", cell: |a| a.region.clone() },
         Shown { header: "VERIFIED", cell: |a| a.counts.files_verified.to_string() },
         Shown { header: "MODIFIED", cell: |a| a.counts.files_modified.to_string() },
@@ -38,7 +38,7 @@ impl Row for AccountRegion {
 impl Row for DigestRow {
     const COLUMNS: &'static [Column<Self>] = &[
         Column { name: "path", get: Get::Str(|d| Some(&d.path)) },
-        Column { name: "account", get: Get::Str(|d| Some(&d.account)) },
+        Column { name: "account", get: Get::Str(|d| Some(d.account.as_str())) },
         Column { name: "region", get: Get::Str(|d| Some(&d.region)) },
         Column { name: "end_time", get: Get::Str(|d| d.end_time.as_deref()) },
         Column { name: "status", get: Get::Str(|d| Some(d.status)) },
@@ -58,7 +58,7 @@ impl Row for DigestRow {
 impl Row for FileRow {
     const COLUMNS: &'static [Column<Self>] = &[
         Column { name: "path", get: Get::Str(|f| Some(&f.path)) },
-        Column { name: "account", get: Get::Str(|f| Some(&f.account)) },
+        Column { name: "account", get: Get::Str(|f| Some(f.account.as_str())) },
         Column { name: "region", get: Get::Str(|f| Some(&f.region)) },
         Column { name: "status", get: Get::Str(|f| Some(f.status.as_str())) },
         Column { name: "digest", get: Get::Str(|f| f.digest.as_deref()) },
