@@ -147,7 +147,8 @@ where
         }
         progress.set_message(message);
     };
-    // Units are numbered in input order: the local inputs as listed, then the remote items as they come.
+    // Units are numbered in input order: the local inputs as listed, then the remote items in the order the
+    // stream hands them (listing order when a sink is fed, see `source::delivery`; else as they arrive).
     let unit = |index: usize| u32::try_from(index).unwrap_or(u32::MAX);
     let merge = |(mut a, mut a_stats): (A, InputStats), (b, b_stats): (A, InputStats)| {
         a.merge(b);

@@ -85,12 +85,14 @@ impl Delivery {
     /// listing order); `None` when the run is ending.
     pub(crate) async fn fetch(&self, name: &str, permit: OwnedSemaphorePermit) -> Option<(Handoff, FetchPermit)> {
         match self {
-            Delivery::Arrival(items) => Some((Handoff::Arrival(items.clone()), FetchPermit(Arc::new(permit)))),
+            Delivery::Arrival(items) => {
+                Some((Handoff::Arrival(items.clone()), FetchPermit { _held: Arc::new(permit) }))
+            }
             Delivery::InOrder(queue) => {
                 let permit = Arc::new(permit);
                 let (slot, pending) = self.slot(name, Some(permit.clone()));
                 queue.send(pending).await.ok()?;
-                Some((Handoff::Slot(slot), FetchPermit(permit)))
+                Some((Handoff::Slot(slot), FetchPermit { _held: permit }))
             }
         }
     }
@@ -102,7 +104,9 @@ impl Delivery {
 }
 
 /// The fetch's share of its concurrency permit (dropped when the fetch ends).
-pub(crate) struct FetchPermit(#[allow(dead_code)] Arc<OwnedSemaphorePermit>);
+pub(crate) struct FetchPermit {
+    _held: Arc<OwnedSemaphorePermit>,
+}
 
 #[cfg(test)]
 mod tests {

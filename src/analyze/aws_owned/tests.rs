@@ -102,15 +102,15 @@ fn lists_a_regions_buckets() {
     assert!(buckets.iter().all(|(b, _)| aws_owned_bucket(b).is_some()));
 }
 
+/// A template filled in: region `r`, its short code `rc`, account 123456789012, and `id`.
+fn instance(pattern: &str, r: &str, rc: &str, id: &str) -> String {
+    pattern.replace("{rc}", rc).replace("{r}", r).replace("{acct}", "123456789012").replace("{id}", id)
+}
+
 #[test]
 fn every_template_matches_its_own_instance() {
     for template in TEMPLATES {
-        let name = template
-            .pattern
-            .replace("{rc}", "uswest2")
-            .replace("{r}", "us-west-2")
-            .replace("{acct}", "123456789012")
-            .replace("{id}", "a1b2");
+        let name = instance(template.pattern, "us-west-2", "uswest2", "a1b2");
         assert_eq!(aws_owned_bucket(&name), Some(template.service), "{}", template.pattern);
         // One more character at either end is another bucket (templates ending in {id} excepted).
         if !template.pattern.ends_with("{id}") {
@@ -158,12 +158,7 @@ fn the_index_answers_as_a_scan_of_every_entry() {
         .map(str::to_owned)
         .collect();
     for template in TEMPLATES {
-        let name = template
-            .pattern
-            .replace("{rc}", "euwest1")
-            .replace("{r}", "eu-west-1")
-            .replace("{acct}", "123456789012")
-            .replace("{id}", "q");
+        let name = instance(template.pattern, "eu-west-1", "euwest1", "q");
         names.extend([format!("{name}z"), format!("z{name}"), format!("{name}vendor"), name]);
     }
     let mut matched = 0;
